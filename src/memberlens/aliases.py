@@ -1,0 +1,125 @@
+"""Header and value aliases found in real Chinese exports (DESIGN §5).
+
+Header aliases are listed in priority order: when a file has two columns that both match a
+canonical name (订单金额 and 实付金额), the earlier alias wins and the other is reported.
+"""
+
+from __future__ import annotations
+
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "member_id": ("会员ID", "会员编号", "会员号", "会员卡号", "用户ID", "会员id", "用户id"),
+    "registered_at": ("注册时间", "入会时间", "开卡时间", "注册日期"),
+    "channel": ("渠道", "来源渠道", "下单渠道"),
+    "store_id": ("门店", "门店编号", "门店ID", "门店id"),
+    "city": ("城市",),
+    "gender": ("性别",),
+    "birthday": ("生日", "出生日期"),
+    "phone": ("手机号", "手机号码", "手机", "电话"),
+    "source_campaign_id": ("来源活动", "来源活动ID"),
+    "referrer_id": ("推荐人", "推荐人ID", "邀请人"),
+    "external_id": ("外部ID", "外部编号", "平台ID", "openid"),
+    "order_id": ("订单号", "订单编号", "订单ID", "订单id"),
+    "ordered_at": ("下单时间", "订单时间", "支付时间", "交易时间"),
+    "amount": ("实付金额", "支付金额", "订单金额", "消费金额", "金额"),
+    "status": ("订单状态", "状态"),
+    "campaign_id": ("活动ID", "活动编号", "活动id"),
+    "discount": ("优惠金额", "折扣金额"),
+    "line": ("行号", "明细行"),
+    "sku": ("商品编码", "商品编号", "SKU"),
+    "category": ("品类", "商品类别", "类目"),
+    "quantity": ("数量", "购买数量"),
+    "entry_id": ("流水号", "积分流水号", "记录ID"),
+    "at": ("发生时间", "变动时间", "时间"),
+    "kind": ("积分类型", "变动类型", "类型"),
+    "points": ("积分", "积分变动", "积分数"),
+    "source": ("来源", "积分来源"),
+    "reward_id": ("礼品ID", "奖励ID"),
+    "expires_at": ("过期时间", "到期时间"),
+    "event": ("行为", "事件"),
+    "properties": ("属性",),
+    "name": ("活动名称", "名称"),
+    "starts_at": ("开始时间",),
+    "ends_at": ("结束时间",),
+    "cost": ("成本", "活动成本", "费用"),
+    "group": ("分组", "组别"),
+    "variant": ("版本", "实验组"),
+    "experiment_id": ("实验ID", "实验编号"),
+    "assigned_at": ("分组时间",),
+    "ticket_id": ("工单号", "工单编号"),
+    "opened_at": ("创建时间", "提交时间"),
+    "resolved_at": ("解决时间", "处理完成时间"),
+    "satisfaction": ("满意度",),
+    "text": ("内容", "文本", "评价内容"),
+    "response_id": ("问卷ID", "答卷编号"),
+    "nps": ("推荐值", "NPS"),
+    "csat": ("满意度评分", "CSAT"),
+    "post_id": ("帖子ID", "帖子编号"),
+    "shares": ("分享数", "转发数"),
+    "likes": ("点赞数",),
+}
+
+#: Table-specific aliases override the general list (a 类型 in tickets is the ticket kind).
+TABLE_HEADER_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "tickets": {"kind": ("工单类型", "类型")},
+    "campaigns": {"kind": ("活动类型", "类型")},
+    "surveys": {"text": ("评价", "内容")},
+}
+
+#: Enumerated values: alias (compared in lower case, blanks removed) → canonical value.
+VALUE_ALIASES: dict[str, dict[str, str]] = {
+    "status": {
+        "已支付": "paid",
+        "已付款": "paid",
+        "支付成功": "paid",
+        "已完成": "paid",
+        "已退款": "refunded",
+        "退款": "refunded",
+        "已取消": "cancelled",
+        "取消": "cancelled",
+        "canceled": "cancelled",
+    },
+    "kind": {
+        "获得": "earn",
+        "发放": "earn",
+        "赚取": "earn",
+        "兑换": "redeem",
+        "使用": "redeem",
+        "消耗": "redeem",
+        "过期": "expire",
+        "失效": "expire",
+        "调整": "adjust",
+        "投诉": "complaint",
+        "建议": "suggestion",
+        "退货": "return",
+        "咨询": "inquiry",
+    },
+    "gender": {
+        "女": "female",
+        "f": "female",
+        "男": "male",
+        "m": "male",
+        "未知": "unknown",
+        "保密": "unknown",
+        "其他": "unknown",
+    },
+    "group": {
+        "实验组": "treatment",
+        "触达组": "treatment",
+        "对照组": "holdout",
+        "控制组": "holdout",
+        "control": "holdout",
+    },
+    # soft labels: known aliases are mapped, any other value is kept as written
+    "channel": {
+        "门店": "store",
+        "线下门店": "store",
+        "线下": "store",
+        "app": "app",
+        "小程序": "mini_program",
+        "微信小程序": "mini_program",
+        "mini-program": "mini_program",
+        "miniprogram": "mini_program",
+        "电商": "ecommerce",
+        "e-commerce": "ecommerce",
+    },
+}

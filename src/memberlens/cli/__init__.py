@@ -1,0 +1,27 @@
+"""The ``memberlens`` command line (Typer + Rich). Heavy libraries are imported lazily."""
+
+from __future__ import annotations
+
+import sys
+
+from memberlens.cli import analysis as _analysis  # noqa: F401  (registers commands)
+from memberlens.cli import data as _data  # noqa: F401
+from memberlens.cli import demo as _demo  # noqa: F401
+from memberlens.cli.app import app
+from memberlens.errors import MemberlensError
+
+
+def main() -> None:
+    """Entry point: run the app; a known error is one red line and exit code 2."""
+    try:
+        app()
+    except MemberlensError as error:
+        from memberlens.cli.render import errors
+
+        errors.print(f"[red]Error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,109 @@
+"""Commands that read the warehouse: metrics (and the catalog)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from memberlens.cli.app import Format, FormatOption, app, open_workspace
+from memberlens.cli.render import console, emit
+
+
+@app.command()
+def metrics(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Metric ids (default: all), or 'list' to print the catalog."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="2025-03-11, 2025-W10, 2025-03, 2025-Q1, 2025 or FIRST..LAST."),
+    ] = None,
+    compare: Annotated[bool, typer.Option(help="Add 环比 (previous) and 同比 (year ago).")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Compute loyalty KPIs for a period; 'metrics list' prints the catalog."""
+    from memberlens.metrics.catalog import METRICS
+
+    if names == ["list"]:
+        rows: list[dict[str, Any]] = [
+            {
+                "id": m.id,
+                "中文": m.zh,
+                "name": m.en,
+                "unit": str(m.unit),
+                "direction": str(m.direction),
+                "class": str(m.klass),
+                "definition": m.definition,
+            }
+            for m in METRICS
+        ]
+        emit(rows, fmt, title="memberlens metric catalog")
+        return
+    ids = names or [m.id for m in METRICS]
+    ws = open_workspace()
+    if compare or period is None:
+        frame = ws.summary(ids, period)
+        if fmt is Format.table:
+            show_summary(frame, ws.config.workspace.language)
+            return
+        emit(frame, fmt)
+        return
+    emit(ws.metrics(ids, period), fmt)
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "[dim]no data[/]"
+    if unit == "ratio":
+        return f"{value:.1%}"
+    if unit in ("money",):
+        return f"{value:,.2f}"
+    if unit in ("days", "score", "times"):
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+def _change(value: float | None, direction: str, unit: str) -> str:
+    if value is None:
+        return "[dim]–[/]"
+    good = (value > 0) == (direction == "higher_is_better")
+    colour = "dim" if direction == "neutral" or value == 0 else ("green" if good else "red")
+    arrow = "▲" if value > 0 else ("▼" if value < 0 else "•")
+    if unit == "ratio":
+        return f"[{colour}]{arrow} {abs(value) * 100:.1f} pp[/]"
+    if unit == "score":
+        return f"[{colour}]{arrow} {abs(value):.1f}[/]"
+    return f"[{colour}]{arrow} {abs(value):.1%}[/]"
+
+
+def show_summary(frame: object, language: str) -> None:
+    """A KPI table with 环比 / 同比 arrows coloured by each metric's direction."""
+    import polars as pl
+    from rich.table import Table
+
+    from memberlens.metrics.catalog import CATALOG
+
+    assert isinstance(frame, pl.DataFrame)
+    zh = language == "zh"
+    period = frame["period"][0] if frame.height else ""
+    table = Table(title=f"{'会员 KPI' if zh else 'Member KPIs'} · {period}", header_style="bold")
+    for header in (
+        ("指标", "Metric"),
+        ("数值", "Value"),
+        ("环比", "vs previous"),
+        ("同比", "vs last year"),
+    ):
+        table.add_column(
+            header[0] if zh else header[1], justify="left" if header[1] == "Metric" else "right"
+        )
+    for row in frame.iter_rows(named=True):
+        direction = str(CATALOG[row["metric"]].direction)
+        table.add_row(
+            row["name"],
+            _number(row["value"], row["unit"]),
+            _change(row["change_vs_previous"], direction, row["unit"]),
+            _change(row["change_vs_year_ago"], direction, row["unit"]),
+        )
+    console.print(table)

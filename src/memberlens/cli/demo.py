@@ -1,0 +1,59 @@
+"""Commands that make synthetic programs: generate and demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memberlens.cli.app import app
+from memberlens.cli.render import console
+
+
+@app.command()
+def generate(
+    members: Annotated[int, typer.Option(help="Number of members.", min=1)],
+    out: Annotated[Path, typer.Option(help="Directory for the Parquet files and truth.json.")],
+    seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same program).")] = None,
+) -> None:
+    """Write a realistic synthetic loyalty program (every table) with its planted truths."""
+    from memberlens.cli.render import BarProgress
+    from memberlens.generate import TRUTH_FILE
+    from memberlens.generate import generate as run
+    from memberlens.generate.params import Plan
+
+    truth = run(out, members, seed=Plan.seed if seed is None else seed, progress=BarProgress())
+    rows = ", ".join(f"{name} {count:,}" for name, count in truth["rows"].items())
+    console.print(f"Wrote {out}: {rows}")
+    console.print(f"Planted truths: {out / TRUTH_FILE}")
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="New directory for the demo workspace.")] = Path(
+        "memberlens-demo"
+    ),
+    members: Annotated[int, typer.Option(help="Number of members.", min=100)] = 20_000,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    language: Annotated[str, typer.Option(help="zh or en.")] = "zh",
+) -> None:
+    """Generate a demo program, load it into a new workspace and show the latest month's KPIs."""
+    from memberlens.cli.analysis import show_summary
+    from memberlens.cli.render import BarProgress
+    from memberlens.demo import HEADLINE, build_demo
+
+    result = build_demo(directory, members, seed=seed, language=language, progress=BarProgress())
+    loaded = sum(r.loaded for r in result.loads)
+    quarantined = sum(r.quarantined for r in result.loads)
+    console.print(
+        f"Loaded {loaded:,} rows into {result.workspace.warehouse_path} "
+        f"({quarantined:,} quarantined)."
+    )
+    show_summary(
+        result.workspace.summary(list(HEADLINE)), result.workspace.config.workspace.language
+    )
+    console.print(
+        f"Next: memberlens -w {directory} metrics --period 2025-Q4 · "
+        f"memberlens -w {directory} quarantine"
+    )

@@ -1,0 +1,118 @@
+"""Rendering results for the terminal: tables, json, csv, and a rich progress bar."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from memberlens.cli.app import Format
+
+if TYPE_CHECKING:
+    import polars as pl
+    from rich.progress import Progress as RichBar
+    from rich.progress import TaskID
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def emit(frame: pl.DataFrame | list[dict[str, Any]], fmt: Format, title: str | None = None) -> None:
+    """Print rows as a table, one JSON document (``{"rows": [...]}``) or CSV.
+
+    Takes a Polars frame or plain rows (plain rows keep ``metrics list`` free of heavy imports).
+    """
+    rows = frame if isinstance(frame, list) else frame.to_dicts()
+    columns = list(rows[0]) if rows else ([] if isinstance(frame, list) else frame.columns)
+    if fmt is Format.json:
+        plain = [{k: _plain(v) for k, v in row.items()} for row in rows]
+        sys.stdout.write(json.dumps({"rows": plain}, ensure_ascii=False) + "\n")
+    elif fmt is Format.csv:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _plain(v) for k, v in row.items()} for row in rows)
+    else:
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for name in columns:
+            numeric = (
+                bool(rows)
+                and all(
+                    isinstance(r[name], int | float | Decimal) and not isinstance(r[name], bool)
+                    for r in rows
+                    if r[name] is not None
+                )
+                and any(r[name] is not None for r in rows)
+            )
+            table.add_column(name, justify="right" if numeric else "left")
+        for row in rows:
+            table.add_row(*["" if row[c] is None else _cell(row[c]) for c in columns])
+        console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(_plain(value))
+
+
+class BarProgress:
+    """A :class:`memberlens.progress.Progress` drawn with rich on stderr."""
+
+    def __init__(self) -> None:
+        self._bar: RichBar | None = None
+        self._task: TaskID | None = None
+
+    def start(self, description: str, total: int | None, unit: str = "rows") -> None:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        count = DownloadColumn() if unit == "bytes" else MofNCompleteColumn()
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            count,
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=errors,
+            transient=False,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task(description, total=total)
+
+    def update(self, done: int) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, completed=done)
+
+    def finish(self) -> None:
+        if self._bar is not None and self._task is not None:
+            total = self._bar.tasks[0].total
+            if total is not None:
+                self._bar.update(self._task, completed=total)
+            self._bar.stop()
+        self._bar = None

@@ -1,0 +1,69 @@
+"""The demo program: generate a synthetic program, create a workspace and load every table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from memberlens.errors import WorkspaceError
+from memberlens.ingest.load import IngestResult
+from memberlens.progress import Progress
+from memberlens.schema import LOAD_ORDER
+from memberlens.workspace import Workspace, init
+
+DATA_DIR = "data"
+DEFAULT_MEMBERS = 20_000
+
+#: The headline KPIs the demo prints for the latest month.
+HEADLINE = (
+    "members_total",
+    "new_members",
+    "active_members",
+    "activity_rate",
+    "buyers",
+    "orders",
+    "revenue",
+    "aov",
+    "purchase_frequency",
+    "repurchase_rate",
+    "retention_rate",
+    "repurchase_cycle_days",
+    "points_issued",
+    "points_redeemed",
+    "redemption_rate",
+    "points_liability",
+    "nps",
+)
+
+
+@dataclass
+class Demo:
+    workspace: Workspace
+    truth: dict[str, Any]
+    loads: list[IngestResult]
+
+
+def build_demo(
+    directory: str | Path,
+    members: int = DEFAULT_MEMBERS,
+    *,
+    seed: int | None = None,
+    language: str = "zh",
+    progress: Progress | None = None,
+) -> Demo:
+    """Generate ``members`` members into ``directory/data`` and load them into a new workspace."""
+    from memberlens.generate import generate
+    from memberlens.generate.params import Plan
+
+    root = Path(directory)
+    if root.exists() and any(root.iterdir()):
+        raise WorkspaceError(
+            f"{root} already exists and is not empty; the demo builds a new workspace. "
+            "Choose another directory or remove this one."
+        )
+    data = root / DATA_DIR
+    truth = generate(data, members, seed=Plan.seed if seed is None else seed, progress=progress)
+    ws = init(root, language="en" if language == "en" else "zh")
+    loads = [ws.ingest(table, data / f"{table}.parquet", progress=progress) for table in LOAD_ORDER]
+    return Demo(ws, truth, loads)

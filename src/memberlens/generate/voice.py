@@ -1,0 +1,197 @@
+"""Voice of the customer: service tickets, NPS/CSAT surveys and social posts.
+
+Every text comes from a template whose sentiment is known (``TEMPLATES``); ``truth.json``
+lists them so a sentiment analysis can be scored against the truth.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from memberlens.generate.base import Chunk, pick, timestamps
+from memberlens.generate.calendar import DAY
+from memberlens.generate.orders import Orders
+
+BRAND = "悦享生活"
+
+# (text, sentiment) — sentiment is positive, neutral or negative
+TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
+    "complaint": (
+        ("积分没有到账，客服也不回复，太失望了", "negative"),
+        ("门店排队太久，店员态度很差", "negative"),
+        ("买到的商品已经过期了，要求退款", "negative"),
+        ("优惠券无法使用，结账时一直报错", "negative"),
+        ("Points from my last order never arrived and nobody answers.", "negative"),
+        ("The cashier was rude and the queue took forever.", "negative"),
+    ),
+    "suggestion": (
+        ("希望积分可以兑换更多商品", "neutral"),
+        ("建议小程序增加订单查询功能", "neutral"),
+        ("Please add more rewards to the points catalogue.", "neutral"),
+    ),
+    "return": (
+        ("商品有破损，申请退货", "negative"),
+        ("尺寸不合适，想换货", "neutral"),
+        ("The item arrived damaged, I want to return it.", "negative"),
+    ),
+    "inquiry": (
+        ("请问积分什么时候过期？", "neutral"),
+        ("会员等级怎么升级？", "neutral"),
+        ("How do I upgrade to gold membership?", "neutral"),
+    ),
+    "promoter": (
+        ("服务很好，积分兑换很方便，会推荐给朋友", "positive"),
+        ("会员日优惠力度大，非常满意", "positive"),
+        ("Great service and the points are easy to use!", "positive"),
+        ("I love the member day deals, highly recommend.", "positive"),
+    ),
+    "passive": (
+        ("整体还可以，价格有点贵", "neutral"),
+        ("商品不错，就是活动规则有点复杂", "neutral"),
+        ("It's fine, nothing special.", "neutral"),
+    ),
+    "detractor": (
+        ("积分规则太复杂，过期了都不知道", "negative"),
+        ("配送太慢，体验很差", "negative"),
+        ("Too expensive and the app keeps crashing.", "negative"),
+    ),
+    "post_positive": (
+        (f"今天在{BRAND}用积分换了一杯咖啡，开心！", "positive"),
+        (f"{BRAND}的会员日真的划算，推荐大家去", "positive"),
+        (f"Just redeemed my points at {BRAND}, love it!", "positive"),
+    ),
+    "post_neutral": (
+        (f"{BRAND}双11有什么活动吗？", "neutral"),
+        (f"有人知道{BRAND}金卡怎么升级吗", "neutral"),
+    ),
+    "post_negative": (
+        (f"{BRAND}的积分又过期了，规则太坑", "negative"),
+        (f"{BRAND} customer service is terrible.", "negative"),
+    ),
+}
+
+TICKET_KINDS = ("complaint", "suggestion", "return", "inquiry")
+TICKET_SHARE = np.array([0.5, 0.1, 0.15, 0.25])
+POST_SOURCES = ("message_board", "weibo", "wechat", "review")
+
+
+def _texts(rng: np.random.Generator, groups: np.ndarray, names: tuple[str, ...]) -> pa.Array:
+    """A template text for each row of ``groups`` (an index into ``names``; -1: no text)."""
+    flat: list[str] = []
+    offsets = []
+    for name in names:
+        offsets.append(len(flat))
+        flat.extend(text for text, _ in TEMPLATES[name])
+    sizes = np.array([len(TEMPLATES[name]) for name in names])
+    start = np.array(offsets)
+    safe = np.maximum(groups, 0)
+    choice = start[safe] + (rng.random(groups.size) * sizes[safe]).astype(np.int64)
+    return pick(tuple(flat), np.where(groups >= 0, choice, -1))
+
+
+def tickets(chunk: Chunk, orders: Orders) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """Service tickets after some orders; returns compensated (member, time) for the ledger."""
+    rng, clock = chunk.rng, chunk.clock
+    paid = np.flatnonzero(orders.paid & (rng.random(orders.member.size) < 0.006))
+    n = paid.size
+    member = orders.member[paid]
+    opened = np.minimum(orders.at[paid] + rng.integers(3600, 72 * 3600, n), clock.horizon - 1)
+    kind = rng.choice(4, n, p=TICKET_SHARE)
+    hours = rng.lognormal(np.log(18), 1.0, n)
+    resolved_at = opened + (hours * 3600).astype(np.int64)
+    resolved = (rng.random(n) > 0.06) & (resolved_at < clock.horizon)
+    satisfaction = np.clip(np.round(5.2 - 0.03 * hours + rng.normal(0, 0.8, n)), 1, 5).astype(
+        np.int64
+    )
+    resolved_ts = timestamps(clock.start, resolved_at)
+    table = pa.table(
+        {
+            "ticket_id": chunk.next_ids("tickets", "T", n, 8),
+            "member_id": chunk.member_ids(member),
+            "opened_at": timestamps(clock.start, opened),
+            "kind": pick(TICKET_KINDS, kind),
+            "text": _texts(rng, kind, TICKET_KINDS),
+            "resolved_at": pa.array(
+                resolved_ts.to_numpy(zero_copy_only=False), pa.timestamp("s"), mask=~resolved
+            ),
+            "satisfaction": pa.array(satisfaction, pa.int64(), mask=~resolved),
+        }
+    )
+    compensated = resolved & (kind == 0) & (rng.random(n) < 0.3)
+    return table, member[compensated], resolved_at[compensated]
+
+
+def surveys(chunk: Chunk, orders: Orders) -> pa.Table:
+    """NPS/CSAT responses after some orders, with the planted NPS shares."""
+    rng, plan, clock = chunk.rng, chunk.plan, chunk.clock
+    picked = np.flatnonzero(orders.paid & (rng.random(orders.member.size) < 0.015))
+    n = picked.size
+    band = rng.choice(3, n, p=np.array(plan.nps_shares))  # 0 detractor, 1 passive, 2 promoter
+    nps = np.select(
+        [band == 0, band == 1],
+        [rng.choice(7, n, p=[0.04, 0.04, 0.06, 0.1, 0.16, 0.25, 0.35]), rng.integers(7, 9, n)],
+        rng.integers(9, 11, n),
+    )
+    csat = np.clip(
+        np.select(
+            [band == 0, band == 1],
+            [rng.integers(1, 4, n), rng.integers(3, 5, n)],
+            rng.integers(4, 6, n),
+        ),
+        1,
+        5,
+    )
+    with_text = rng.random(n) < 0.4
+    groups = np.where(with_text, band, -1)
+    at = np.minimum(orders.at[picked] + rng.integers(3600, 48 * 3600, n), clock.horizon - 1)
+    return pa.table(
+        {
+            "response_id": chunk.next_ids("responses", "R", n, 9),
+            "member_id": chunk.member_ids(orders.member[picked]),
+            "at": timestamps(clock.start, at),
+            "nps": pa.array(nps, pa.int64()),
+            "csat": pa.array(csat, pa.int64()),
+            "text": _texts(rng, groups, ("detractor", "passive", "promoter")),
+        }
+    )
+
+
+def posts(chunk: Chunk, orders: Orders) -> pa.Table:
+    """Social posts about the brand by members (and some by non-members)."""
+    rng, clock = chunk.rng, chunk.clock
+    picked = np.flatnonzero(orders.paid & (rng.random(orders.member.size) < 0.004))
+    n = picked.size
+    outsiders = int(rng.poisson(0.3 * n))
+    member = np.concatenate([orders.member[picked], np.full(outsiders, -1)])
+    at = np.concatenate(
+        [
+            orders.at[picked] + rng.integers(600, 3 * DAY, n),
+            rng.integers(0, clock.horizon, outsiders),
+        ]
+    )
+    at = np.minimum(at, clock.horizon - 1)
+    total = member.size
+    mood = rng.choice(3, total, p=[0.55, 0.25, 0.20])
+    member_id = chunk.member_ids(np.maximum(member, 0))
+    import pyarrow.compute as pc
+
+    return pa.table(
+        {
+            "post_id": chunk.next_ids("posts", "B", total, 8),
+            "member_id": pc.if_else(pa.array(member >= 0), member_id, pa.nulls(total, pa.string())),
+            "at": timestamps(clock.start, at),
+            "source": pick(POST_SOURCES, rng.choice(4, total, p=[0.2, 0.35, 0.3, 0.15])),
+            "text": _texts(rng, mood, ("post_positive", "post_neutral", "post_negative")),
+            "shares": pa.array(rng.poisson(np.where(mood == 0, 3.0, 1.0)), pa.int64()),
+            "likes": pa.array(rng.poisson(np.where(mood == 0, 12.0, 4.0)), pa.int64()),
+        }
+    )
+
+
+def sentiment_truth() -> list[dict[str, str]]:
+    return [
+        {"text": text, "sentiment": mood, "group": group}
+        for group, items in TEMPLATES.items()
+        for text, mood in items
+    ]

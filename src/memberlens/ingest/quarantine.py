@@ -1,0 +1,98 @@
+"""Read and export quarantined rows: counts by reason with sample rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from memberlens.errors import InputError, unknown_choice
+from memberlens.schema import TABLES
+from memberlens.warehouse import QUARANTINE_TABLE
+
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+REASON_TEXT: dict[str, tuple[str, str]] = {
+    "missing_value": ("缺少必填值", "a required value is empty"),
+    "bad_timestamp": ("无法解析的时间", "a date-time that cannot be parsed"),
+    "bad_date": ("无法解析的日期", "a date that cannot be parsed"),
+    "bad_number": ("数值列中有文本", "text where a number belongs"),
+    "not_integer": ("应为整数", "a fraction where a whole number belongs"),
+    "negative_amount": ("金额为负", "a negative amount"),
+    "out_of_range": ("超出允许范围", "a number outside its allowed range"),
+    "unknown_value": ("未知的取值", "a value outside the allowed list"),
+    "wrong_sign": ("积分正负号与类型不符", "points whose sign contradicts the kind"),
+    "bad_json": ("JSON 格式错误", "invalid JSON"),
+    "malformed_row": ("列数与表头不符", "a row with more or fewer fields than the header"),
+    "duplicate_key": ("文件内主键重复", "the same key twice in one file"),
+    "unknown_member": ("会员不存在", "a member that is not in members"),
+    "unknown_order": ("订单不存在", "an order that is not in orders"),
+    "unknown_campaign": ("活动不存在", "a campaign that is not in campaigns"),
+}
+
+
+@dataclass
+class QuarantineReport:
+    """``summary``: one row per (table, reason) with counts; ``samples``: example rows."""
+
+    summary: pl.DataFrame
+    samples: pl.DataFrame
+
+    @property
+    def total(self) -> int:
+        return int(self.summary["rows"].sum()) if self.summary.height else 0
+
+
+def _where(table: str | None) -> tuple[str, list[str]]:
+    if table is None:
+        return "", []
+    if table not in TABLES:
+        raise unknown_choice("table", table, TABLES)
+    return "WHERE table_name = ?", [table]
+
+
+def quarantine_report(
+    con: duckdb.DuckDBPyConnection, table: str | None = None, samples: int = 3
+) -> QuarantineReport:
+    where, params = _where(table)
+    summary = con.sql(
+        f"""SELECT table_name AS "table", reason, "column", count(*) AS rows,
+                   count(DISTINCT source) AS files
+            FROM {QUARANTINE_TABLE} {where}
+            GROUP BY ALL ORDER BY "table", rows DESC, reason""",
+        params=params,
+    ).pl()
+    sample = con.sql(
+        f"""SELECT table_name AS "table", reason, source, "row", "column", value, details
+            FROM {QUARANTINE_TABLE} {where}
+            QUALIFY row_number() OVER (PARTITION BY table_name, reason ORDER BY source, "row")
+                    <= {int(samples)}
+            ORDER BY "table", reason, source, "row" """,
+        params=params,
+    ).pl()
+    return QuarantineReport(summary, sample)
+
+
+def export_quarantine(con: duckdb.DuckDBPyConnection, path: Path, table: str | None = None) -> int:
+    """Write every quarantined row (with its raw record) to csv, xlsx or parquet."""
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise InputError(
+            f"Cannot export quarantine to '{suffix or path.name}'. Use one of: "
+            f"{', '.join(EXPORT_SUFFIXES)}."
+        )
+    where, params = _where(table)
+    frame = con.sql(
+        f"""SELECT table_name AS "table", source, "row", "column", reason, value, details, record
+            FROM {QUARANTINE_TABLE} {where} ORDER BY "table", source, "row" """,
+        params=params,
+    ).pl()
+    if suffix == ".csv":
+        frame.write_csv(path)
+    elif suffix == ".parquet":
+        frame.write_parquet(path)
+    else:
+        frame.write_excel(path, worksheet="quarantine", autofit=True)
+    return int(frame.height)

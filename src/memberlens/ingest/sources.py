@@ -1,0 +1,390 @@
+"""Readers that turn a source (CSV/TSV, Excel, Parquet, a database) into Arrow batches.
+
+Every batch carries a ``_row`` column so a quarantined record can be found again:
+
+* CSV/TSV and Excel: the row as a spreadsheet shows it — the header is row 1, the first
+  record row 2. In CSV a record with quoted line breaks counts as one row and blank lines
+  are not rows (the same numbering pyarrow uses when it reports a malformed row).
+* Parquet and databases: the 1-based record number.
+
+CSV and Excel values are read as text so that a bad value is quarantined with its reason
+instead of failing the file; Parquet keeps its types. Readers never hold more than one batch.
+"""
+
+from __future__ import annotations
+
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from memberlens.errors import SourceError
+from memberlens.ingest.encoding import resolve_encoding
+
+ROW = "_row"
+BATCH_ROWS = 1 << 20
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+FILE_TYPES = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES
+
+
+@dataclass
+class Malformed:
+    """A record the reader could not split into the header's columns."""
+
+    row: int | None
+    reason: str
+    text: str
+
+
+@dataclass
+class Source(ABC):
+    """A readable source; ``batches`` yields (batch with ``_row``, progress units done)."""
+
+    location: str
+    columns: list[str] = field(default_factory=list)
+    total: int | None = None
+    unit: str = "rows"
+    malformed: list[Malformed] = field(default_factory=list)
+
+    @abstractmethod
+    def batches(self) -> Iterator[tuple[pa.Table, int]]: ...
+
+    @property
+    def detail(self) -> str:
+        return ""
+
+
+def _with_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    return table.append_column(ROW, pa.array(rows, type=pa.int64()))
+
+
+class _CountingFile(io.RawIOBase):
+    """A binary file that counts the bytes read, for byte-based progress."""
+
+    def __init__(self, path: Path) -> None:
+        self._handle = path.open("rb")
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._handle.readinto(buffer)
+        self.done += n or 0
+        return n or 0
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def _sniff_delimiter(header: str, suffix: str) -> str:
+    if suffix == ".tsv":
+        return "\t"
+    counts = {d: header.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+@dataclass
+class CsvSource(Source):
+    path: Path = Path()
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    unit: str = "bytes"
+
+    @classmethod
+    def open(cls, path: Path, encoding: str) -> CsvSource:
+        codec = resolve_encoding(path, encoding)
+        if path.stat().st_size == 0:
+            raise SourceError(f"{path} is empty: it has no header row.")
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+        try:
+            first_line = head.decode(codec, errors="replace").lstrip("\ufeff").splitlines()[0]
+        except IndexError:
+            raise SourceError(f"{path} is empty: it has no header row.") from None
+        if not first_line.strip():
+            raise SourceError(
+                f"{path} starts with a blank line: the first line must be the header."
+            )
+        source = cls(
+            location=str(path),
+            path=path,
+            encoding="utf8" if codec in ("utf-8", "utf-8-sig") else codec,
+            delimiter=_sniff_delimiter(first_line, path.suffix.lower()),
+            total=path.stat().st_size,
+        )
+        source.columns = source._header()
+        return source
+
+    @property
+    def detail(self) -> str:
+        names = {"utf8": "UTF-8", "gb18030": "GB18030 (GBK)", "utf-16": "UTF-16"}
+        return f"encoding {names.get(self.encoding, self.encoding)}"
+
+    def _options(self, names: list[str] | None) -> tuple[Any, Any, Any]:
+        import pyarrow.csv as csv
+
+        read = csv.ReadOptions(encoding=self.encoding, use_threads=False, block_size=16 << 20)
+        parse = csv.ParseOptions(
+            delimiter=self.delimiter,
+            newlines_in_values=True,
+            invalid_row_handler=self._invalid_row,
+        )
+        convert = csv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()) if names else None,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        return read, parse, convert
+
+    def _invalid_row(self, row: Any) -> str:
+        self.malformed.append(
+            Malformed(
+                row.number,
+                f"row has {row.actual_columns} fields, the header has {row.expected_columns}",
+                row.text,
+            )
+        )
+        return "skip"
+
+    def _header(self) -> list[str]:
+        import pyarrow.csv as csv
+
+        read, parse, convert = self._options(None)
+        read.block_size = 1 << 16
+        try:
+            with csv.open_csv(
+                self.path, read_options=read, parse_options=parse, convert_options=convert
+            ) as reader:
+                names: list[str] = reader.schema.names
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise SourceError(f"{self.path}: cannot read the header: {error}") from None
+        self.malformed.clear()
+        return names
+
+    def batches(self) -> Iterator[tuple[pa.Table, int]]:
+        import pyarrow.csv as csv
+
+        read, parse, convert = self._options(self.columns)
+        counting = _CountingFile(self.path)
+        good = 0  # records yielded so far
+        try:
+            reader = csv.open_csv(
+                io.BufferedReader(counting, 1 << 20),
+                read_options=read,
+                parse_options=parse,
+                convert_options=convert,
+            )
+            for batch in reader:
+                rows = self._row_numbers(good, batch.num_rows)
+                good += batch.num_rows
+                yield _with_rows(pa.Table.from_batches([batch]), rows), counting.done
+        except UnicodeDecodeError as error:
+            raise SourceError(
+                f"{self.path} is not valid {self.encoding} near byte {counting.done}: {error}. "
+                "Pass --encoding with the file's real encoding (utf-8, gbk, gb18030)."
+            ) from None
+        except pa.ArrowInvalid as error:
+            raise SourceError(f"{self.path}: cannot parse as CSV: {error}") from None
+        finally:
+            counting.close()
+
+    def _row_numbers(self, first: int, count: int) -> np.ndarray:
+        """Row numbers of good records ``first .. first+count-1`` (0-based ordinals).
+
+        Rows are numbered from 2 (the header is 1) and malformed rows take their numbers, so
+        the k-th good record is the k-th number not taken by a malformed row.
+        """
+        ordinals = np.arange(first, first + count, dtype=np.int64)
+        taken = np.array(sorted(m.row for m in self.malformed if m.row is not None), np.int64)
+        if taken.size == 0:
+            return ordinals + 2
+        good_before = taken - 2 - np.arange(taken.size)  # good records before each malformed
+        return ordinals + 2 + np.searchsorted(good_before, ordinals, side="right")
+
+
+@dataclass
+class ExcelSource(Source):
+    path: Path = Path()
+    sheet: str | int = 0
+    data: pa.Table = field(default_factory=lambda: pa.table({}), repr=False)
+
+    @classmethod
+    def open(cls, path: Path, sheet: str | int = 0) -> ExcelSource:
+        source = cls(location=str(path), path=path, sheet=sheet)
+        source.data = source._load()
+        source.columns = source.data.column_names
+        source.total = source.data.num_rows
+        return source
+
+    def _load(self) -> pa.Table:
+        import fastexcel
+
+        try:
+            reader = fastexcel.read_excel(self.path)
+            sheets = reader.sheet_names
+            if isinstance(self.sheet, str) and self.sheet not in sheets:
+                raise SourceError(
+                    f"{self.path} has no sheet '{self.sheet}'. Sheets: {', '.join(sheets)}."
+                )
+            sheet = reader.load_sheet(self.sheet, dtypes="string")
+            table = pa.Table.from_batches([sheet.to_arrow()])
+        except SourceError:
+            raise
+        except Exception as error:  # fastexcel raises its own error types
+            raise SourceError(f"{self.path}: cannot read as an Excel workbook: {error}") from None
+        if table.num_columns == 0:
+            raise SourceError(f"{self.path}: the sheet is empty: it has no header row.")
+        return table
+
+    def batches(self) -> Iterator[tuple[pa.Table, int]]:
+        import pyarrow.compute as pc
+
+        table = self.data
+        rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        # rows with no value in any cell are spreadsheet padding, not records
+        blank = pa.array(np.ones(table.num_rows, dtype=bool))
+        for column in table.columns:
+            empty = pc.equal(pc.utf8_trim_whitespace(column), "")
+            blank = pc.and_(blank, pc.fill_null(empty, True))
+        table = _with_rows(table, rows).filter(pc.invert(blank))
+        for offset in range(0, table.num_rows, BATCH_ROWS):
+            yield table.slice(offset, BATCH_ROWS), min(offset + BATCH_ROWS, table.num_rows)
+
+
+@dataclass
+class ParquetSource(Source):
+    path: Path = Path()
+
+    @classmethod
+    def open(cls, path: Path) -> ParquetSource:
+        import pyarrow.parquet as pq
+
+        try:
+            meta = pq.ParquetFile(path).metadata
+        except (pa.ArrowInvalid, OSError) as error:
+            raise SourceError(f"{path}: cannot read as Parquet: {error}") from None
+        source = cls(location=str(path), path=path, total=meta.num_rows)
+        source.columns = list(meta.schema.names)
+        return source
+
+    def batches(self) -> Iterator[tuple[pa.Table, int]]:
+        import pyarrow.parquet as pq
+
+        done = 0
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=BATCH_ROWS):
+            rows = np.arange(done + 1, done + 1 + batch.num_rows, dtype=np.int64)
+            done += batch.num_rows
+            yield _with_rows(pa.Table.from_batches([batch]), rows), done
+
+
+@dataclass
+class SqlSource(Source):
+    """A database table or query through SQLAlchemy; values are read as text."""
+
+    url: str = ""
+    query: str = ""
+
+    @classmethod
+    def open(cls, url: str, table: str | None, query: str | None) -> SqlSource:
+        if bool(table) == bool(query):
+            raise SourceError(
+                f"A database source needs exactly one of --table NAME or --query SQL (got {url})."
+            )
+        sql = query or f"SELECT * FROM {table}"
+        source = cls(location=_redact(url), url=url, query=sql)
+        with source._connect() as con:
+            from sqlalchemy import text
+
+            result = con.execute(text(f"SELECT * FROM ({sql}) AS q WHERE 1 = 0"))
+            source.columns = list(result.keys())
+        return source
+
+    def _connect(self) -> Any:
+        from sqlalchemy import create_engine
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return create_engine(self.url).connect()
+        except (SQLAlchemyError, ImportError, ValueError) as error:
+            raise SourceError(f"Cannot connect to {self.location}: {error}") from None
+
+    def batches(self) -> Iterator[tuple[pa.Table, int]]:
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        done = 0
+        with self._connect() as con:
+            try:
+                result = con.execution_options(stream_results=True).execute(text(self.query))
+                while rows := result.fetchmany(100_000):
+                    columns = list(zip(*rows, strict=True))
+                    arrays = [pa.array([_text(v) for v in col], pa.string()) for col in columns]
+                    table = pa.Table.from_arrays(arrays, names=self.columns)
+                    numbers = np.arange(done + 1, done + 1 + len(rows), dtype=np.int64)
+                    done += len(rows)
+                    yield _with_rows(table, numbers), done
+            except SQLAlchemyError as error:
+                raise SourceError(f"{self.location}: the query failed: {error}") from None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if "datetime" in type(value).__name__ else value.isoformat()  # type: ignore[no-any-return]
+    return str(value)
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a database URL before it is shown or stored."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def is_database_url(location: str) -> bool:
+    return "://" in location
+
+
+def open_source(
+    location: str,
+    *,
+    encoding: str = "auto",
+    sheet: str | int = 0,
+    table: str | None = None,
+    query: str | None = None,
+) -> Source:
+    """Open ``location`` (a file path or SQLAlchemy URL) as a :class:`Source`."""
+    if is_database_url(location):
+        return SqlSource.open(location, table, query)
+    path = Path(location)
+    suffix = path.suffix.lower()
+    if suffix not in FILE_TYPES:
+        raise SourceError(
+            f"Unsupported file type '{suffix or '(none)'}' for {path}. Use one of: "
+            f"{', '.join(FILE_TYPES)}, or a database URL such as sqlite:///shop.db with --table."
+        )
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist or is not a file.")
+    if suffix in CSV_SUFFIXES:
+        return CsvSource.open(path, encoding)
+    if suffix in EXCEL_SUFFIXES:
+        return ExcelSource.open(path, sheet)
+    return ParquetSource.open(path)

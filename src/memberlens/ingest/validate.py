@@ -1,0 +1,270 @@
+"""Compile a table spec into the SQL that parses and checks one batch of raw rows.
+
+Parsing happens in DuckDB, vectorised: each canonical column gets a *typed* expression (the
+parsed value, NULL when it cannot be parsed) and a list of *checks* (condition → reason).
+A row with any failing check is quarantined with every problem it has; the others load.
+
+Reason codes (each one tested):
+
+=================  ==========================================================
+missing_value      a required column is empty
+bad_timestamp      a date-time that none of the accepted formats parse
+bad_date           a date that none of the accepted formats parse
+bad_number         text where a number belongs
+not_integer        a fractional value where a whole number belongs (points, nps …)
+negative_amount    money below zero
+out_of_range       a number outside its allowed range (nps 0–10, csat 1–5 …)
+unknown_value      a value outside an enumeration (status, kind, gender, group)
+wrong_sign         points whose sign contradicts the kind (earn > 0, redeem/expire < 0)
+bad_json           properties that are not valid JSON
+malformed_row      a CSV record with more or fewer fields than the header
+duplicate_key      a second row with the same key in one file (the first one loads)
+unknown_member     a member_id that is not in members (load members first)
+unknown_order      an order line whose order is not in orders
+unknown_campaign   a touch of a campaign that is not in campaigns
+=================  ==========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from memberlens.aliases import VALUE_ALIASES
+from memberlens.schema import Column, Kind, TableSpec
+from memberlens.warehouse import quote
+
+#: Formats tried, in order, for text timestamps that DuckDB's own ISO parser rejects.
+TIMESTAMP_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y-%m-%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+    "%Y%m%d %H:%M:%S",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d",
+    "%d/%m/%Y %H:%M:%S",
+)
+# a time followed by a UTC offset (Z, +08, +0800, +08:00)
+_OFFSET = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _formats() -> str:
+    return "[" + ", ".join(_sql_str(f) for f in TIMESTAMP_FORMATS) + "]"
+
+
+@dataclass(frozen=True)
+class Check:
+    condition: str  # SQL boolean; true means the row has this problem
+    reason: str
+    column: str
+
+
+@dataclass(frozen=True)
+class ColumnSql:
+    typed: str  # SQL expression of the parsed value
+    raw: str  # SQL expression of the raw value as text (for messages)
+    checks: tuple[Check, ...]
+
+
+def _category(dtype: pa.DataType | None) -> str:
+    if dtype is None:
+        return "absent"
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return "text"
+    if pa.types.is_integer(dtype):
+        return "integer"
+    if pa.types.is_floating(dtype) or pa.types.is_decimal(dtype):
+        return "float"
+    if pa.types.is_timestamp(dtype):
+        return "timestamptz" if dtype.tz else "timestamp"
+    if pa.types.is_date(dtype):
+        return "date"
+    if pa.types.is_boolean(dtype):
+        return "boolean"
+    return "other"
+
+
+def _case_map(value: str, mapping: dict[str, str], otherwise: str) -> str:
+    if not mapping:
+        return otherwise
+    arms = " ".join(f"WHEN {_sql_str(k)} THEN {_sql_str(v)}" for k, v in mapping.items())
+    return f"CASE lower(replace({value}, ' ', '')) {arms} ELSE {otherwise} END"
+
+
+def column_sql(column: Column, dtype: pa.DataType | None, timezone: str) -> ColumnSql:
+    """Typed expression, raw text and checks for one canonical column."""
+    name = column.name
+    ref = quote(name)
+    category = _category(dtype)
+    raw = "NULL::VARCHAR" if category == "absent" else f"CAST({ref} AS VARCHAR)"
+    if category == "text":
+        value = f"NULLIF(TRIM({ref}), '')"
+    elif category == "absent":
+        value = "NULL::VARCHAR"
+    else:
+        value = ref
+    present = f"({value}) IS NOT NULL"
+    checks: list[Check] = []
+    kind = column.kind
+
+    def failed(typed: str, reason: str) -> None:
+        checks.append(Check(f"{present} AND ({typed}) IS NULL", reason, name))
+
+    if kind in (Kind.KEY, Kind.LABEL, Kind.ENUM):
+        if category == "float":
+            # a float key such as 1001.0 (Parquet from a spreadsheet) means "1001"
+            typed = (
+                f"CASE WHEN {ref} = trunc({ref}) THEN CAST(CAST({ref} AS BIGINT) AS VARCHAR) "
+                f"ELSE CAST({ref} AS VARCHAR) END"
+            )
+        else:
+            typed = f"CAST({value} AS VARCHAR)"
+        if kind is Kind.LABEL:
+            typed = _case_map(typed, VALUE_ALIASES.get(name, {}), typed)
+        elif kind is Kind.ENUM:
+            mapping = {v: v for v in column.values} | VALUE_ALIASES.get(name, {})
+            mapping = {k: v for k, v in mapping.items() if v in column.values}
+            typed = _case_map(typed, mapping, "NULL")
+            failed(typed, "unknown_value")
+    elif kind is Kind.TEXT or kind is Kind.JSON:
+        if category == "text":
+            typed = f"CASE WHEN TRIM({ref}) = '' THEN NULL ELSE {ref} END"
+        else:
+            typed = f"CAST({value} AS VARCHAR)"
+        if kind is Kind.JSON:
+            checks.append(Check(f"{present} AND NOT json_valid({typed})", "bad_json", name))
+    elif kind is Kind.TIMESTAMP or kind is Kind.DATE:
+        tz = _sql_str(timezone)
+        if category == "text":
+            parsed = (
+                f"CASE WHEN regexp_matches({value}, {_sql_str(_OFFSET)}) "
+                f"THEN timezone({tz}, TRY_CAST({value} AS TIMESTAMPTZ)) "
+                f"ELSE COALESCE(TRY_CAST({value} AS TIMESTAMP), "
+                f"try_strptime({value}, {_formats()})) END"
+            )
+        elif category == "timestamptz":
+            parsed = f"timezone({tz}, {ref})"
+        elif category in ("timestamp", "date", "absent"):
+            parsed = f"CAST({value} AS TIMESTAMP)"
+        else:
+            parsed = "NULL::TIMESTAMP"
+        typed = f"CAST({parsed} AS DATE)" if kind is Kind.DATE else parsed
+        failed(typed, "bad_date" if kind is Kind.DATE else "bad_timestamp")
+    elif kind is Kind.MONEY:
+        if category == "text":
+            cleaned = f"regexp_replace({value}, '[,¥￥\\s]|CNY|RMB', '', 'g')"
+            typed = f"TRY_CAST({cleaned} AS DECIMAL(18,4))"
+        elif category in ("integer", "float", "absent"):
+            typed = f"TRY_CAST({value} AS DECIMAL(18,4))"
+        else:
+            typed = "NULL::DECIMAL(18,4)"
+        failed(typed, "bad_number")
+        if column.low is not None:
+            checks.append(Check(f"({typed}) < {column.low}", "negative_amount", name))
+    elif kind is Kind.INTEGER:
+        if category == "text":
+            number = f"TRY_CAST({value} AS DOUBLE)"
+            typed = (
+                f"COALESCE(TRY_CAST({value} AS BIGINT), "
+                f"CASE WHEN {number} = trunc({number}) THEN TRY_CAST({number} AS BIGINT) END)"
+            )
+        elif category == "integer" or category == "absent":
+            number = f"CAST({value} AS DOUBLE)"
+            typed = f"CAST({value} AS BIGINT)"
+        elif category == "float":
+            number = f"CAST({value} AS DOUBLE)"
+            typed = f"CASE WHEN {number} = trunc({number}) THEN TRY_CAST({number} AS BIGINT) END"
+        else:
+            number = "NULL::DOUBLE"
+            typed = "NULL::BIGINT"
+        checks.append(Check(f"{present} AND ({number}) IS NULL", "bad_number", name))
+        checks.append(
+            Check(f"({number}) IS NOT NULL AND ({number}) <> trunc({number})", "not_integer", name)
+        )
+        _range_checks(column, typed, checks)
+    elif kind is Kind.NUMBER:
+        typed = f"TRY_CAST({value} AS DOUBLE)"
+        failed(typed, "bad_number")
+        _range_checks(column, typed, checks)
+    else:  # pragma: no cover - every Kind is handled above
+        raise AssertionError(kind)
+    if column.default is not None:
+        typed = f"CASE WHEN {value} IS NULL THEN {_sql_str(column.default)} ELSE {typed} END"
+    elif column.required:
+        checks.insert(0, Check(f"({value}) IS NULL", "missing_value", name))
+    return ColumnSql(typed=typed, raw=raw, checks=tuple(checks))
+
+
+def _range_checks(column: Column, typed: str, checks: list[Check]) -> None:
+    bounds = []
+    if column.low is not None:
+        bounds.append(f"({typed}) < {column.low}")
+    if column.high is not None:
+        bounds.append(f"({typed}) > {column.high}")
+    if bounds:
+        checks.append(Check(" OR ".join(bounds), "out_of_range", column.name))
+
+
+def points_sign_check() -> Check:
+    """DESIGN §4: earn > 0, redeem and expire < 0, adjust either sign."""
+    return Check(
+        "(kind = 'earn' AND points <= 0) OR (kind IN ('redeem', 'expire') AND points >= 0)",
+        "wrong_sign",
+        "points",
+    )
+
+
+def _problem_items(checks: list[Check], value_of: dict[str, str]) -> str:
+    items = [
+        f"CASE WHEN {c.condition} THEN {{'column': {_sql_str(c.column)}, "
+        f"'reason': {_sql_str(c.reason)}, 'value': {value_of[c.column]}}} END"
+        for c in checks
+    ]
+    return f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)"
+
+
+def _any(checks: list[Check]) -> str:
+    return "COALESCE(" + (" OR ".join(f"({c.condition})" for c in checks) or "false") + ", false)"
+
+
+def batch_select(spec: TableSpec, types: dict[str, pa.DataType], timezone: str, source: str) -> str:
+    """SQL that turns the raw batch relation ``{source}`` into typed columns plus ``_problems``.
+
+    Column checks run on the raw values; row checks (the points sign) on the typed ones.
+    ``_problems`` is NULL for a good row, else a list of structs (column, reason, value), and
+    ``_record`` the raw row as JSON.
+    """
+    parts = {c.name: column_sql(c, types.get(c.name), timezone) for c in spec.columns}
+    raw_name = {name: quote("raw:" + name) for name in parts}
+    column_checks = [c for p in parts.values() for c in p.checks]
+    row_checks = [points_sign_check()] if spec.name == "points" else []
+    typed = ", ".join(f"{p.typed} AS {quote(name)}" for name, p in parts.items())
+    raws = ", ".join(f"{p.raw} AS {raw_name[name]}" for name, p in parts.items())
+    raw_values = {c.column: f"CAST({p.raw} AS VARCHAR)" for p in parts.values() for c in p.checks}
+    typed_values = {c.column: f"CAST({quote(c.column)} AS VARCHAR)" for c in row_checks}
+    raw_record = ", ".join(f"{_sql_str(n)}: {raw_name[n]}" for n in parts)
+    bad = f"_bad OR {_any(row_checks)}"
+    return f"""
+        WITH parsed AS (
+            SELECT _row, {typed}, {raws}, {_any(column_checks)} AS _bad,
+                   CASE WHEN {_any(column_checks)}
+                        THEN {_problem_items(column_checks, raw_values)} END AS _column_problems
+            FROM {source})
+        SELECT _row, {", ".join(quote(n) for n in parts)},
+               CASE WHEN {bad} THEN list_concat(coalesce(_column_problems, []),
+                                                {_problem_items(row_checks, typed_values)})
+               END AS _problems,
+               CASE WHEN {bad} THEN to_json({{{raw_record}}}) END AS _record
+        FROM parsed
+    """

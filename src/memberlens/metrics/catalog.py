@@ -1,0 +1,264 @@
+"""The metric catalog: every metric as data (DESIGN §6).
+
+A :class:`Metric` carries its id, 中文 and English names, unit, direction, class and a
+one-line definition. How it is computed lives in :mod:`memberlens.metrics.compute`, keyed by
+the same id; a test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from memberlens.errors import unknown_choice
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    MONEY = "money"
+    RATIO = "ratio"  # 0..1, shown as a percentage
+    TIMES = "times"  # orders per buyer
+    DAYS = "days"
+    POINTS = "points"
+    SCORE = "score"  # NPS: -100..100
+
+
+class Direction(StrEnum):
+    UP = "higher_is_better"
+    DOWN = "lower_is_better"
+    NEUTRAL = "neutral"
+
+
+class MetricClass(StrEnum):
+    CORE = "core"
+    RELATED = "related"
+    TREND = "trend"
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    zh: str
+    en: str
+    unit: Unit
+    direction: Direction
+    klass: MetricClass
+    definition: str
+
+    @property
+    def is_rate(self) -> bool:
+        """Rates and scores change in points (pp), not in percent of themselves."""
+        return self.unit in (Unit.RATIO, Unit.SCORE)
+
+    def name(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+_U, _D, _N = Direction.UP, Direction.DOWN, Direction.NEUTRAL
+_CORE, _REL = MetricClass.CORE, MetricClass.RELATED
+
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "members_total",
+        "会员总数",
+        "Total members",
+        Unit.COUNT,
+        _U,
+        _CORE,
+        "members registered at or before the end of the period",
+    ),
+    Metric(
+        "new_members",
+        "新增会员数",
+        "New members",
+        Unit.COUNT,
+        _U,
+        _CORE,
+        "members registered in the period",
+    ),
+    Metric(
+        "buyers",
+        "消费会员数",
+        "Buying members",
+        Unit.COUNT,
+        _U,
+        _CORE,
+        "distinct members with at least one paid order in the period",
+    ),
+    Metric(
+        "active_members",
+        "活跃会员数",
+        "Active members",
+        Unit.COUNT,
+        _U,
+        _CORE,
+        "distinct members with a paid order, an event, or an earn/redeem points entry",
+    ),
+    Metric(
+        "activity_rate",
+        "会员活跃率",
+        "Activity rate",
+        Unit.RATIO,
+        _U,
+        _CORE,
+        "active_members / members_total",
+    ),
+    Metric("orders", "订单数", "Orders", Unit.COUNT, _U, _CORE, "paid member orders in the period"),
+    Metric(
+        "revenue",
+        "会员消费额",
+        "Member revenue",
+        Unit.MONEY,
+        _U,
+        _CORE,
+        "sum of amount of paid member orders in the period",
+    ),
+    Metric(
+        "member_revenue_share",
+        "会员消费占比",
+        "Member revenue share",
+        Unit.RATIO,
+        _U,
+        _REL,
+        "revenue / (revenue + paid non-member revenue)",
+    ),
+    Metric("aov", "客单价", "Average order value", Unit.MONEY, _U, _CORE, "revenue / orders"),
+    Metric("arpu", "人均消费额", "Revenue per buyer", Unit.MONEY, _U, _REL, "revenue / buyers"),
+    Metric(
+        "purchase_frequency",
+        "购买频次",
+        "Purchase frequency",
+        Unit.TIMES,
+        _U,
+        _CORE,
+        "orders / buyers",
+    ),
+    Metric(
+        "repurchase_rate",
+        "复购率",
+        "Repurchase rate",
+        Unit.RATIO,
+        _U,
+        _CORE,
+        "members with at least 2 paid orders in the period / buyers",
+    ),
+    Metric(
+        "retention_rate",
+        "留存率",
+        "Retention rate",
+        Unit.RATIO,
+        _U,
+        _CORE,
+        "buyers of the previous period who also bought in this one / buyers of the previous",
+    ),
+    Metric(
+        "repurchase_cycle_days",
+        "复购周期(天)",
+        "Repurchase cycle (days)",
+        Unit.DAYS,
+        _D,
+        _CORE,
+        "median days since the member's previous paid order, over repeat orders in the period",
+    ),
+    Metric(
+        "churned_members",
+        "流失会员数",
+        "Churned members",
+        Unit.COUNT,
+        _D,
+        _CORE,
+        "members who bought before the period end but not in the last churn.inactive_days",
+    ),
+    Metric(
+        "points_issued",
+        "积分发放量",
+        "Points issued",
+        Unit.POINTS,
+        _N,
+        _CORE,
+        "sum of points of earn entries in the period",
+    ),
+    Metric(
+        "points_redeemed",
+        "积分兑换量",
+        "Points redeemed",
+        Unit.POINTS,
+        _U,
+        _CORE,
+        "minus the sum of points of redeem entries in the period",
+    ),
+    Metric(
+        "points_expired",
+        "积分过期量",
+        "Points expired",
+        Unit.POINTS,
+        _D,
+        _REL,
+        "minus the sum of points of expire entries in the period",
+    ),
+    Metric(
+        "redemption_rate",
+        "积分使用率",
+        "Redemption rate",
+        Unit.RATIO,
+        _U,
+        _CORE,
+        "points_redeemed / points_issued",
+    ),
+    Metric(
+        "redeemers",
+        "积分兑换会员数",
+        "Redeeming members",
+        Unit.COUNT,
+        _U,
+        _CORE,
+        "distinct members with a redeem entry in the period",
+    ),
+    Metric(
+        "points_outstanding",
+        "积分余额",
+        "Points outstanding",
+        Unit.POINTS,
+        _N,
+        _CORE,
+        "sum of points of all entries at or before the period end",
+    ),
+    Metric(
+        "points_liability",
+        "积分负债",
+        "Points liability",
+        Unit.MONEY,
+        _D,
+        _CORE,
+        "points_outstanding × point_value",
+    ),
+    Metric(
+        "breakage_rate",
+        "积分沉淀率",
+        "Breakage rate",
+        Unit.RATIO,
+        _N,
+        _REL,
+        "expired / (redeemed + expired), all entries at or before the period end",
+    ),
+    Metric(
+        "nps",
+        "净推荐值",
+        "Net promoter score",
+        Unit.SCORE,
+        _U,
+        _CORE,
+        "% promoters (9-10) minus % detractors (0-6) of survey responses in the period",
+    ),
+)
+
+CATALOG: dict[str, Metric] = {m.id: m for m in METRICS}
+
+
+def metric(metric_id: str) -> Metric:
+    try:
+        return CATALOG[metric_id]
+    except KeyError:
+        raise unknown_choice(
+            "metric", metric_id, CATALOG, "See 'memberlens metrics list'."
+        ) from None

@@ -1,0 +1,139 @@
+"""Reporting periods (DESIGN §6): day, ISO week, month, quarter, year, or a date range.
+
+Written ``2025-03-11``, ``2025-W10``, ``2025-03``, ``2025-Q1``, ``2025`` or
+``2025-03-01..2025-03-31`` (inclusive dates, business time). A period knows the one before it
+(环比) and the same period a year earlier (同比).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from memberlens.errors import InputError
+
+
+class Grain(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    RANGE = "range"
+
+
+EXAMPLES = "2025-03-11, 2025-W10, 2025-03, 2025-Q1, 2025 or 2025-03-01..2025-03-31"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive ``first`` .. ``last`` dates of one period of a grain."""
+
+    grain: Grain
+    first: date
+    last: date
+
+    def __str__(self) -> str:
+        match self.grain:
+            case Grain.DAY:
+                return self.first.isoformat()
+            case Grain.WEEK:
+                year, week, _ = self.first.isocalendar()
+                return f"{year}-W{week:02d}"
+            case Grain.MONTH:
+                return f"{self.first:%Y-%m}"
+            case Grain.QUARTER:
+                return f"{self.first.year}-Q{(self.first.month - 1) // 3 + 1}"
+            case Grain.YEAR:
+                return str(self.first.year)
+            case Grain.RANGE:
+                return f"{self.first}..{self.last}"
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def end(self) -> date:
+        """The first day after the period (exclusive bound)."""
+        return self.last + timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The period of the same grain just before (环比)."""
+        match self.grain:
+            case Grain.DAY | Grain.WEEK | Grain.RANGE:
+                step = timedelta(days=self.days)
+                return Period(self.grain, self.first - step, self.last - step)
+            case Grain.MONTH | Grain.QUARTER | Grain.YEAR:
+                months = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[self.grain]
+                return _months(self.grain, _add_months(self.first, -months), months)
+
+    def year_ago(self) -> Period:
+        """The same period a year earlier (同比): same ISO week number for weeks."""
+        match self.grain:
+            case Grain.WEEK:
+                year, week, _ = self.first.isocalendar()
+                return parse_period(f"{year - 1}-W{min(week, _weeks_in(year - 1)):02d}")
+            case Grain.MONTH | Grain.QUARTER | Grain.YEAR:
+                months = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[self.grain]
+                return _months(self.grain, _add_months(self.first, -12), months)
+            case Grain.DAY | Grain.RANGE:
+                return Period(self.grain, _minus_year(self.first), _minus_year(self.last))
+
+
+def _weeks_in(year: int) -> int:
+    return date(year, 12, 28).isocalendar()[1]
+
+
+def _minus_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _months(grain: Grain, first: date, months: int) -> Period:
+    return Period(grain, first, _add_months(first, months) - timedelta(days=1))
+
+
+def parse_period(text: str) -> Period:
+    """Parse a period written as in DESIGN §6; raise :class:`InputError` naming the forms."""
+    value = text.strip()
+    try:
+        if ".." in value:
+            a, b = value.split("..", 1)
+            first, last = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
+            if last < first:
+                raise InputError(f"Period '{text}' ends before it starts; write FIRST..LAST.")
+            return Period(Grain.RANGE, first, last)
+        if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", value, re.IGNORECASE):
+            year, week = int(m[1]), int(m[2])
+            if not 1 <= week <= _weeks_in(year):
+                raise InputError(f"Period '{text}': {year} has ISO weeks 1..{_weeks_in(year)}.")
+            first = date.fromisocalendar(year, week, 1)
+            return Period(Grain.WEEK, first, first + timedelta(days=6))
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", value, re.IGNORECASE):
+            return _months(Grain.QUARTER, date(int(m[1]), 3 * int(m[2]) - 2, 1), 3)
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", value):
+            return _months(Grain.MONTH, date(int(m[1]), int(m[2]), 1), 1)
+        if re.fullmatch(r"\d{4}", value):
+            return _months(Grain.YEAR, date(int(value), 1, 1), 12)
+        day = date.fromisoformat(value)
+        return Period(Grain.DAY, day, day)
+    except InputError:
+        raise
+    except ValueError:
+        raise InputError(f"Cannot read period '{text}'. Write it as {EXAMPLES}.") from None
+
+
+def latest_full_month(last_day: date) -> Period:
+    """The last calendar month fully covered by data ending on ``last_day``."""
+    month = _months(Grain.MONTH, last_day.replace(day=1), 1)
+    return month if month.last == last_day else month.previous()

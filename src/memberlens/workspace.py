@@ -1,0 +1,191 @@
+"""A workspace: a directory with ``memberlens.toml`` and the DuckDB warehouse (DESIGN §3)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import duckdb
+
+from memberlens.config import CONFIG_FILE, Config, default_config_text, load_config
+from memberlens.errors import WorkspaceError
+from memberlens.progress import Progress
+from memberlens.warehouse import WAREHOUSE_FILE, connect
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from memberlens.ingest.load import IngestResult
+    from memberlens.ingest.quarantine import QuarantineReport
+
+ENV_VAR = "MEMBERLENS_WORKSPACE"
+
+
+class Workspace:
+    """An opened workspace. Create with :func:`init`, open with :func:`open`.
+
+    Examples
+    --------
+    >>> import memberlens as ml, tempfile
+    >>> ws = ml.init(tempfile.mkdtemp() + "/shop")
+    >>> ws.config.workspace.timezone
+    'Asia/Shanghai'
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.config: Config = load_config(root / CONFIG_FILE)
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.root)!r})"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / WAREHOUSE_FILE
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A brief read-only connection to the warehouse."""
+        with connect(self.warehouse_path, read_only=True) as con:
+            yield con
+
+    @contextmanager
+    def engine(self) -> Iterator[Any]:
+        """An Ibis backend over a brief read-only connection (DESIGN §2)."""
+        import ibis
+
+        with self.read() as con:
+            yield ibis.duckdb.from_connection(con)
+
+    def metrics(self, ids: Sequence[str], period: str) -> pl.DataFrame:
+        """Metric values for one period: rows (metric, period, value).
+
+        >>> ws.metrics(["repurchase_rate", "aov"], period="2025-03")  # doctest: +SKIP
+        """
+        import polars as pl
+
+        from memberlens.metrics.evaluate import compute, parse_period
+
+        p = parse_period(period)
+        with self.engine() as backend:
+            values = compute(backend, self.config, ids, p)
+        return pl.DataFrame(
+            {
+                "metric": list(values),
+                "period": [str(p)] * len(values),
+                "value": list(values.values()),
+            },
+            schema_overrides={"value": pl.Float64},
+        )
+
+    def summary(self, ids: Sequence[str], period: str | None = None) -> pl.DataFrame:
+        """Metrics with 环比 and 同比 for ``period`` (default: the latest full month of data)."""
+        from memberlens.metrics.evaluate import data_range, latest_full_month, parse_period, summary
+
+        with self.engine() as backend:
+            if period is None:
+                span = data_range(backend)
+                if span is None:
+                    raise WorkspaceError(
+                        f"The workspace {self.root} has no orders yet; load some with "
+                        f"'memberlens -w {self.root} ingest orders FILE'."
+                    )
+                p = latest_full_month(span[1])
+            else:
+                p = parse_period(period)
+            return summary(backend, self.config, ids, p)
+
+    def migrate(self) -> None:
+        """Bring an older warehouse to the current schema version."""
+        with connect(self.warehouse_path, read_only=False):
+            pass
+
+    def ingest(
+        self,
+        table: str,
+        source: str | Path,
+        *,
+        mapping: dict[str, str] | None = None,
+        encoding: str = "auto",
+        sheet: str | int = 0,
+        sql_table: str | None = None,
+        query: str | None = None,
+        progress: Progress | None = None,
+    ) -> IngestResult:
+        """Load a file or database table into canonical ``table`` (DESIGN §5)."""
+        from memberlens.ingest.load import ingest
+
+        return ingest(
+            self.warehouse_path,
+            self.config,
+            table,
+            source,
+            mapping=mapping,
+            encoding=encoding,
+            sheet=sheet,
+            sql_table=sql_table,
+            query=query,
+            progress=progress,
+        )
+
+    def quarantine(self, table: str | None = None, samples: int = 3) -> QuarantineReport:
+        """Quarantined rows: counts by reason with sample rows."""
+        from memberlens.ingest.quarantine import quarantine_report
+
+        with self.read() as con:
+            return quarantine_report(con, table, samples)
+
+    def table(self, name: str) -> pl.DataFrame:
+        """A whole canonical table as a Polars frame (for small tables and tests)."""
+
+        from memberlens.schema import table_spec
+        from memberlens.warehouse import quote
+
+        table_spec(name)
+        with self.read() as con:
+            frame: pl.DataFrame = con.sql(f"SELECT * FROM {quote(name)}").pl()
+            return frame
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every canonical table."""
+        from memberlens.schema import LOAD_ORDER
+        from memberlens.warehouse import quote, scalar
+
+        with self.read() as con:
+            return {
+                name: int(scalar(con, f"SELECT count(*) FROM {quote(name)}")) for name in LOAD_ORDER
+            }
+
+
+def init(
+    path: str | Path, *, language: Literal["zh", "en"] = "zh", exist_ok: bool = False
+) -> Workspace:
+    """Create a workspace directory with a default config and an empty warehouse."""
+    root = Path(path)
+    config_path = root / CONFIG_FILE
+    if config_path.exists() and not exist_ok:
+        raise WorkspaceError(
+            f"{root} is already a memberlens workspace ({CONFIG_FILE} exists). "
+            f"Open it with -w {root}, or choose a new directory."
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    if not config_path.exists():
+        config_path.write_text(default_config_text(language), encoding="utf-8")
+    load_config(config_path)
+    with connect(root / WAREHOUSE_FILE, read_only=False):
+        pass
+    return Workspace(root)
+
+
+def open(path: str | Path | None = None) -> Workspace:
+    """Open an existing workspace (default: ``$MEMBERLENS_WORKSPACE``, else the cwd)."""
+    root = Path(path) if path is not None else Path(os.environ.get(ENV_VAR) or ".")
+    if not (root / CONFIG_FILE).exists():
+        raise WorkspaceError(
+            f"{root.resolve()} is not a memberlens workspace (no {CONFIG_FILE}). "
+            f"Create one with 'memberlens init {root}' or pass -w DIR."
+        )
+    return Workspace(root)

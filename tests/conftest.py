@@ -1,0 +1,55 @@
+"""Shared fixtures: fresh workspaces, and one small generated program loaded once per run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import memberlens as ml
+from memberlens.generate import TRUTH_FILE, generate
+from memberlens.schema import LOAD_ORDER
+
+DEMO_MEMBERS = 3000
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> ml.Workspace:
+    """An empty workspace."""
+    return ml.init(tmp_path / "ws")
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write text to a file in tmp_path with a given encoding and return its path."""
+
+    def _write(name: str, text: str, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    return _write
+
+
+@pytest.fixture(scope="session")
+def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A small generated program: (folder of Parquet files, truth)."""
+    folder = tmp_path_factory.mktemp("program")
+    generate(folder, DEMO_MEMBERS, chunk_size=1000)
+    truth = json.loads((folder / TRUTH_FILE).read_text(encoding="utf-8"))
+    return folder, truth
+
+
+@pytest.fixture(scope="session")
+def demo_ws(
+    program: tuple[Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> ml.Workspace:
+    """The small program loaded into a workspace (read-only use in tests)."""
+    folder, _ = program
+    workspace = ml.init(tmp_path_factory.mktemp("demo") / "ws")
+    for table in LOAD_ORDER:
+        workspace.ingest(table, folder / f"{table}.parquet")
+    return workspace

@@ -1,0 +1,143 @@
+"""Loads are atomic and idempotent: a failure, an interrupt or a kill changes nothing."""
+
+import subprocess
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import memberlens as ml
+from memberlens.ingest.load import _Loader
+
+MEMBERS = "member_id,registered_at\nM1,2024-01-01\nM2,2024-01-02\n"
+ORDERS = (
+    "order_id,member_id,ordered_at,amount\n"
+    "O1,M1,2024-02-01,10\nO2,M2,2024-02-02,20\nO3,M9,2024-02-02,1\n"
+)
+
+
+def snapshot(ws: ml.Workspace) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows, sorted, plus the quarantine (without load ids)."""
+    with ws.read() as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_name <> '_loads'"
+            ).fetchall()
+        ]
+        data = {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    data["_quarantine"] = [row[1:] for row in data["_quarantine"]]
+    return data
+
+
+@pytest.fixture
+def loaded(ws: ml.Workspace, write: Callable[..., Path]) -> ml.Workspace:
+    ws.ingest("members", write("members.csv", MEMBERS))
+    ws.ingest("orders", write("orders.csv", ORDERS))
+    return ws
+
+
+def test_reloading_the_same_file_changes_nothing(loaded: ml.Workspace, tmp_path: Path) -> None:
+    before = snapshot(loaded)
+    result = loaded.ingest("orders", tmp_path / "orders.csv")
+    assert (result.loaded, result.replaced, result.quarantined) == (2, 2, 1)
+    assert snapshot(loaded) == before
+
+
+def test_a_newer_row_with_the_same_key_replaces_the_old(
+    loaded: ml.Workspace, write: Callable[..., Path]
+) -> None:
+    result = loaded.ingest(
+        "orders",
+        write(
+            "fix.csv",
+            "order_id,member_id,ordered_at,amount\nO2,M2,2024-02-02,25\nO4,M1,2024-03-01,5\n",
+        ),
+    )
+    assert (result.loaded, result.replaced) == (2, 1)
+    orders = loaded.table("orders").sort("order_id")
+    assert orders["order_id"].to_list() == ["O1", "O2", "O4"]
+    assert orders.filter(pl.col("order_id") == "O2")["amount"].to_list() == [Decimal("25.0000")]
+
+
+def _fail_at(monkeypatch: pytest.MonkeyPatch, method: str, error: BaseException) -> None:
+    def boom(self: _Loader, *args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(_Loader, method, boom)
+
+
+@pytest.mark.parametrize("method", ["_quarantine_duplicates", "_upsert"])
+def test_a_failing_load_leaves_the_warehouse_as_before(
+    loaded: ml.Workspace, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    before = snapshot(loaded)
+    _fail_at(monkeypatch, method, RuntimeError("disk full"))
+    with pytest.raises(RuntimeError, match="disk full"):
+        loaded.ingest(
+            "orders",
+            write(
+                "new.csv",
+                "order_id,member_id,ordered_at,amount\nO1,M1,2024-02-01,99\nO7,M1,2024-02-01,1\n",
+            ),
+        )
+    assert snapshot(loaded) == before
+
+
+def test_an_interrupt_between_batches_leaves_the_warehouse_as_before(
+    loaded: ml.Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from memberlens.ingest import sources
+
+    monkeypatch.setattr(sources, "BATCH_ROWS", 10)
+    path = tmp_path / "many.parquet"
+    pq.write_table(
+        pa.table({"member_id": [f"X{i}" for i in range(50)], "registered_at": ["2024-01-01"] * 50}),
+        path,
+    )
+    before = snapshot(loaded)
+    calls = {"n": 0}
+    original = _Loader._check_batch
+
+    def interrupted(self: _Loader, batch: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        original(self, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_Loader, "_check_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        loaded.ingest("members", path)
+    assert calls["n"] == 3
+    assert snapshot(loaded) == before
+
+
+def test_a_killed_load_leaves_the_warehouse_as_before(
+    loaded: ml.Workspace, write: Callable[..., Path]
+) -> None:
+    before = snapshot(loaded)
+    path = write(
+        "late.csv",
+        "order_id,member_id,ordered_at,amount\nO1,M1,2024-02-01,77\nO8,M2,2024-02-01,1\n",
+    )
+    script = f"""
+import os, signal
+import memberlens as ml
+from memberlens.ingest.load import _Loader
+original = _Loader._upsert
+def killed(self):
+    original(self)            # the new rows are written inside the transaction ...
+    os.kill(os.getpid(), signal.SIGKILL)   # ... and the process dies before COMMIT
+_Loader._upsert = killed
+ml.open({str(loaded.root)!r}).ingest("orders", {str(path)!r})
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert done.returncode == -9
+    assert snapshot(loaded) == before
+    assert loaded.ingest("orders", path).loaded == 2  # and the warehouse still works

@@ -1,0 +1,137 @@
+"""Every DESIGN §6 metric on a hand-made program, with the expected values worked out by hand."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import memberlens as ml
+
+MEMBERS = """member_id,registered_at
+M0,2023-01-01
+M1,2024-01-05
+M2,2024-02-10
+M3,2024-03-03
+M4,2024-03-20
+M5,2024-03-31 23:00
+M6,2024-04-02
+"""
+ORDERS = """order_id,member_id,ordered_at,amount,status
+O0,M0,2023-06-01 10:00,10,paid
+O1,M1,2024-01-10 10:00,100,paid
+O2,M1,2024-02-15 10:00,50,paid
+O3,M2,2024-02-20 12:00,80,paid
+O4,M1,2024-03-01 10:00,40,paid
+O5,M1,2024-03-10 22:00,60,paid
+O6,M3,2024-03-05 09:00,30,paid
+O7,M2,2024-03-25 12:00,20,refunded
+O8,,2024-03-12 15:00,70,paid
+O9,M4,2024-03-21 08:00,0,paid
+"""
+POINTS = """entry_id,member_id,at,kind,points
+P1,M1,2024-01-10,earn,100
+P2,M1,2024-02-15,earn,50
+P0,M2,2024-02-20,earn,80
+P3,M1,2024-03-01,earn,40
+P4,M1,2024-03-02,redeem,-100
+P5,M2,2024-03-05,expire,-30
+P6,M0,2024-03-16,earn,5
+P8,M1,2024-03-20,adjust,-10
+P7,M3,2024-04-02,earn,30
+"""
+EVENTS = "member_id,at,event\nM2,2024-03-15 10:00,view\n"
+SURVEYS = """response_id,member_id,at,nps
+R1,M1,2024-03-02,10
+R2,M3,2024-03-06,9
+R3,M4,2024-03-22,7
+R4,M1,2024-03-11,3
+R5,M2,2024-02-21,0
+"""
+
+# Worked out by hand for March 2024:
+MARCH = {
+    "members_total": 6,  # M0..M5 (M5 at 23:00 on the last day counts; M6 joins in April)
+    "new_members": 3,  # M3, M4, M5
+    "buyers": 3,  # M1, M3, M4 (M2's only March order was refunded)
+    "active_members": 5,  # buyers + M2 (an event) + M0 (an earn entry)
+    "activity_rate": 5 / 6,
+    "orders": 4,  # O4, O5, O6, O9
+    "revenue": 130.0,  # 40 + 60 + 30 + 0
+    "member_revenue_share": 130 / 200,  # the non-member order O8 is 70
+    "aov": 130 / 4,
+    "arpu": 130 / 3,
+    "purchase_frequency": 4 / 3,
+    "repurchase_rate": 1 / 3,  # only M1 bought twice
+    "retention_rate": 1 / 2,  # February buyers M1, M2; only M1 bought in March
+    "repurchase_cycle_days": 12.25,  # O4: 15.0 days after O2, O5: 9.5 days after O4
+    "churned_members": 1,  # M0: last order 2023-06-01, more than 180 days before April
+    "points_issued": 45,  # 40 + 5 (the adjust is not an earn)
+    "points_redeemed": 100,
+    "points_expired": 30,
+    "redemption_rate": 100 / 45,
+    "redeemers": 1,
+    "points_outstanding": 135,  # 100 + 50 + 80 + 40 - 100 - 30 + 5 - 10
+    "points_liability": 1.35,  # × 0.01
+    "breakage_rate": 30 / 130,
+    "nps": 25.0,  # (2 promoters - 1 detractor) / 4 responses
+}
+
+
+@pytest.fixture
+def shop(ws: ml.Workspace, write: Callable[..., Path]) -> ml.Workspace:
+    for table, text in [
+        ("members", MEMBERS),
+        ("orders", ORDERS),
+        ("points", POINTS),
+        ("events", EVENTS),
+        ("surveys", SURVEYS),
+    ]:
+        result = ws.ingest(table, write(f"{table}.csv", text))
+        assert result.quarantined == 0
+    return ws
+
+
+def test_every_metric_for_march(shop: ml.Workspace) -> None:
+    from memberlens.metrics.catalog import CATALOG
+
+    assert set(MARCH) == set(CATALOG)
+    frame = shop.metrics(list(MARCH), "2024-03")
+    values = dict(zip(frame["metric"], frame["value"], strict=True))
+    for metric, expected in MARCH.items():
+        assert values[metric] == pytest.approx(expected, rel=1e-9), metric
+
+
+def test_a_period_without_data_is_marked_no_data(shop: ml.Workspace) -> None:
+    frame = shop.metrics(["orders", "revenue", "nps"], "2030-01")
+    assert frame["value"].to_list() == [None, None, None]
+
+
+def test_zero_denominators_give_null_not_zero(shop: ml.Workspace) -> None:
+    # December 2023 lies inside the data but has no orders and no survey responses
+    values = dict(
+        zip(
+            *shop.metrics(["orders", "aov", "repurchase_rate", "nps"], "2023-12").select(
+                "metric", "value"
+            ),
+            strict=True,
+        )
+    )
+    assert values == {"orders": 0, "aov": None, "repurchase_rate": None, "nps": None}
+
+
+def test_summary_compares_with_the_previous_period_and_last_year(shop: ml.Workspace) -> None:
+    frame = shop.summary(["orders", "repurchase_rate"], "2024-03")
+    rows = {r["metric"]: r for r in frame.iter_rows(named=True)}
+    # February: O2, O3 paid → 2 orders; March 4 orders → +100 %
+    assert rows["orders"]["previous"] == 2 and rows["orders"][
+        "change_vs_previous"
+    ] == pytest.approx(1.0)
+    # a rate changes in points: February 0/2 repurchased, March 1/3 → +0.333 (33 pp)
+    assert rows["repurchase_rate"]["change_vs_previous"] == pytest.approx(1 / 3)
+    # March 2023 is before the first order (June 2023): no data, so no 同比
+    assert rows["orders"]["year_ago"] is None and rows["orders"]["change_vs_year_ago"] is None
+
+
+def test_unknown_metric_suggests_a_name(shop: ml.Workspace) -> None:
+    with pytest.raises(ml.InputError, match="Did you mean 'repurchase_rate'"):
+        shop.metrics(["repurchse_rate"], "2024-03")

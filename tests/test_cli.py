@@ -1,0 +1,101 @@
+"""The command line: errors are one line with the valid choices, output formats, the demo."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import memberlens as ml
+
+COMMAND = [sys.executable, "-m", "memberlens"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_help_lists_the_commands() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    for command in ("init", "ingest", "quarantine", "metrics", "generate", "demo"):
+        assert command in done.stdout
+
+
+def test_unknown_table_is_one_line_with_the_choices(tmp_path: Path) -> None:
+    ml.init(tmp_path / "ws")
+    data = tmp_path / "o.csv"
+    data.write_text("a\n1\n", encoding="utf-8")
+    done = run("-w", str(tmp_path / "ws"), "ingest", "ordres", str(data))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert (
+        "Unknown table 'ordres'. Did you mean 'orders'? Valid tables: campaign_touches" in lines[0]
+    )
+
+
+def test_wrong_file_type_is_one_line_with_the_choices(tmp_path: Path) -> None:
+    ml.init(tmp_path / "ws")
+    data = tmp_path / "orders.json"
+    data.write_text("{}", encoding="utf-8")
+    done = run("-w", str(tmp_path / "ws"), "ingest", "orders", str(data))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "Unsupported file type '.json'" in done.stderr and ".csv, .tsv" in done.stderr
+
+
+def test_ingest_reports_counts_and_exits_nonzero_when_nothing_loads(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert run("init", str(ws)).returncode == 0
+    good = tmp_path / "m.csv"
+    good.write_text(
+        "member_id,registered_at,notes\nM1,2024-01-01,x\nM2,never,y\n", encoding="utf-8"
+    )
+    done = run("-w", str(ws), "ingest", "members", str(good))
+    assert done.returncode == 0, done.stderr
+    assert "read 2 rows, loaded 1" in done.stdout and "quarantined 1" in done.stdout
+    assert "ignored columns (no canonical match): notes" in done.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("member_id,registered_at\nM3,never\n", encoding="utf-8")
+    done = run("-w", str(ws), "ingest", "members", str(bad))
+    assert done.returncode == 1
+    assert "Nothing was loaded: every row was quarantined" in done.stdout
+    listing = run("-w", str(ws), "quarantine", "--format", "json")
+    rows = json.loads(listing.stdout)["rows"]
+    assert {(r["row"], r["reason"], r["value"]) for r in rows} == {
+        (3, "bad_timestamp", "never"),
+        (2, "bad_timestamp", "never"),
+    }
+    export = tmp_path / "q.xlsx"
+    assert run("-w", str(ws), "quarantine", "--export", str(export)).returncode == 0
+    import polars as pl
+
+    assert pl.read_excel(export)["reason"].to_list() == ["bad_timestamp", "bad_timestamp"]
+
+
+def test_metrics_list_prints_the_catalog_as_json() -> None:
+    done = run("metrics", "list", "--format", "json")
+    assert done.returncode == 0
+    ids = [row["id"] for row in json.loads(done.stdout)["rows"]]
+    assert "repurchase_rate" in ids and len(ids) == len(set(ids))
+
+
+def test_unknown_metric_suggests_the_right_one(tmp_path: Path) -> None:
+    ml.init(tmp_path / "ws")
+    done = run("-w", str(tmp_path / "ws"), "metrics", "repurchse_rate", "--period", "2025-03")
+    assert done.returncode == 2
+    assert "Did you mean 'repurchase_rate'?" in done.stderr
+
+
+@pytest.mark.slow
+def test_demo_builds_a_workspace_and_prints_the_latest_month(tmp_path: Path) -> None:
+    done = run("demo", str(tmp_path / "demo"), "--members", "400", "--language", "en")
+    assert done.returncode == 0, done.stderr
+    assert "Member KPIs · 2025-12" in done.stdout
+    assert "(0 quarantined)" in done.stdout
+    ws = ml.open(tmp_path / "demo")
+    assert ws.counts()["members"] == 400
+    again = run("demo", str(tmp_path / "demo"))
+    assert again.returncode == 2 and "already exists and is not empty" in again.stderr

@@ -1,0 +1,97 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import memberlens as ml
+from memberlens.errors import WarehouseBusyError, WorkspaceError
+from memberlens.schema import TABLES
+from memberlens.warehouse import META_TABLE, SCHEMA_VERSION, connect, schema_version
+
+
+def test_init_creates_every_canonical_table_with_its_types(ws: ml.Workspace) -> None:
+    with ws.read() as con:
+        rows = con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+        ).fetchall()
+        assert schema_version(con) == SCHEMA_VERSION
+    columns = {(t, c): d for t, c, d in rows}
+    for spec in TABLES.values():
+        for column in spec.columns:
+            assert columns[(spec.name, column.name)] == column.sql_type
+    assert columns[("orders", "amount")] == "DECIMAL(18,4)"
+    assert columns[("orders", "ordered_at")] == "TIMESTAMP"
+    assert columns[("points", "points")] == "BIGINT"
+    assert columns[("members", "birthday")] == "DATE"
+
+
+def test_init_refuses_an_existing_workspace(ws: ml.Workspace) -> None:
+    with pytest.raises(WorkspaceError, match="already a memberlens workspace"):
+        ml.init(ws.root)
+
+
+def test_open_a_directory_that_is_not_a_workspace(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceError, match="memberlens init"):
+        ml.open(tmp_path)
+
+
+def test_open_uses_the_environment_variable(
+    ws: ml.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEMBERLENS_WORKSPACE", str(ws.root))
+    assert ml.open().root == ws.root
+
+
+def test_a_newer_warehouse_is_refused(ws: ml.Workspace) -> None:
+    con = duckdb.connect(str(ws.warehouse_path))
+    con.execute(f"UPDATE {META_TABLE} SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(WorkspaceError, match="newer than this memberlens"):
+        ws.migrate()
+    with pytest.raises(WorkspaceError, match="schema version 99"):
+        ws.counts()
+
+
+def test_an_unversioned_warehouse_is_migrated_by_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(path)).close()  # an empty file: version 0
+    with connect(path, read_only=False) as con:
+        assert schema_version(con) == SCHEMA_VERSION
+        tables = {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
+    assert set(TABLES) <= tables
+
+
+def test_readers_wait_for_a_writer_then_say_the_warehouse_is_busy(ws: ml.Workspace) -> None:
+    import subprocess
+    import sys
+    import time
+
+    # another process holds the write lock, as a long load would
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(ws.warehouse_path)!r}); "
+            "print('ready', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        with (
+            pytest.raises(WarehouseBusyError, match="held by another process"),
+            connect(ws.warehouse_path, read_only=True, wait_seconds=1.0),
+        ):
+            pass
+        assert time.monotonic() - started >= 1.0
+    finally:
+        holder.kill()
+        holder.wait()
+        assert holder.stdout is not None
+        holder.stdout.close()
+    # once the writer is gone, readers open it again
+    assert ws.counts()["members"] == 0
