@@ -2,7 +2,7 @@
 
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,7 +70,7 @@ def _fail_at(monkeypatch: pytest.MonkeyPatch, method: str, error: BaseException)
     monkeypatch.setattr(_Loader, method, boom)
 
 
-@pytest.mark.parametrize("method", ["_quarantine_duplicates", "_upsert"])
+@pytest.mark.parametrize("method", ["_reject_duplicates", "_upsert"])
 def test_a_failing_load_leaves_the_warehouse_as_before(
     loaded: ml.Workspace, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, method: str
 ) -> None:
@@ -90,31 +90,33 @@ def test_a_failing_load_leaves_the_warehouse_as_before(
 def test_an_interrupt_between_batches_leaves_the_warehouse_as_before(
     loaded: ml.Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import xlsxwriter
 
     from memberlens.ingest import sources
 
     monkeypatch.setattr(sources, "BATCH_ROWS", 10)
-    path = tmp_path / "many.parquet"
-    pq.write_table(
-        pa.table({"member_id": [f"X{i}" for i in range(50)], "registered_at": ["2024-01-01"] * 50}),
-        path,
-    )
+    path = tmp_path / "many.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["member_id", "registered_at"])
+    for i in range(50):
+        sheet.write_row(i + 1, 0, [f"X{i}", "2024-01-01"])
+    book.close()
     before = snapshot(loaded)
-    calls = {"n": 0}
-    original = _Loader._check_batch
+    seen = {"batches": 0}
+    original = sources.ExcelSource.batches
 
-    def interrupted(self: _Loader, batch: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        original(self, batch)  # type: ignore[arg-type]
+    def interrupted(self: sources.ExcelSource) -> Iterator[tuple[object, int]]:
+        for item in original(self):
+            seen["batches"] += 1
+            if seen["batches"] == 3:
+                raise KeyboardInterrupt
+            yield item
 
-    monkeypatch.setattr(_Loader, "_check_batch", interrupted)
+    monkeypatch.setattr(sources.ExcelSource, "batches", interrupted)
     with pytest.raises(KeyboardInterrupt):
         loaded.ingest("members", path)
-    assert calls["n"] == 3
+    assert seen["batches"] == 3
     assert snapshot(loaded) == before
 
 

@@ -1,20 +1,25 @@
 """Load one source into one canonical table: atomic, idempotent, nothing lost.
 
-The whole load is one DuckDB transaction. Batches stream from the source; each is parsed
-and checked in SQL (:mod:`memberlens.ingest.validate`); good rows go to an ``_incoming``
-table, bad ones to ``_quarantine`` with their row number and reasons. Once the file is read,
-within-file duplicate keys and references to unknown members/orders/campaigns are moved to
-quarantine too, then ``_incoming`` replaces the rows with the same key in the target and is
-dropped. An error or interrupt at any point rolls everything back.
+The load is set-based SQL over one *raw relation* of the source, inside one transaction:
 
-Re-loading a file replaces that file's earlier quarantine entries, so loading the same file
-twice leaves the warehouse as one load did (the load log gains a line).
+1. The raw relation: a Parquet file is read by DuckDB in place (``read_parquet`` with
+   ``file_row_number``), with no copy; other sources stream batch by batch into a staging
+   table. Columns are renamed to canonical names; ``_row`` numbers the records.
+2. ``_checked`` is a view that parses and checks every row (:mod:`.validate`).
+3. ``_rejected`` collects, in order: rows with problems, later rows with a key already seen in
+   the file, and rows referring to unknown members / orders / campaigns.
+4. Rows with the same key as a good row are deleted from the target; the good rows are
+   inserted (the only full write of the data); ``_rejected`` goes to the quarantine.
+
+A failure, an interrupt or a killed process rolls everything back. Re-loading a file
+replaces that file's earlier quarantine rows, so loading the same file twice leaves the
+warehouse as one load did (the load log gains a line).
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,13 +30,30 @@ import pyarrow as pa
 
 from memberlens.config import Config
 from memberlens.ingest.headers import HeaderMap, resolve_header
-from memberlens.ingest.sources import ROW, Source, open_source
+from memberlens.ingest.sources import ROW, ParquetSource, Source, open_source
 from memberlens.ingest.validate import batch_select
 from memberlens.progress import Progress, Silent
-from memberlens.schema import TABLES, TableSpec, table_spec
+from memberlens.schema import TableSpec, table_spec
 from memberlens.warehouse import LOADS_TABLE, QUARANTINE_TABLE, connect, quote, scalar
 
-INCOMING = "_incoming"
+STAGE = "_stage"
+REJECTED = "_rejected"
+CHECKED = "_checked"
+FLAGS = "_flags"
+#: every problem of a row, as "column: reason 'value'; …"
+DETAILS = (
+    "array_to_string(list_transform(_problems, lambda p: p.\"column\" || ': ' || p.reason "
+    "|| coalesce(' ''' || p.value || '''', '')), '; ')"
+)
+
+#: Session settings for a load: no insertion order to keep (rows carry _row), and query
+#: progress reported to the caller instead of printed.
+LOAD_SETTINGS = (
+    "SET preserve_insertion_order = false",
+    "SET enable_progress_bar = true",
+    "SET enable_progress_bar_print = false",
+    "SET progress_bar_time = 0",
+)
 
 
 @dataclass
@@ -76,12 +98,14 @@ def ingest(
     )
     explicit = {**config.mapping.get(table, {}), **(mapping or {})}
     header = resolve_header(spec, source.columns, explicit, source.location)
-    settings: dict[str, str | int] = {"preserve_insertion_order": "false"}
+    settings: dict[str, str | int] = {}
     if config.engine.memory_limit:
         settings["memory_limit"] = config.engine.memory_limit
     if config.engine.threads:
         settings["threads"] = config.engine.threads
     with connect(warehouse, read_only=False, wait_seconds=0, settings=settings) as con:
+        for statement in LOAD_SETTINGS:
+            con.execute(statement)
         con.execute("BEGIN TRANSACTION")
         try:
             loader = _Loader(con, spec, source, header, config.workspace.timezone)
@@ -103,60 +127,59 @@ class _Loader:
         timezone: str,
     ) -> None:
         self.con = con
+        self.spec = spec
         self.source = source
         self.header = header
         self.timezone = timezone
-        # a generated key column (order line) absent from the file is numbered by the loader
-        self.numbered = [c for c in spec.generated if c not in header.columns]
-        columns = tuple(
-            dataclasses.replace(c, required=False) if c.name in self.numbered else c
-            for c in spec.columns
-        )
-        self.spec = dataclasses.replace(spec, columns=columns)
         self.table = quote(spec.name)
         self.load_id = 0
+        self.progress: Progress = Silent()
 
-    # -- steps -------------------------------------------------------------------------------
     def run(self, progress: Progress) -> IngestResult:
+        self.progress = progress
         started = datetime.now()
         clock = time.perf_counter()
-        self.load_id = self._next_load_id()
+        self.load_id = int(
+            scalar(self.con, f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOADS_TABLE}")
+        )
         self.con.execute(
             f"DELETE FROM {QUARANTINE_TABLE} WHERE table_name = ? AND source = ?",
             [self.spec.name, self.source.location],
         )
-        names = ", ".join(f"{quote(c.name)} {c.sql_type}" for c in self.spec.columns)
-        self.con.execute(f"CREATE TABLE {INCOMING} ({ROW} BIGINT, {names})")
-        progress.start(
-            f"{self.spec.name} ← {Path(self.source.location).name}",
-            self.source.total,
-            self.source.unit,
+        relation, types, read = self._raw_relation()
+        self.con.execute(
+            f"CREATE TEMP VIEW {CHECKED} AS "
+            f"{batch_select(self.spec, types, self.timezone, relation)}"
         )
-        read = 0
-        for batch, done in self.source.batches():
-            read += batch.num_rows
-            self._check_batch(batch)
-            progress.update(done)
-        progress.finish()
-        read += len(self.source.malformed)
-        self._quarantine_malformed()
-        self._number_lines()
-        self._quarantine_duplicates()
+        self.con.execute(
+            f'CREATE TEMP TABLE {REJECTED} ({ROW} BIGINT, "column" VARCHAR, reason VARCHAR, '
+            "value VARCHAR, details VARCHAR, record VARCHAR)"
+        )
+        self._reject_problems()
+        self._reject_duplicates()
         for reference in self.spec.references:
             if reference.table != self.spec.name:
-                self._quarantine_orphans(
+                self._reject_orphans(
                     reference.column, reference.table, reference.target, reference.reason
                 )
-        replaced = self._upsert()
-        loaded = self._count(INCOMING)
-        self.con.execute(f"DROP TABLE {INCOMING}")
+        replaced, loaded = self._upsert()
+        self.con.execute(
+            f"""INSERT INTO {QUARANTINE_TABLE}
+                SELECT ?, ?, ?, {ROW}, "column", reason, value, details, record FROM {REJECTED}""",
+            [self.load_id, self.spec.name, self.source.location],
+        )
         reasons: dict[str, int] = dict(
             self.con.execute(
-                f"SELECT reason, count(*) FROM {QUARANTINE_TABLE} WHERE load_id = ? "
-                "GROUP BY reason ORDER BY 2 DESC, 1",
-                [self.load_id],
+                f"SELECT reason, count(*) FROM {REJECTED} GROUP BY reason ORDER BY 2 DESC, 1"
             ).fetchall()
         )
+        for name in (
+            f"VIEW {CHECKED}",
+            f"TABLE {REJECTED}",
+            f"TABLE {FLAGS}",
+            f"TABLE IF EXISTS {STAGE}",
+        ):
+            self.con.execute(f"DROP {name}")
         quarantined = sum(reasons.values())
         seconds = time.perf_counter() - clock
         self.con.execute(
@@ -190,135 +213,208 @@ class _Loader:
             detail=self.source.detail,
         )
 
-    def _next_load_id(self) -> int:
-        return int(scalar(self.con, f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOADS_TABLE}"))
+    # -- the raw relation ----------------------------------------------------------------------
+    def _raw_relation(self) -> tuple[str, dict[str, pa.DataType], int]:
+        """SQL of the raw rows under canonical names with ``_row``, their types, rows read."""
+        if isinstance(self.source, ParquetSource):
+            return self._parquet_relation(self.source)
+        return self._staged_relation()
 
-    def _count(self, table: str) -> int:
-        return int(scalar(self.con, f"SELECT count(*) FROM {table}"))
+    def _parquet_relation(self, source: ParquetSource) -> tuple[str, dict[str, pa.DataType], int]:
+        import pyarrow.parquet as pq
 
-    def _canonical(self, batch: pa.Table) -> pa.Table:
-        """Keep the mapped columns under their canonical names, plus ``_row``."""
-        columns = self.header.columns
-        arrays = [batch.column(source) for source in columns.values()] + [batch.column(ROW)]
-        return pa.Table.from_arrays(arrays, names=[*columns, ROW])
-
-    def _check_batch(self, batch: pa.Table) -> None:
-        raw = self._canonical(batch)
-        types = {name: raw.schema.field(name).type for name in self.header.columns}
-        self.con.register("_batch", raw)
-        try:
-            select = batch_select(self.spec, types, self.timezone, "_batch")
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS {select}")
-        finally:
-            # after a failed statement the transaction is aborted and unregister fails too;
-            # the first error is the one worth reporting
-            with contextlib.suppress(duckdb.Error):
-                self.con.unregister("_batch")
-        names = ", ".join(quote(c) for c in self.spec.names)
-        self.con.execute(
-            f"INSERT INTO {INCOMING} SELECT {ROW}, {names} FROM _checked WHERE _problems IS NULL"
+        schema = pq.read_schema(source.path)
+        path = str(source.path).replace("'", "''")
+        columns = [f"{quote(src)} AS {quote(name)}" for name, src in self.header.columns.items()]
+        relation = (
+            f"(SELECT {', '.join(columns)}, file_row_number + 1 AS {ROW} "
+            f"FROM read_parquet('{path}', file_row_number = true))"
         )
-        self.con.execute(
-            f"""INSERT INTO {QUARANTINE_TABLE}
-            SELECT ?, ?, ?, {ROW}, _problems[1]."column", _problems[1].reason,
-                   _problems[1].value,
-                   array_to_string(list_transform(_problems,
-                       lambda p: p."column" || ': ' || p.reason
-                       || coalesce(' ''' || p.value || '''', '')), '; '),
-                   _record
-            FROM _checked WHERE _problems IS NOT NULL""",
-            [self.load_id, self.spec.name, self.source.location],
-        )
-        self.con.execute("DROP TABLE _checked")
+        types = {name: schema.field(src).type for name, src in self.header.columns.items()}
+        return self._numbered(relation, types), types, int(source.total or 0)
 
-    def _quarantine_malformed(self) -> None:
-        rows = [
-            (
-                self.load_id,
-                self.spec.name,
-                self.source.location,
-                m.row,
-                None,
-                "malformed_row",
-                m.text,
-                m.reason,
-                None,
+    def _staged_relation(self) -> tuple[str, dict[str, pa.DataType], int]:
+        """Stream the source into a staging table, batch by batch, with a progress bar."""
+        names = list(self.header.columns)
+        self.progress.start(self._label("reading"), self.source.total, self.source.unit)
+        read = 0
+        types: dict[str, pa.DataType] = {}
+        for batch, done in self.source.batches():
+            arrays = [batch.column(src) for src in self.header.columns.values()]
+            raw = pa.Table.from_arrays([*arrays, batch.column(ROW)], names=[*names, ROW])
+            types = {name: raw.schema.field(name).type for name in names}
+            self.con.register("_batch", raw)
+            try:
+                if read == 0:
+                    self.con.execute(f"CREATE TABLE {STAGE} AS SELECT * FROM _batch")
+                else:
+                    self.con.execute(f"INSERT INTO {STAGE} SELECT * FROM _batch")
+            finally:
+                # after a failed statement the transaction is aborted and unregister fails
+                # too; the first error is the one worth reporting
+                with contextlib.suppress(duckdb.Error):
+                    self.con.unregister("_batch")
+            read += raw.num_rows
+            self.progress.update(done)
+        self.progress.finish()
+        if read == 0:
+            types = dict.fromkeys(names, pa.string())
+            columns = ", ".join(f"{quote(n)} VARCHAR" for n in names)
+            self.con.execute(f"CREATE TABLE {STAGE} ({columns}, {ROW} BIGINT)")
+        return self._numbered(STAGE, types), types, read + len(self.source.malformed)
+
+    def _numbered(self, relation: str, types: dict[str, pa.DataType]) -> str:
+        """Number a generated key column (the order line) the file does not have."""
+        missing = [c for c in self.spec.generated if c not in self.header.columns]
+        for column in missing:
+            group = ", ".join(quote(k) for k in self.spec.key if k != column)
+            relation = (
+                f"(SELECT *, row_number() OVER (PARTITION BY {group} ORDER BY {ROW}) "
+                f"AS {quote(column)} FROM {relation})"
             )
-            for m in self.source.malformed
+            types[column] = pa.int64()
+        return relation
+
+    # -- rejections ----------------------------------------------------------------------------
+    # One pass over the raw data evaluates every check and keeps, per row, a compact "flag"
+    # row: ok, a 64-bit hash of the key and the reference columns. Duplicates and orphans are
+    # found on the flags; the raw data is read again only for the (rare) rejected rows and
+    # for the final insert, which skips the checks by anti-joining the rejected rows.
+    def _reject_problems(self) -> None:
+        keys = ", ".join(quote(k) for k in self.spec.key)
+        refs = "".join(f", {quote(r.column)}" for r in self.spec.references)
+        self._execute(
+            f"""CREATE TEMP TABLE {FLAGS} AS
+            SELECT {ROW}, _problems IS NULL AS ok, hash({keys}) AS h{refs} FROM {CHECKED}""",
+            "checking",
+        )
+        if scalar(self.con, f"SELECT count(*) FROM {FLAGS} WHERE NOT ok"):
+            self._execute(
+                f"""INSERT INTO {REJECTED}
+                SELECT {ROW}, _problems[1]."column", _problems[1].reason, _problems[1].value,
+                       {DETAILS}, _record
+                FROM {CHECKED} WHERE {ROW} IN (SELECT {ROW} FROM {FLAGS} WHERE NOT ok)""",
+                "collecting rejected rows",
+            )
+        rows = [
+            (m.row, None, "malformed_row", m.text, m.reason, None) for m in self.source.malformed
         ]
         if rows:
-            self.con.executemany(
-                f"INSERT INTO {QUARANTINE_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
+            self.con.executemany(f"INSERT INTO {REJECTED} VALUES (?, ?, ?, ?, ?, ?)", rows)
 
-    def _number_lines(self) -> None:
-        for column in self.numbered:
-            group = ", ".join(quote(k) for k in self.spec.key if k != column)
-            self.con.execute(
-                f"""UPDATE {INCOMING} SET {quote(column)} = n.line FROM (
-                    SELECT {ROW} AS r, row_number() OVER (PARTITION BY {group} ORDER BY {ROW})
-                    AS line FROM {INCOMING}) n WHERE {ROW} = n.r"""
-            )
+    def _record(self) -> str:
+        return "to_json({" + ", ".join(f"'{c}': {quote(c)}" for c in self.spec.names) + "})"
 
-    def _move_to_quarantine(self, rows_sql: str, column: str, reason: str) -> None:
-        """Quarantine the incoming rows selected by ``rows_sql`` (_row, value, details)."""
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _rejected AS {rows_sql}")
-        record = "{" + ", ".join(f"'{c}': i.{quote(c)}" for c in self.spec.names) + "}"
-        self.con.execute(
-            f"""INSERT INTO {QUARANTINE_TABLE}
-            SELECT ?, ?, ?, i.{ROW}, ?, ?, r.value, r.details, to_json({record})
-            FROM {INCOMING} i JOIN _rejected r ON i.{ROW} = r.{ROW}""",
-            [self.load_id, self.spec.name, self.source.location, column, reason],
-        )
-        self.con.execute(f"DELETE FROM {INCOMING} WHERE {ROW} IN (SELECT {ROW} FROM _rejected)")
-        self.con.execute("DROP TABLE _rejected")
-
-    def _quarantine_duplicates(self) -> None:
+    def _reject_duplicates(self) -> None:
         keys = ", ".join(quote(k) for k in self.spec.key)
         key_text = " || ' / ' || ".join(f"CAST({quote(k)} AS VARCHAR)" for k in self.spec.key)
-        # group on a 64-bit hash first: far cheaper than grouping 100 M key strings
-        self._move_to_quarantine(
-            f"""WITH candidates AS (
-                    SELECT hash({keys}) AS h FROM {INCOMING} GROUP BY 1 HAVING count(*) > 1),
-                rows AS (SELECT * FROM {INCOMING} WHERE hash({keys}) IN (SELECT h FROM candidates)),
-                ranked AS (SELECT {ROW}, {key_text} AS value,
-                                  min({ROW}) OVER (PARTITION BY {keys}) AS first_row FROM rows)
-                SELECT {ROW}, value, 'same key as row ' || first_row AS details
+        names = ", ".join(quote(c) for c in self.spec.names)
+        # rows whose key hash repeats; exact keys are compared only among them
+        self.con.execute(
+            f"""CREATE TEMP TABLE _suspects AS SELECT {ROW} FROM {FLAGS}
+            WHERE ok AND h IN (SELECT h FROM {FLAGS} WHERE ok GROUP BY h HAVING count(*) > 1)"""
+        )
+        if scalar(self.con, "SELECT count(*) FROM _suspects"):
+            self._execute(
+                f"""INSERT INTO {REJECTED}
+                WITH suspects AS (SELECT {ROW}, {names} FROM {CHECKED}
+                                  WHERE {ROW} IN (SELECT {ROW} FROM _suspects)),
+                ranked AS (SELECT *, min({ROW}) OVER (PARTITION BY {keys}) AS first_row
+                           FROM suspects)
+                SELECT {ROW}, '{"+".join(self.spec.key)}', 'duplicate_key', {key_text},
+                       'same key as row ' || first_row, {self._record()}
                 FROM ranked WHERE {ROW} > first_row""",
-            "+".join(self.spec.key),
-            "duplicate_key",
-        )
+                "finding duplicate keys",
+            )
+        self.con.execute("DROP TABLE _suspects")
 
-    def _quarantine_orphans(self, column: str, table: str, target: str, reason: str) -> None:
+    def _reject_orphans(self, column: str, table: str, target: str, reason: str) -> None:
         col = quote(column)
-        hint = f"not in {table}; load {table} first"
-        self._move_to_quarantine(
-            f"""SELECT i.{ROW}, i.{col} AS value, '{hint}' AS details
-                FROM {INCOMING} i ANTI JOIN {quote(table)} t ON i.{col} = t.{quote(target)}
-                WHERE i.{col} IS NOT NULL""",
-            column,
-            reason,
+        names = ", ".join(quote(c) for c in self.spec.names)
+        self.con.execute(
+            f"""CREATE TEMP TABLE _orphans AS SELECT f.{ROW} FROM {FLAGS} f
+            ANTI JOIN {quote(table)} t ON f.{col} = t.{quote(target)}
+            WHERE f.ok AND f.{col} IS NOT NULL
+              AND f.{ROW} NOT IN (SELECT {ROW} FROM {REJECTED})"""
         )
+        if scalar(self.con, "SELECT count(*) FROM _orphans"):
+            self._execute(
+                f"""INSERT INTO {REJECTED}
+                SELECT {ROW}, '{column}', '{reason}', {col},
+                       'not in {table}; load {table} first', {self._record()}
+                FROM (SELECT {ROW}, {names} FROM {CHECKED}
+                      WHERE {ROW} IN (SELECT {ROW} FROM _orphans))""",
+                f"collecting unknown {column}s",
+            )
+        self.con.execute("DROP TABLE _orphans")
 
-    def _upsert(self) -> int:
-        """Replace rows with the same key, then append; return how many were replaced."""
+    # -- writing -------------------------------------------------------------------------------
+    def _accepted(self, columns: str) -> str:
+        """The typed rows that were not rejected (the checks are not evaluated again)."""
+        return f"(SELECT {columns} FROM {CHECKED} c ANTI JOIN {REJECTED} r ON c.{ROW} = r.{ROW})"
+
+    def _upsert(self) -> tuple[int, int]:
+        """Replace rows with the same key, then insert; return (replaced, inserted)."""
+        names = ", ".join(quote(c) for c in self.spec.names)
         replaced = 0
-        if self._count(self.table):
-            match = " AND ".join(f"t.{quote(k)} = i.{quote(k)}" for k in self.spec.key)
+        if scalar(self.con, f"SELECT count(*) > 0 FROM {self.table}"):
+            keys = ", ".join(quote(k) for k in self.spec.key)
+            self.con.execute(
+                f"CREATE TEMP TABLE _keys AS SELECT DISTINCT {keys} FROM {self._accepted(keys)}"
+            )
+            match = " AND ".join(f"t.{quote(k)} = k.{quote(k)}" for k in self.spec.key)
             replaced = int(
                 scalar(
-                    self.con,
-                    f"SELECT count(*) FROM {self.table} t SEMI JOIN {INCOMING} i ON {match}",
+                    self.con, f"SELECT count(*) FROM {self.table} t SEMI JOIN _keys k ON {match}"
                 )
             )
             if replaced:
-                self.con.execute(
-                    f"DELETE FROM {self.table} t WHERE EXISTS "
-                    f"(SELECT 1 FROM {INCOMING} i WHERE {match})"
+                delete = (
+                    f"DELETE FROM {self.table} t WHERE EXISTS (SELECT 1 FROM _keys k WHERE {match})"
                 )
-        names = ", ".join(quote(c) for c in self.spec.names)
-        self.con.execute(f"INSERT INTO {self.table} SELECT {names} FROM {INCOMING}")
-        return replaced
+                self._execute(delete, "replacing")
+            self.con.execute("DROP TABLE _keys")
+        before = int(scalar(self.con, f"SELECT count(*) FROM {self.table}"))
+        self._execute(
+            f"INSERT INTO {self.table} SELECT {names} FROM {self._accepted(names)}", "loading"
+        )
+        inserted = int(scalar(self.con, f"SELECT count(*) FROM {self.table}")) - before
+        return replaced, inserted
+
+    # -- running statements --------------------------------------------------------------------
+    def _label(self, step: str) -> str:
+        return f"{self.spec.name} ← {Path(self.source.location).name}: {step}"
+
+    def _execute(self, sql: str, step: str) -> None:
+        """Run one statement, reporting DuckDB's own progress (percent) to the caller."""
+        if isinstance(self.progress, Silent):
+            self.con.execute(sql)
+            return
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                self.con.execute(sql)
+            except BaseException as error:  # re-raised in the calling thread
+                failure.append(error)
+
+        worker = threading.Thread(target=work, daemon=True)
+        self.progress.start(self._label(step), 100, "%")
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.1)
+                percent = self.con.query_progress()
+                if percent >= 0:
+                    self.progress.update(int(percent))
+        except KeyboardInterrupt:
+            self.con.interrupt()
+            worker.join()
+            raise
+        finally:
+            self.progress.finish()
+        if failure:
+            raise failure[0]
 
 
-__all__ = ["TABLES", "IngestResult", "ingest"]
+__all__ = ["IngestResult", "ingest"]
