@@ -67,15 +67,17 @@ print(json.dumps(rates))
 """
 
 
-def run(members: int, keep: bool) -> list[Measured]:
+def run(members: int, keep: bool, reuse: bool) -> list[Measured]:
     data = OUT / f"program-{members}"
     ws = OUT / f"ws-{members}"
-    for path in (data, ws):
-        shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(ws, ignore_errors=True)
     from memberlens.schema import LOAD_ORDER
 
-    generate_code = GENERATE.format(out=str(data), members=members)
-    results = [child(f"generate {members:,}", generate_code)]
+    results = []
+    if not (reuse and (data / "truth.json").exists()):
+        shutil.rmtree(data, ignore_errors=True)
+        generate_code = GENERATE.format(out=str(data), members=members)
+        results.append(child(f"generate {members:,}", generate_code))
     results.append(
         child(
             f"ingest {members:,}",
@@ -90,13 +92,16 @@ def run(members: int, keep: bool) -> list[Measured]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, action="append", required=True)
-    parser.add_argument("--keep", action="store_true", help="keep data and workspaces")
+    parser.add_argument("--keep", action="store_true", help="keep the loaded workspaces")
+    parser.add_argument(
+        "--reuse", action="store_true", help="ingest an already generated program again"
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, {platform.python_version()}, {platform.machine()}")
     for members in args.members:
-        measured = run(members, args.keep)
-        (OUT / f"results-{members}.json").write_text(
+        measured = run(members, args.keep, args.reuse)
+        (OUT / f"results-{members}{'-reuse' if args.reuse else ''}.json").write_text(
             json.dumps([m.__dict__ for m in measured], indent=1), encoding="utf-8"
         )
         for m in measured:

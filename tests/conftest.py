@@ -34,6 +34,19 @@ def write(tmp_path: Path) -> Callable[..., Path]:
     return _write
 
 
+@pytest.fixture
+def load_csv(ws: ml.Workspace, write: Callable[..., Path]) -> Callable[..., ml.Workspace]:
+    """Load (table, CSV text) pairs into the empty workspace, in order, with nothing rejected."""
+
+    def _load(*tables: tuple[str, str]) -> ml.Workspace:
+        for table, text in tables:
+            result = ws.ingest(table, write(f"{table}.csv", text))
+            assert result.quarantined == 0, (table, result.reasons)
+        return ws
+
+    return _load
+
+
 @pytest.fixture(scope="session")
 def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """A small generated program: (folder of Parquet files, truth)."""

@@ -107,6 +107,10 @@ class ChurnSettings(_Section):
     inactive_days: Annotated[int, Field(gt=0)] = 180
 
 
+class CampaignSettings(_Section):
+    attribution_days: Annotated[int, Field(gt=0)] = 7  # a touched member's order counts this long
+
+
 class EngineSettings(_Section):
     backend: Literal["duckdb", "pyspark"] = "duckdb"
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "8GB"; default DuckDB's own
@@ -118,6 +122,7 @@ class Config(_Section):
     rfm: RfmSettings = RfmSettings()
     tiers: TierSettings = TierSettings()
     churn: ChurnSettings = ChurnSettings()
+    campaigns: CampaignSettings = CampaignSettings()
     engine: EngineSettings = EngineSettings()
     mapping: dict[str, dict[str, str]] = Field(default_factory=dict)
 
@@ -232,6 +237,9 @@ earn_multiplier = 2.0
 
 [churn]
 inactive_days = 180
+
+[campaigns]
+attribution_days = 7         # an order within this many days of a campaign touch is attributed
 
 [engine]
 backend = "duckdb"           # duckdb | pyspark

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 
 from memberlens.config import CONFIG_FILE, Config, default_config_text, load_config
-from memberlens.errors import WorkspaceError
+from memberlens.errors import InputError, WorkspaceError
 from memberlens.progress import Progress
 from memberlens.warehouse import WAREHOUSE_FILE, connect
 
@@ -60,26 +60,51 @@ class Workspace:
         with self.read() as con:
             yield ibis.duckdb.from_connection(con)
 
-    def metrics(self, ids: Sequence[str], period: str) -> pl.DataFrame:
-        """Metric values for one period: rows (metric, period, value).
+    def metrics(
+        self,
+        ids: Sequence[str],
+        period: str | None = None,
+        *,
+        by: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        grain: str = "month",
+    ) -> pl.DataFrame:
+        """Metric values: rows (metric, period, [by], value).
 
-        >>> ws.metrics(["repurchase_rate", "aov"], period="2025-03")  # doctest: +SKIP
+        One ``period`` (``2025-03``, ``2025-W10``, …), or a series of ``grain`` periods from
+        ``start`` to ``end`` (dates). ``by`` splits member metrics by a dimension.
+
+        >>> ws.metrics(["repurchase_rate", "aov"], period="2025-03", by="channel")  # doctest: +SKIP
         """
-        import polars as pl
+        from datetime import date
 
-        from memberlens.metrics.evaluate import compute, parse_period
+        from memberlens.metrics.evaluate import values
+        from memberlens.metrics.periods import parse_grain, parse_period, series
 
-        p = parse_period(period)
+        if period is not None and (start or end):
+            raise InputError("Give either a period or --from/--to, not both.")
+        if period is not None:
+            periods = [parse_period(period)]
+        elif start and end:
+            try:
+                first, last = date.fromisoformat(start), date.fromisoformat(end)
+            except ValueError:
+                raise InputError(
+                    f"--from {start} / --to {end}: write dates as 2025-03-01."
+                ) from None
+            periods = series(first, last, parse_grain(grain))
+        else:
+            raise InputError("Give a period (e.g. --period 2025-03) or both --from and --to.")
         with self.engine() as backend:
-            values = compute(backend, self.config, ids, p)
-        return pl.DataFrame(
-            {
-                "metric": list(values),
-                "period": [str(p)] * len(values),
-                "value": list(values.values()),
-            },
-            schema_overrides={"value": pl.Float64},
-        )
+            return values(backend, self.config, ids, periods, by)
+
+    def explain(self, metric_id: str, period: str, by: str | None = None) -> str:
+        """The SQL that computes ``metric_id`` for ``period``, without running it."""
+        from memberlens.metrics.evaluate import explain, parse_period
+
+        with self.engine() as backend:
+            return explain(backend, self.config, metric_id, parse_period(period), by)
 
     def summary(self, ids: Sequence[str], period: str | None = None) -> pl.DataFrame:
         """Metrics with 环比 and 同比 for ``period`` (default: the latest full month of data)."""

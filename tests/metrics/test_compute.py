@@ -1,20 +1,19 @@
 """Every DESIGN §6 metric on a hand-made program, with the expected values worked out by hand."""
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 import memberlens as ml
 
-MEMBERS = """member_id,registered_at
-M0,2023-01-01
-M1,2024-01-05
-M2,2024-02-10
-M3,2024-03-03
-M4,2024-03-20
-M5,2024-03-31 23:00
-M6,2024-04-02
+MEMBERS = """member_id,registered_at,source_campaign_id,referrer_id
+M0,2023-01-01,,
+M1,2024-01-05,,
+M2,2024-02-10,,
+M3,2024-03-03,C1,
+M4,2024-03-20,,M1
+M5,2024-03-31 23:00,C1,M3
+M6,2024-04-02,,
 """
 ORDERS = """order_id,member_id,ordered_at,amount,status
 O0,M0,2023-06-01 10:00,10,paid
@@ -39,13 +38,41 @@ P6,M0,2024-03-16,earn,5
 P8,M1,2024-03-20,adjust,-10
 P7,M3,2024-04-02,earn,30
 """
-EVENTS = "member_id,at,event\nM2,2024-03-15 10:00,view\n"
-SURVEYS = """response_id,member_id,at,nps
-R1,M1,2024-03-02,10
-R2,M3,2024-03-06,9
-R3,M4,2024-03-22,7
-R4,M1,2024-03-11,3
-R5,M2,2024-02-21,0
+EVENTS = """member_id,at,event
+M2,2024-03-15 10:00,view
+M1,2024-03-05 10:00,share
+M3,2024-03-06 10:00,share
+M1,2024-02-05 10:00,share
+"""
+SURVEYS = """response_id,member_id,at,nps,csat
+R1,M1,2024-03-02,10,5
+R2,M3,2024-03-06,9,4
+R3,M4,2024-03-22,7,3
+R4,M1,2024-03-11,3,1
+R5,M2,2024-02-21,0,2
+"""
+CAMPAIGNS = """campaign_id,name,starts_at,cost
+C1,Spring,2024-03-01,100
+C2,Winter,2024-02-01,50
+"""
+TOUCHES = """campaign_id,member_id,at,group
+C1,M1,2024-03-01 08:00,treatment
+C1,M2,2024-03-20 09:00,treatment
+C1,M3,2024-03-01 09:00,holdout
+C1,M4,2024-03-15 10:00,treatment
+C2,M1,2024-02-10 10:00,treatment
+C1,M1,2024-03-09 12:00,treatment
+"""
+TICKETS = """ticket_id,member_id,opened_at,kind,resolved_at
+T1,M1,2024-03-02 10:00,complaint,2024-03-02 20:00
+T2,M3,2024-03-06 09:00,inquiry,2024-03-07 09:00
+T3,M4,2024-02-28 12:00,complaint,2024-03-01 00:00
+T4,M2,2024-03-25 10:00,complaint,
+"""
+POSTS = """post_id,member_id,at,source,text
+B1,M1,2024-03-03,weibo,好喝
+B2,,2024-03-04,review,还行
+B3,M2,2024-02-01,wechat,不错
 """
 
 # Worked out by hand for March 2024:
@@ -74,21 +101,39 @@ MARCH = {
     "points_liability": 1.35,  # × 0.01
     "breakage_rate": 30 / 130,
     "nps": 25.0,  # (2 promoters - 1 detractor) / 4 responses
+    # treated in March: M1 (twice), M2, M4; M3 was a holdout
+    "campaign_participants": 3,
+    # M1 bought O4 2 h after a touch and O5 34 h after the second; M4 bought O9 6 days after
+    # its touch; M2's order was refunded
+    "campaign_conversion_rate": 2 / 3,
+    "attributed_revenue": 100.0,  # O4 40 + O5 60 + O9 0
+    "campaign_cost": 100.0,  # C1 starts in March; C2 in February
+    "campaign_roi": 0.0,  # (100 - 100) / 100
+    "campaign_new_members": 2,  # M3, M5
+    "referral_registrations": 2,  # M4, M5
+    "shares": 2,  # M1 and M3 in March
+    "brand_mentions": 2,  # B1, B2 (a non-member post counts too)
+    "complaint_rate": 500.0,  # T1, T4 opened in March per 4 orders × 1,000
+    "resolution_hours": 70 / 3,  # resolved in March: T1 10 h, T2 24 h, T3 36 h
+    "csat": 3.25,  # (5 + 4 + 3 + 1) / 4
+    # 100 × (0.3 × 1/3 + 0.3 × 1/2 + 0.2 × 5/6 + 0.2 × (25 + 100) / 200)
+    "loyalty_index": 100 * (0.1 + 0.15 + 0.2 * 5 / 6 + 0.2 * 125 / 200),
 }
 
 
 @pytest.fixture
-def shop(ws: ml.Workspace, write: Callable[..., Path]) -> ml.Workspace:
-    for table, text in [
+def shop(load_csv: Callable[..., ml.Workspace]) -> ml.Workspace:
+    return load_csv(
         ("members", MEMBERS),
+        ("campaigns", CAMPAIGNS),
         ("orders", ORDERS),
         ("points", POINTS),
         ("events", EVENTS),
+        ("campaign_touches", TOUCHES),
+        ("tickets", TICKETS),
         ("surveys", SURVEYS),
-    ]:
-        result = ws.ingest(table, write(f"{table}.csv", text))
-        assert result.quarantined == 0
-    return ws
+        ("posts", POSTS),
+    )
 
 
 def test_every_metric_for_march(shop: ml.Workspace) -> None:

@@ -14,12 +14,21 @@ from memberlens.cli.render import console, emit
 def metrics(
     names: Annotated[
         list[str] | None,
-        typer.Argument(help="Metric ids (default: all), or 'list' to print the catalog."),
+        typer.Argument(
+            help="Metric ids (default: all); 'list' prints the catalog, 'dimensions' the "
+            "dimensions, 'explain ID' the SQL of a metric."
+        ),
     ] = None,
     period: Annotated[
         str | None,
         typer.Option(help="2025-03-11, 2025-W10, 2025-03, 2025-Q1, 2025 or FIRST..LAST."),
     ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Split by a dimension: channel, city, cohort, …")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="Series start date.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Series end date.")] = None,
+    grain: Annotated[str, typer.Option(help="Series grain: day, week, month, …")] = "month",
     compare: Annotated[bool, typer.Option(help="Add 环比 (previous) and 同比 (year ago).")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -41,16 +50,33 @@ def metrics(
         ]
         emit(rows, fmt, title="memberlens metric catalog")
         return
-    ids = names or [m.id for m in METRICS]
+    if names == ["dimensions"]:
+        from memberlens.metrics.dimensions import DIMENSIONS
+
+        emit(
+            [
+                {"id": d.id, "中文": d.zh, "name": d.en, "definition": d.definition}
+                for d in DIMENSIONS.values()
+            ],
+            fmt,
+            title="Dimensions (--by)",
+        )
+        return
     ws = open_workspace()
-    if compare or period is None:
+    if names and names[0] == "explain":
+        if len(names) != 2 or period is None:
+            raise typer.BadParameter("use: memberlens metrics explain METRIC --period P [--by DIM]")
+        console.print(ws.explain(names[1], period, by), highlight=False, soft_wrap=True)
+        return
+    ids = names or [m.id for m in METRICS]
+    if by is None and start is None and (compare or period is None):
         frame = ws.summary(ids, period)
         if fmt is Format.table:
             show_summary(frame, ws.config.workspace.language)
             return
         emit(frame, fmt)
         return
-    emit(ws.metrics(ids, period), fmt)
+    emit(ws.metrics(ids, period, by=by, start=start, end=end, grain=grain), fmt)
 
 
 def _number(value: float | None, unit: str) -> str:

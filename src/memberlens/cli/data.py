@@ -113,7 +113,7 @@ def quarantine(
         console.print("No quarantined rows.")
         return
     emit(report.summary, fmt, title=f"Quarantined rows: {report.total:,}")
-    emit(report.samples, fmt, title="Samples")
+    emit(report.samples.drop("source"), fmt, title="Samples (full rows: --export FILE)")
 
 
 @app.command()

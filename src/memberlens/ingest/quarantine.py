@@ -65,7 +65,8 @@ def quarantine_report(
         params=params,
     ).pl()
     sample = con.sql(
-        f"""SELECT table_name AS "table", reason, source, "row", "column", value, details
+        f"""SELECT table_name AS "table", reason, regexp_extract(source, '[^/\\\\]+$') AS file,
+                   source, "row", "column", value, details
             FROM {QUARANTINE_TABLE} {where}
             QUALIFY row_number() OVER (PARTITION BY table_name, reason ORDER BY source, "row")
                     <= {int(samples)}

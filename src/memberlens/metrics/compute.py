@@ -1,10 +1,11 @@
 """Metric definitions compiled to Ibis expressions, so one definition runs on every engine.
 
 Each function in :data:`DEFINITIONS` takes a :class:`Scope` (the warehouse tables, the
-config and a period) and returns a one-row Ibis table with a ``value`` column; a metric built
-from several tables (activity rate, retention) cross-joins one-row parts, so the whole metric
-is still one expression and one query. Ratios divide by ``nullif(0)``: a zero denominator
-gives null, never zero or infinity.
+config, a period and optionally a dimension) and returns an Ibis table with a ``value``
+column: one row, or one row per group when the scope splits by a dimension. A metric built
+from several tables (activity rate, AOV) joins its parts on the group (or cross-joins the
+one-row parts), so the whole metric is still one expression and one query on any engine.
+Ratios divide by ``nullif(0)``: a zero denominator gives null, never zero or infinity.
 """
 
 from __future__ import annotations
@@ -18,22 +19,25 @@ import ibis
 import ibis.expr.types as ir
 
 from memberlens.config import Config
+from memberlens.metrics.dimensions import GROUP, UNKNOWN, Dimension
 from memberlens.metrics.periods import Period
 
 SECONDS_PER_DAY = 86_400
 
 
 def _bound(day: Any) -> ir.Scalar:
-    return ibis.literal(datetime.combine(day, time()))
+    """Midnight of ``day`` as a timestamp literal that reads well in explained SQL."""
+    return ibis.literal(f"{datetime.combine(day, time()):%Y-%m-%d %H:%M:%S}").cast("timestamp")
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The tables of one warehouse plus the period being computed."""
+    """The tables of one warehouse, the period being computed and an optional split."""
 
     backend: Any
     config: Config
     period: Period
+    by: Dimension | None = None
 
     def table(self, name: str) -> ir.Table:
         return self.backend.table(name)
@@ -45,10 +49,9 @@ class Scope:
     def before_end(self, t: ir.Table, column: str) -> ir.BooleanValue:
         return t[column] < _bound(self.period.end)
 
-    def paid(self, member_orders: bool = True) -> ir.Table:
+    def paid(self) -> ir.Table:
         o = self.table("orders")
-        paid = o.filter(o.status == "paid")
-        return paid.filter(paid.member_id.notnull() if member_orders else paid.member_id.isnull())
+        return o.filter((o.status == "paid") & o.member_id.notnull())
 
     def paid_in(self, period: Period | None = None) -> ir.Table:
         o = self.paid()
@@ -58,174 +61,318 @@ class Scope:
         p = self.table("points")
         return p.filter((p.kind == kind) & self.within(p, "at"))
 
-    def with_period(self, period: Period) -> Scope:
-        return Scope(self.backend, self.config, period)
+    def tag(self, t: ir.Table) -> ir.Table:
+        """Add the member's group (when splitting) to a table with a member_id column."""
+        if self.by is None:
+            return t
+        labels = self.by.labels(self).rename(_member="member_id")
+        joined = t.left_join(labels, t.member_id == labels._member).drop("_member")
+        return joined.mutate(**{GROUP: joined[GROUP].fill_null(UNKNOWN)})
+
+    def count(self, name: str, where: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
+        """How many rows of table ``name`` satisfy ``where`` (per group when splitting)."""
+        t = self.table(name)
+        t = self.tag(t.filter(where(t)))
+        return self.measure(t, t.count())
+
+    def measure(self, t: ir.Table, value: ir.Scalar) -> ir.Table:
+        """``value`` aggregated over ``t``: one row, or one per group."""
+        if self.by is None:
+            return t.aggregate(value=value)
+        return t.group_by(GROUP).aggregate(value=value)
 
 
-Part = Callable[[Scope], ir.Scalar]
 Definition = Callable[[Scope], ir.Table]
 
 
-def value(expr: ir.Scalar) -> ir.Table:
-    """A one-table scalar as a one-row table with column ``value``."""
-    return expr.name("value").as_table()
+def members_total(s: Scope) -> ir.Table:
+    return s.count("members", lambda m: s.before_end(m, "registered_at"))
 
 
-def members_total(s: Scope) -> ir.Scalar:
-    m = s.table("members")
-    return m.filter(s.before_end(m, "registered_at")).count()
+def new_members(s: Scope) -> ir.Table:
+    return s.count("members", lambda m: s.within(m, "registered_at"))
 
 
-def new_members(s: Scope) -> ir.Scalar:
-    m = s.table("members")
-    return m.filter(s.within(m, "registered_at")).count()
+def buyers(s: Scope) -> ir.Table:
+    o = s.tag(s.paid_in())
+    return s.measure(o, o.member_id.nunique())
 
 
-def buyers(s: Scope, period: Period | None = None) -> ir.Scalar:
-    return s.paid_in(period).member_id.nunique()
-
-
-def active_members(s: Scope) -> ir.Scalar:
+def active_members(s: Scope) -> ir.Table:
     o, e, p = s.paid_in(), s.table("events"), s.table("points")
     ids = o.select("member_id").union(
         e.filter(s.within(e, "at")).select("member_id"),
         p.filter(s.within(p, "at") & p.kind.isin(["earn", "redeem"])).select("member_id"),
         distinct=True,
     )
-    return ids.count()
+    ids = s.tag(ids)
+    return s.measure(ids, ids.count())
 
 
-def orders(s: Scope) -> ir.Scalar:
-    return s.paid_in().count()
+def orders(s: Scope) -> ir.Table:
+    o = s.tag(s.paid_in())
+    return s.measure(o, o.count())
 
 
-def revenue(s: Scope) -> ir.Scalar:
-    return s.paid_in().amount.sum()
+def revenue(s: Scope) -> ir.Table:
+    o = s.tag(s.paid_in())
+    return s.measure(o, o.amount.sum())
 
 
-def member_revenue_share(s: Scope) -> ir.Scalar:
+def member_revenue_share(s: Scope) -> ir.Table:
+    # not splittable by a member dimension: non-member orders have no member (see evaluate)
     o = s.table("orders")
     paid = o.filter((o.status == "paid") & s.within(o, "ordered_at"))
     member = paid.amount.sum(where=paid.member_id.notnull())
-    return member / paid.amount.sum().nullif(0)
+    return paid.aggregate(value=member / paid.amount.sum().nullif(0))
 
 
-def repurchase_rate(s: Scope) -> ir.Scalar:
-    per_member = s.paid_in().group_by("member_id").agg(n=ibis._.count())
-    return per_member.count(where=per_member.n >= 2) / per_member.count().nullif(0)
+def repurchase_rate(s: Scope) -> ir.Table:
+    per_member = s.tag(s.paid_in().group_by("member_id").agg(n=ibis._.count()))
+    return s.measure(
+        per_member, per_member.count(where=per_member.n >= 2) / per_member.count().nullif(0)
+    )
 
 
 def retention_rate(s: Scope) -> ir.Table:
     before = s.paid_in(s.period.previous()).select("member_id").distinct()
-    now = s.paid_in().select("member_id").distinct()
-    flagged = before.left_join(now.mutate(kept=ibis.literal(1)), "member_id")
-    return value(flagged.kept.count() / flagged.count().nullif(0))
+    now = s.paid_in().select("member_id").distinct().mutate(kept=ibis.literal(1))
+    flagged = s.tag(before.left_join(now, "member_id").drop("member_id_right"))
+    return s.measure(flagged, flagged.kept.count() / flagged.count().nullif(0))
 
 
-def repurchase_cycle_days(s: Scope) -> ir.Scalar:
+def repurchase_cycle_days(s: Scope) -> ir.Table:
     o = s.paid()
     previous = o.ordered_at.lag().over(group_by=o.member_id, order_by=o.ordered_at)
     gaps = o.mutate(previous=previous)
-    gaps = gaps.filter(s.within(gaps, "ordered_at") & gaps.previous.notnull())
+    gaps = s.tag(gaps.filter(s.within(gaps, "ordered_at") & gaps.previous.notnull()))
     seconds = gaps.ordered_at.epoch_seconds() - gaps.previous.epoch_seconds()
-    return (seconds / SECONDS_PER_DAY).median()
+    return s.measure(gaps, (seconds / SECONDS_PER_DAY).median())
 
 
-def churned_members(s: Scope) -> ir.Scalar:
+def churned_members(s: Scope) -> ir.Table:
     o = s.paid()
     last = (
         o.filter(s.before_end(o, "ordered_at")).group_by("member_id").agg(last=o.ordered_at.max())
     )
-    cutoff = datetime.combine(s.period.end, time()) - timedelta(days=s.config.churn.inactive_days)
-    return last.filter(last["last"] < ibis.literal(cutoff)).count()
+    cutoff = s.period.end - timedelta(days=s.config.churn.inactive_days)
+    lapsed = s.tag(last.filter(last["last"] < _bound(cutoff)))
+    return s.measure(lapsed, lapsed.count())
 
 
-def _points_sum(s: Scope, kind: str, sign: int = 1) -> ir.Scalar:
-    return s.points_in(kind).points.sum().fill_null(0) * sign
+def _points_sum(kind: str, sign: int) -> Definition:
+    def points_sum(s: Scope) -> ir.Table:
+        p = s.tag(s.points_in(kind))
+        return s.measure(p, p.points.sum().fill_null(0) * sign)
+
+    return points_sum
 
 
-def points_issued(s: Scope) -> ir.Scalar:
-    return _points_sum(s, "earn")
+points_issued = _points_sum("earn", 1)
+points_redeemed = _points_sum("redeem", -1)
+points_expired = _points_sum("expire", -1)
 
 
-def points_redeemed(s: Scope) -> ir.Scalar:
-    return _points_sum(s, "redeem", -1)
+def redeemers(s: Scope) -> ir.Table:
+    p = s.tag(s.points_in("redeem"))
+    return s.measure(p, p.member_id.nunique())
 
 
-def points_expired(s: Scope) -> ir.Scalar:
-    return _points_sum(s, "expire", -1)
-
-
-def redeemers(s: Scope) -> ir.Scalar:
-    return s.points_in("redeem").member_id.nunique()
-
-
-def points_outstanding(s: Scope) -> ir.Scalar:
+def points_outstanding(s: Scope) -> ir.Table:
     p = s.table("points")
-    return p.filter(s.before_end(p, "at")).points.sum().fill_null(0)
+    p = s.tag(p.filter(s.before_end(p, "at")))
+    return s.measure(p, p.points.sum().fill_null(0))
 
 
-def breakage_rate(s: Scope) -> ir.Scalar:
+def points_liability(s: Scope) -> ir.Table:
+    outstanding = points_outstanding(s)
+    return outstanding.mutate(value=outstanding.value * s.config.workspace.point_value)
+
+
+def breakage_rate(s: Scope) -> ir.Table:
     p = s.table("points")
-    upto = p.filter(s.before_end(p, "at"))
+    upto = s.tag(p.filter(s.before_end(p, "at")))
     expired = -upto.points.sum(where=upto.kind == "expire").fill_null(0)
     redeemed = -upto.points.sum(where=upto.kind == "redeem").fill_null(0)
-    return expired / (redeemed + expired).nullif(0)
+    return s.measure(upto, expired / (redeemed + expired).nullif(0))
 
 
-def nps(s: Scope) -> ir.Scalar:
+def nps(s: Scope) -> ir.Table:
     r = s.table("surveys")
-    r = r.filter(s.within(r, "at") & r.nps.notnull())
+    r = s.tag(r.filter(s.within(r, "at") & r.nps.notnull()))
     promoters = (r.nps >= 9).cast("int64").sum()
     detractors = (r.nps <= 6).cast("int64").sum()
-    return 100.0 * (promoters - detractors) / r.count().nullif(0)
+    return s.measure(r, 100.0 * (promoters - detractors) / r.count().nullif(0))
 
 
-def _one(part: Part) -> Definition:
-    def definition(s: Scope) -> ir.Table:
-        return value(part(s))
-
-    definition.__doc__ = part.__doc__
-    return definition
+def _treated_in(s: Scope) -> ir.Table:
+    """Treatment-group campaign touches in the period."""
+    t = s.table("campaign_touches")
+    return t.filter((t.group == "treatment") & s.within(t, "at"))
 
 
-def _ratio(top: Part, bottom: Part) -> Definition:
+def _attributed_orders(s: Scope) -> ir.Table:
+    """Distinct paid orders placed within the attribution window after a treated touch."""
+    touches = _treated_in(s).select(toucher="member_id", touched_at="at")
+    o = s.paid()
+    window = ibis.interval(days=s.config.campaigns.attribution_days)
+    joined = touches.join(
+        o,
+        [
+            touches.toucher == o.member_id,
+            o.ordered_at > touches.touched_at,
+            o.ordered_at <= touches.touched_at + window,
+        ],
+    )
+    return joined.select("order_id", "member_id", "amount").distinct()
+
+
+def campaign_participants(s: Scope) -> ir.Table:
+    people = s.tag(_treated_in(s).select("member_id").distinct())
+    return s.measure(people, people.count())
+
+
+def campaign_conversion_rate(s: Scope) -> ir.Table:
+    people = _treated_in(s).select("member_id").distinct()
+    converted = _attributed_orders(s).select("member_id").distinct().mutate(converted=1)
+    flagged = s.tag(people.left_join(converted, "member_id").drop("member_id_right"))
+    return s.measure(flagged, flagged.converted.count() / flagged.count().nullif(0))
+
+
+def attributed_revenue(s: Scope) -> ir.Table:
+    orders = s.tag(_attributed_orders(s))
+    return s.measure(orders, orders.amount.sum().fill_null(0))
+
+
+def campaign_cost(s: Scope) -> ir.Table:
+    c = s.table("campaigns")
+    started = c.filter(s.within(c, "starts_at"))
+    return started.aggregate(value=started.cost.sum().fill_null(0))
+
+
+def campaign_roi(s: Scope) -> ir.Table:
+    gain = (
+        attributed_revenue(s).rename(gain="value").cross_join(campaign_cost(s).rename(cost="value"))
+    )
+    return gain.select(value=(gain.gain - gain.cost) / gain.cost.nullif(0))
+
+
+def _registered_with(column: str) -> Definition:
+    def registered_with(s: Scope) -> ir.Table:
+        return s.count("members", lambda m: s.within(m, "registered_at") & m[column].notnull())
+
+    return registered_with
+
+
+def shares(s: Scope) -> ir.Table:
+    return s.count("events", lambda e: (e.event == "share") & s.within(e, "at"))
+
+
+def brand_mentions(s: Scope) -> ir.Table:
+    return s.count("posts", lambda p: s.within(p, "at"))
+
+
+def complaints_per_thousand(s: Scope) -> ir.Table:
+    complaints = s.count("tickets", lambda t: (t.kind == "complaint") & s.within(t, "opened_at"))
+    return complaints.mutate(value=complaints.value * 1000)
+
+
+def resolution_hours(s: Scope) -> ir.Table:
+    t = s.table("tickets")
+    t = s.tag(t.filter(t.resolved_at.notnull() & s.within(t, "resolved_at")))
+    hours = (t.resolved_at.epoch_seconds() - t.opened_at.epoch_seconds()) / 3600
+    return s.measure(t, hours.mean())
+
+
+def csat(s: Scope) -> ir.Table:
+    r = s.table("surveys")
+    r = s.tag(r.filter(s.within(r, "at") & r.csat.notnull()))
+    return s.measure(r, r.csat.mean())
+
+
+def loyalty_index(s: Scope) -> ir.Table:
+    """100 × (0.3 repurchase + 0.3 retention + 0.2 activity + 0.2 (NPS + 100) / 200)."""
+    parts = {
+        "activity": DEFINITIONS["activity_rate"](s),
+        "repurchase": repurchase_rate(s),
+        "retention": retention_rate(s),
+        "nps": nps(s),
+    }
+    tables = [t.rename(**{name: "value"}) for name, t in parts.items()]
+    joined = tables[0]
+    for table in tables[1:]:
+        if s.by is None:
+            joined = joined.cross_join(table)
+        else:
+            joined = joined.left_join(table, GROUP).drop(f"{GROUP}_right")
+    value = 100 * (
+        0.3 * joined.repurchase
+        + 0.3 * joined.retention
+        + 0.2 * joined.activity
+        + 0.2 * (joined.nps + 100) / 200
+    )
+    return joined.select(GROUP, value=value) if s.by else joined.select(value=value)
+
+
+def _ratio(top: Definition, bottom: Definition) -> Definition:
     """top / bottom of two parts that may come from different tables."""
 
     def ratio(s: Scope) -> ir.Table:
-        joined = top(s).name("top").as_table().cross_join(bottom(s).name("bottom").as_table())
-        return joined.select(value=joined.top / joined.bottom.nullif(0))
+        a = top(s).rename(top="value")
+        b = bottom(s).rename(bottom="value")
+        if s.by is None:
+            joined = a.cross_join(b)
+            return joined.select(value=joined.top / joined.bottom.nullif(0))
+        # every group of the denominator; a group missing above has a zero numerator
+        joined = b.left_join(a, GROUP).drop(f"{GROUP}_right")
+        return joined.select(GROUP, value=joined.top.fill_null(0) / joined.bottom.nullif(0))
 
     return ratio
 
 
-def _liability(s: Scope) -> ir.Scalar:
-    return points_outstanding(s) * s.config.workspace.point_value
-
-
 DEFINITIONS: dict[str, Definition] = {
-    "members_total": _one(members_total),
-    "new_members": _one(new_members),
-    "buyers": _one(buyers),
-    "active_members": _one(active_members),
+    "members_total": members_total,
+    "new_members": new_members,
+    "buyers": buyers,
+    "active_members": active_members,
     "activity_rate": _ratio(active_members, members_total),
-    "orders": _one(orders),
-    "revenue": _one(revenue),
-    "member_revenue_share": _one(member_revenue_share),
+    "orders": orders,
+    "revenue": revenue,
+    "member_revenue_share": member_revenue_share,
     "aov": _ratio(revenue, orders),
     "arpu": _ratio(revenue, buyers),
     "purchase_frequency": _ratio(orders, buyers),
-    "repurchase_rate": _one(repurchase_rate),
+    "repurchase_rate": repurchase_rate,
     "retention_rate": retention_rate,
-    "repurchase_cycle_days": _one(repurchase_cycle_days),
-    "churned_members": _one(churned_members),
-    "points_issued": _one(points_issued),
-    "points_redeemed": _one(points_redeemed),
-    "points_expired": _one(points_expired),
+    "repurchase_cycle_days": repurchase_cycle_days,
+    "churned_members": churned_members,
+    "points_issued": points_issued,
+    "points_redeemed": points_redeemed,
+    "points_expired": points_expired,
     "redemption_rate": _ratio(points_redeemed, points_issued),
-    "redeemers": _one(redeemers),
-    "points_outstanding": _one(points_outstanding),
-    "points_liability": _one(_liability),
-    "breakage_rate": _one(breakage_rate),
-    "nps": _one(nps),
+    "redeemers": redeemers,
+    "points_outstanding": points_outstanding,
+    "points_liability": points_liability,
+    "breakage_rate": breakage_rate,
+    "nps": nps,
+    "campaign_participants": campaign_participants,
+    "campaign_conversion_rate": campaign_conversion_rate,
+    "attributed_revenue": attributed_revenue,
+    "campaign_cost": campaign_cost,
+    "campaign_roi": campaign_roi,
+    "campaign_new_members": _registered_with("source_campaign_id"),
+    "referral_registrations": _registered_with("referrer_id"),
+    "shares": shares,
+    "brand_mentions": brand_mentions,
+    "complaint_rate": _ratio(complaints_per_thousand, orders),
+    "resolution_hours": resolution_hours,
+    "csat": csat,
+    "loyalty_index": loyalty_index,
+}
+
+#: Metrics that cannot be split by a member dimension, and why.
+NOT_SPLITTABLE = {
+    "member_revenue_share": "non-member orders have no member, so they belong to no group",
+    "campaign_cost": "a campaign's cost belongs to the campaign, not to members",
+    "campaign_roi": "a campaign's cost belongs to the campaign, not to members",
 }

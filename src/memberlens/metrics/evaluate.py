@@ -10,11 +10,22 @@ from typing import Any
 import polars as pl
 
 from memberlens.config import Config
+from memberlens.errors import InputError
 from memberlens.metrics.catalog import CATALOG, metric
-from memberlens.metrics.compute import DEFINITIONS, Scope
+from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE, Scope
+from memberlens.metrics.dimensions import GROUP, dimension
 from memberlens.metrics.periods import Period, latest_full_month, parse_period
 
-__all__ = ["change", "compute", "data_range", "latest_full_month", "parse_period", "summary"]
+__all__ = [
+    "change",
+    "compute",
+    "data_range",
+    "explain",
+    "latest_full_month",
+    "parse_period",
+    "summary",
+    "values",
+]
 
 
 def _plain(value: Any) -> float | int | None:
@@ -42,17 +53,86 @@ def data_range(backend: Any) -> tuple[date, date] | None:
     return row["lo"].date(), row["hi"].date()
 
 
+def _scope(backend: Any, config: Config, period: Period, by: str | None) -> Scope:
+    return Scope(backend, config, period, dimension(by) if by else None)
+
+
+def _check(ids: Sequence[str], by: str | None) -> None:
+    for metric_id in ids:
+        metric(metric_id)
+        if by and metric_id in NOT_SPLITTABLE:
+            raise InputError(
+                f"Metric '{metric_id}' cannot be split by '{by}': {NOT_SPLITTABLE[metric_id]}. "
+                "Ask for it without --by."
+            )
+    if by:
+        dimension(by)
+
+
+def _has_data(span: tuple[date, date] | None, period: Period) -> bool:
+    return span is not None and not (period.last < span[0] or period.first > span[1])
+
+
 def compute(
     backend: Any, config: Config, ids: Sequence[str], period: Period
 ) -> dict[str, float | int | None]:
     """Values of metrics ``ids`` for ``period``; None where there is no data or no denominator."""
-    for metric_id in ids:
-        metric(metric_id)
-    span = data_range(backend)
-    if span is None or period.last < span[0] or period.first > span[1]:
+    _check(ids, None)
+    if not _has_data(data_range(backend), period):
         return dict.fromkeys(ids)
     scope = Scope(backend, config, period)
     return {m: _plain(backend.to_pyarrow(DEFINITIONS[m](scope))["value"][0].as_py()) for m in ids}
+
+
+def values(
+    backend: Any,
+    config: Config,
+    ids: Sequence[str],
+    periods: Sequence[Period],
+    by: str | None = None,
+) -> pl.DataFrame:
+    """Rows (metric, period, [by], value) for every metric and period, split by ``by``.
+
+    A period outside the data's date range gives one row with a null value ("no data").
+    """
+    _check(ids, by)
+    span = data_range(backend)
+    rows: list[dict[str, Any]] = []
+    for period in periods:
+        for metric_id in ids:
+            if not _has_data(span, period):
+                rows.append(
+                    {"metric": metric_id, "period": str(period), "group": None, "value": None}
+                )
+                continue
+            table = backend.to_pyarrow(DEFINITIONS[metric_id](_scope(backend, config, period, by)))
+            found = table.to_pylist()
+            found.sort(key=lambda r: (r.get(GROUP) is None, str(r.get(GROUP))))
+            for row in found:
+                rows.append(
+                    {
+                        "metric": metric_id,
+                        "period": str(period),
+                        "group": row.get(GROUP),
+                        "value": _plain(row["value"]),
+                    }
+                )
+    frame = pl.DataFrame(
+        rows,
+        schema={"metric": pl.String, "period": pl.String, "group": pl.String, "value": pl.Float64},
+    )
+    return frame.rename({"group": by}) if by else frame.drop("group")
+
+
+def explain(
+    backend: Any, config: Config, metric_id: str, period: Period, by: str | None = None
+) -> str:
+    """The SQL a metric runs for a period (and split), without running it."""
+    import ibis
+
+    _check([metric_id], by)
+    expression = DEFINITIONS[metric_id](_scope(backend, config, period, by))
+    return str(ibis.to_sql(expression, dialect=backend.name))
 
 
 def change(now: float | int | None, before: float | int | None, rate: bool = False) -> float | None:

@@ -133,6 +133,46 @@ def parse_period(text: str) -> Period:
         raise InputError(f"Cannot read period '{text}'. Write it as {EXAMPLES}.") from None
 
 
+def containing(day: date, grain: Grain) -> Period:
+    """The period of ``grain`` that contains ``day``."""
+    match grain:
+        case Grain.DAY | Grain.RANGE:
+            return Period(Grain.DAY, day, day)
+        case Grain.WEEK:
+            first = day - timedelta(days=day.weekday())
+            return Period(Grain.WEEK, first, first + timedelta(days=6))
+        case Grain.MONTH:
+            return _months(grain, day.replace(day=1), 1)
+        case Grain.QUARTER:
+            return _months(grain, date(day.year, 3 * ((day.month - 1) // 3) + 1, 1), 3)
+        case Grain.YEAR:
+            return _months(grain, date(day.year, 1, 1), 12)
+
+
+def series(first: date, last: date, grain: Grain) -> list[Period]:
+    """The consecutive periods of ``grain`` covering ``first`` .. ``last``."""
+    if last < first:
+        raise InputError(f"--to {last} is before --from {first}.")
+    periods = [containing(first, grain)]
+    while periods[-1].last < last:
+        periods.append(containing(periods[-1].end, grain))
+    if len(periods) > 5000:
+        raise InputError(f"{len(periods)} periods is too many; use a coarser --grain.")
+    return periods
+
+
+def parse_grain(text: str) -> Grain:
+    try:
+        grain = Grain(text)
+    except ValueError:
+        grain = Grain.RANGE
+    if grain is Grain.RANGE:
+        from memberlens.errors import unknown_choice
+
+        raise unknown_choice("grain", text, [g.value for g in Grain if g is not Grain.RANGE])
+    return grain
+
+
 def latest_full_month(last_day: date) -> Period:
     """The last calendar month fully covered by data ending on ``last_day``."""
     month = _months(Grain.MONTH, last_day.replace(day=1), 1)

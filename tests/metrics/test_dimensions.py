@@ -1,0 +1,94 @@
+"""Splits by dimension, series over periods and explained SQL, on the hand-made program."""
+
+from collections.abc import Callable
+
+import pytest
+
+import memberlens as ml
+
+from .test_compute import EVENTS, ORDERS, POINTS, SURVEYS
+
+MEMBERS = """member_id,registered_at,channel
+M0,2023-01-01,store
+M1,2024-01-05,app
+M2,2024-02-10,store
+M3,2024-03-03,app
+M4,2024-03-20,store
+M5,2024-03-31 23:00,
+M6,2024-04-02,app
+"""
+
+
+@pytest.fixture
+def shop(load_csv: Callable[..., ml.Workspace]) -> ml.Workspace:
+    return load_csv(
+        ("members", MEMBERS),
+        ("orders", ORDERS),
+        ("points", POINTS),
+        ("events", EVENTS),
+        ("surveys", SURVEYS),
+    )
+
+
+def split(ws: ml.Workspace, metric: str, by: str, period: str = "2024-03") -> dict[str, float]:
+    frame = ws.metrics([metric], period, by=by)
+    assert frame.columns == ["metric", "period", by, "value"]
+    return dict(zip(frame[by], frame["value"], strict=True))
+
+
+def test_counts_split_by_channel_add_up_to_the_total(shop: ml.Workspace) -> None:
+    # March orders: O4, O5 (M1, app), O6 (M3, app), O9 (M4, store)
+    assert split(shop, "orders", "channel") == {"app": 3, "store": 1}
+    # M5 registered without a channel: its group is (unknown)
+    assert split(shop, "members_total", "channel") == {"app": 2, "store": 3, "(unknown)": 1}
+
+
+def test_ratios_split_by_channel(shop: ml.Workspace) -> None:
+    # active in March: M1, M3 (app); M4, M2, M0 (store); M5 is not active
+    assert split(shop, "activity_rate", "channel") == {"app": 1.0, "store": 1.0, "(unknown)": 0.0}
+    aov = split(shop, "aov", "channel")
+    assert aov["app"] == pytest.approx((40 + 60 + 30) / 3) and aov["store"] == 0.0
+    # app responses: 10, 9 and 3 → (2 - 1) / 3; store: one 7 → 0
+    nps = split(shop, "nps", "channel")
+    assert nps["app"] == pytest.approx(100 / 3) and nps["store"] == 0.0
+
+
+def test_points_users_are_members_who_redeemed_in_the_last_year(shop: ml.Workspace) -> None:
+    # only M1 redeemed (2024-03-02); M1 placed O4 and O5 in March
+    assert split(shop, "orders", "points_user") == {"no": 2, "yes": 2}
+    assert split(shop, "repurchase_rate", "points_user") == {"no": 0.0, "yes": 1.0}
+
+
+def test_registration_cohorts(shop: ml.Workspace) -> None:
+    assert split(shop, "orders", "cohort") == {"2024-01": 2, "2024-03": 2}
+
+
+def test_a_monthly_series(shop: ml.Workspace) -> None:
+    frame = shop.metrics(["orders"], start="2024-01-15", end="2024-03-31", grain="month")
+    assert frame["period"].to_list() == ["2024-01", "2024-02", "2024-03"]
+    assert frame["value"].to_list() == [1, 2, 4]
+
+
+def test_a_weekly_series_outside_the_data_says_no_data(shop: ml.Workspace) -> None:
+    frame = shop.metrics(["orders"], start="2030-01-01", end="2030-01-14", grain="week")
+    # 2030-01-01 is a Tuesday in ISO week 2030-W01, which starts on 2029-12-31
+    assert frame["period"].to_list() == ["2030-W01", "2030-W02", "2030-W03"]
+    assert frame["value"].is_null().all()
+
+
+def test_explain_shows_the_sql_without_running_it(shop: ml.Workspace) -> None:
+    sql = shop.explain("repurchase_rate", "2024-03", by="channel")
+    assert sql.lstrip().upper().startswith(("SELECT", "WITH"))
+    assert "2024-03-01" in sql and "2024-04-01" in sql and '"orders"' in sql
+
+
+def test_member_revenue_share_cannot_be_split(shop: ml.Workspace) -> None:
+    with pytest.raises(ml.InputError, match="cannot be split by 'channel'"):
+        shop.metrics(["member_revenue_share"], "2024-03", by="channel")
+
+
+def test_unknown_dimension_and_grain(shop: ml.Workspace) -> None:
+    with pytest.raises(ml.InputError, match="Did you mean 'channel'"):
+        shop.metrics(["orders"], "2024-03", by="chanel")
+    with pytest.raises(ml.InputError, match="Valid grains: day, month, quarter, week, year"):
+        shop.metrics(["orders"], start="2024-01-01", end="2024-02-01", grain="fortnight")
