@@ -94,7 +94,7 @@ def test_demo_builds_a_workspace_and_prints_the_latest_month(tmp_path: Path) -> 
     done = run("demo", str(tmp_path / "demo"), "--members", "400", "--language", "en")
     assert done.returncode == 0, done.stderr
     assert "Member KPIs · 2025-12" in done.stdout
-    assert "(0 quarantined)" in done.stdout
+    assert "(0 quarantined)." in done.stdout
     ws = ml.open(tmp_path / "demo")
     assert ws.counts()["members"] == 400
     again = run("demo", str(tmp_path / "demo"))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from memberlens.cli.app import app
+from memberlens.cli.app import Format, app
 from memberlens.cli.render import console
 
 
@@ -43,13 +43,27 @@ def demo(
     from memberlens.cli.render import BarProgress
     from memberlens.demo import HEADLINE, build_demo
 
-    result = build_demo(directory, members, seed=seed, language=language, progress=BarProgress())
+    from memberlens.cli.render import emit
+
+    progress = BarProgress(transient=True)
+    result = build_demo(directory, members, seed=seed, language=language, progress=progress)
+    emit(
+        [
+            {
+                "table": r.table,
+                "rows": r.rows_read,
+                "loaded": r.loaded,
+                "quarantined": r.quarantined,
+                "seconds": round(r.seconds, 2),
+            }
+            for r in result.loads
+        ],
+        Format.table,
+        title=f"Generated and loaded into {result.workspace.warehouse_path}",
+    )
     loaded = sum(r.loaded for r in result.loads)
     quarantined = sum(r.quarantined for r in result.loads)
-    console.print(
-        f"Loaded {loaded:,} rows into {result.workspace.warehouse_path} "
-        f"({quarantined:,} quarantined)."
-    )
+    console.print(f"Loaded {loaded:,} rows ({quarantined:,} quarantined).")
     show_summary(
         result.workspace.summary(list(HEADLINE)), result.workspace.config.workspace.language
     )

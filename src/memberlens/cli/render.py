@@ -73,9 +73,13 @@ def _cell(value: Any) -> str:
 
 
 class BarProgress:
-    """A :class:`memberlens.progress.Progress` drawn with rich on stderr."""
+    """A :class:`memberlens.progress.Progress` drawn with rich on stderr.
 
-    def __init__(self) -> None:
+    ``transient`` bars disappear when their task ends (the caller prints a summary instead).
+    """
+
+    def __init__(self, transient: bool = False) -> None:
+        self.transient = transient
         self._bar: RichBar | None = None
         self._task: TaskID | None = None
 
@@ -91,6 +95,8 @@ class BarProgress:
             TimeRemainingColumn,
         )
 
+        if not errors.is_terminal:  # no bars in logs and pipes
+            return
         count = DownloadColumn() if unit == "bytes" else MofNCompleteColumn()
         self._bar = Progress(
             SpinnerColumn(),
