@@ -40,10 +40,8 @@ def demo(
 ) -> None:
     """Generate a demo program, load it into a new workspace and show the latest month's KPIs."""
     from memberlens.cli.analysis import show_summary
-    from memberlens.cli.render import BarProgress
+    from memberlens.cli.render import BarProgress, emit
     from memberlens.demo import HEADLINE, build_demo
-
-    from memberlens.cli.render import emit
 
     progress = BarProgress(transient=True)
     result = build_demo(directory, members, seed=seed, language=language, progress=progress)
