@@ -99,3 +99,23 @@ def test_demo_builds_a_workspace_and_prints_the_latest_month(tmp_path: Path) -> 
     assert ws.counts()["members"] == 400
     again = run("demo", str(tmp_path / "demo"))
     assert again.returncode == 2 and "already exists and is not empty" in again.stderr
+
+
+def test_goals_as_json(tmp_path: Path) -> None:
+    from memberlens.generate import generate
+    from memberlens.schema import LOAD_ORDER
+
+    generate(tmp_path / "data", 300, chunk_size=300)
+    ws = ml.init(tmp_path / "ws")
+    for table in LOAD_ORDER:
+        ws.ingest(table, tmp_path / "data" / f"{table}.parquet")
+    done = run(
+        "-w", str(ws.root), "goals", "raise_repurchase", "--period", "2025-11", "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["rows"]
+    assert {r["goal"] for r in rows} == {"raise_repurchase"}
+    assert {r["role"] for r in rows} == {"core", "related"}
+    # the default config sets a target on repurchase_rate from history
+    [repurchase] = [r for r in rows if r["metric"] == "repurchase_rate"]
+    assert repurchase["status"] in {"on_target", "watch", "off_target"}

@@ -10,7 +10,8 @@ def test_default_config_text_is_valid_and_matches_the_model_defaults(tmp_path: P
     path = tmp_path / "memberlens.toml"
     path.write_text(default_config_text(), encoding="utf-8")
     config = load_config(path)
-    assert config == Config()
+    assert config.model_copy(update={"targets": {}}) == Config()
+    assert set(config.targets) == {"repurchase_rate", "redemption_rate", "nps"}
     assert [level.id for level in config.tiers.levels] == ["normal", "silver", "gold", "black"]
 
 

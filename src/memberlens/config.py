@@ -111,6 +111,28 @@ class CampaignSettings(_Section):
     attribution_days: Annotated[int, Field(gt=0)] = 7  # a touched member's order counts this long
 
 
+class TargetSettings(_Section):
+    """One ``[targets.<metric>]`` entry: exactly one of value, range or history."""
+
+    value: float | None = None
+    range: tuple[float, float] | None = None
+    history: Literal["same_period", "trailing"] | None = None
+    periods: Annotated[int, Field(gt=0, le=10)] = 3
+    tolerance: Annotated[float, Field(ge=0, le=1)] = 0.05
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TargetSettings:
+        given = [k for k in ("value", "range", "history") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of value = N, range = [LOW, HIGH] or "
+                f"history = 'same_period' | 'trailing' (got {', '.join(given) or 'none'})"
+            )
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"range {list(self.range)} must be [LOW, HIGH] with LOW <= HIGH")
+        return self
+
+
 class EngineSettings(_Section):
     backend: Literal["duckdb", "pyspark"] = "duckdb"
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "8GB"; default DuckDB's own
@@ -125,6 +147,24 @@ class Config(_Section):
     campaigns: CampaignSettings = CampaignSettings()
     engine: EngineSettings = EngineSettings()
     mapping: dict[str, dict[str, str]] = Field(default_factory=dict)
+    targets: dict[str, TargetSettings] = Field(default_factory=dict)
+
+    @field_validator("targets")
+    @classmethod
+    def _target_metrics(cls, value: dict[str, TargetSettings]) -> dict[str, TargetSettings]:
+        from memberlens.errors import did_you_mean
+        from memberlens.metrics.catalog import CATALOG
+
+        unknown = [m for m in value if m not in CATALOG]
+        if unknown:
+            raise ValueError(
+                "; ".join(
+                    f"[targets.{m}]: unknown metric '{m}'.{did_you_mean(m, CATALOG)} "
+                    "See 'memberlens metrics list'"
+                    for m in unknown
+                )
+            )
+        return value
 
     @field_validator("mapping")
     @classmethod
@@ -243,6 +283,14 @@ attribution_days = 7         # an order within this many days of a campaign touc
 
 [engine]
 backend = "duckdb"           # duckdb | pyspark
+
+# Targets: value = N, range = [LOW, HIGH], or history = "same_period" | "trailing"
+[targets.repurchase_rate]
+history = "same_period"      # mean ± 1 sd of the same period in the 3 earlier years
+[targets.redemption_rate]
+range = [0.40, 0.60]
+[targets.nps]
+value = 20
 """
 
 

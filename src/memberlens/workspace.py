@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
+    from memberlens.metrics.goals import GoalReport
+    from memberlens.metrics.periods import Period
 
 ENV_VAR = "MEMBERLENS_WORKSPACE"
 
@@ -107,21 +109,33 @@ class Workspace:
             return explain(backend, self.config, metric_id, parse_period(period), by)
 
     def summary(self, ids: Sequence[str], period: str | None = None) -> pl.DataFrame:
-        """Metrics with 环比 and 同比 for ``period`` (default: the latest full month of data)."""
-        from memberlens.metrics.evaluate import data_range, latest_full_month, parse_period, summary
+        """Metrics with 环比, 同比, target and status for ``period`` (default: the latest full
+        month of data)."""
+        from memberlens.metrics.evaluate import summary
 
         with self.engine() as backend:
-            if period is None:
-                span = data_range(backend)
-                if span is None:
-                    raise WorkspaceError(
-                        f"The workspace {self.root} has no orders yet; load some with "
-                        f"'memberlens -w {self.root} ingest orders FILE'."
-                    )
-                p = latest_full_month(span[1])
-            else:
-                p = parse_period(period)
-            return summary(backend, self.config, ids, p)
+            return summary(backend, self.config, ids, self._period(backend, period))
+
+    def goals(self, ids: Sequence[str] = (), period: str | None = None) -> list[GoalReport]:
+        """The goal templates (all by default) read for ``period``."""
+        from memberlens.metrics.goals import GOALS, report
+
+        with self.engine() as backend:
+            p = self._period(backend, period)
+            return [report(backend, self.config, g, p) for g in (ids or list(GOALS))]
+
+    def _period(self, backend: Any, period: str | None) -> Period:
+        from memberlens.metrics.evaluate import data_range, latest_full_month, parse_period
+
+        if period is not None:
+            return parse_period(period)
+        span = data_range(backend)
+        if span is None:
+            raise WorkspaceError(
+                f"The workspace {self.root} has no orders yet; load some with "
+                f"'memberlens -w {self.root} ingest orders FILE'."
+            )
+        return latest_full_month(span[1])
 
     def migrate(self) -> None:
         """Bring an older warehouse to the current schema version."""

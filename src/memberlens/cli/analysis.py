@@ -104,32 +104,83 @@ def _change(value: float | None, direction: str, unit: str) -> str:
     return f"[{colour}]{arrow} {abs(value):.1%}[/]"
 
 
-def show_summary(frame: object, language: str) -> None:
-    """A KPI table with 环比 / 同比 arrows coloured by each metric's direction."""
+def _target(low: float | None, high: float | None, unit: str) -> str:
+    if low is None or high is None:
+        return ""
+    if low == high:
+        return _number(low, unit)
+    return f"{_number(low, unit)} – {_number(high, unit)}"
+
+
+STATUS_STYLE = {"on_target": "green", "watch": "yellow", "off_target": "red"}
+
+
+def show_summary(frame: object, language: str, title: str | None = None) -> None:
+    """A KPI table with 环比 / 同比 arrows coloured by direction, targets and status."""
     import polars as pl
     from rich.table import Table
 
     from memberlens.metrics.catalog import CATALOG
+    from memberlens.metrics.targets import Status
 
     assert isinstance(frame, pl.DataFrame)
     zh = language == "zh"
     period = frame["period"][0] if frame.height else ""
-    table = Table(title=f"{'会员 KPI' if zh else 'Member KPIs'} · {period}", header_style="bold")
-    for header in (
+    heading = title or ("会员 KPI" if zh else "Member KPIs")
+    table = Table(title=f"{heading} · {period}", header_style="bold")
+    headers = [
         ("指标", "Metric"),
         ("数值", "Value"),
         ("环比", "vs previous"),
         ("同比", "vs last year"),
-    ):
+        ("目标", "Target"),
+        ("状态", "Status"),
+    ]
+    for zh_name, en_name in headers:
         table.add_column(
-            header[0] if zh else header[1], justify="left" if header[1] == "Metric" else "right"
+            zh_name if zh else en_name, justify="left" if en_name == "Metric" else "right"
         )
     for row in frame.iter_rows(named=True):
         direction = str(CATALOG[row["metric"]].direction)
+        status = Status(row["status"])
+        style = STATUS_STYLE.get(row["status"], "dim")
         table.add_row(
             row["name"],
             _number(row["value"], row["unit"]),
             _change(row["change_vs_previous"], direction, row["unit"]),
             _change(row["change_vs_year_ago"], direction, row["unit"]),
+            _target(row["target_low"], row["target_high"], row["unit"]),
+            f"[{style}]{status.label(language)}[/]",
         )
     console.print(table)
+
+
+@app.command()
+def goals(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Goals (default: all): raise_repurchase, raise_awareness, …"),
+    ] = None,
+    period: Annotated[str | None, typer.Option(help="Period (default: latest full month).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Read the program's goals: core and related indicators with trends, targets and status."""
+    import polars as pl
+
+    from memberlens.metrics.goals import goal
+
+    for name in names or []:
+        goal(name)
+    ws = open_workspace()
+    reports = ws.goals(names or [], period)
+    language = ws.config.workspace.language
+    if fmt is not Format.table:
+        frames = [r.indicators.with_columns(goal=pl.lit(r.goal.id)) for r in reports]
+        emit(pl.concat(frames), fmt)
+        return
+    for r in reports:
+        show_summary(r.indicators, language, title=r.goal.name(language))
+        if r.comparison is not None and r.comparison.height:
+            by = r.comparison.columns[2]
+            wide = r.comparison.pivot(on=by, index="metric", values="value")
+            emit(wide, fmt, title=f"{r.goal.name(language)} · {by}")

@@ -21,11 +21,60 @@ denominator gives no value rather than zero.
 
 
 def render() -> str:
+    from memberlens.metrics.dimensions import DIMENSIONS
+    from memberlens.metrics.goals import GOALS
+
     rows = [
         f"| `{m.id}` | {m.zh} | {m.en} | {m.unit} | {m.direction} | {m.klass} | {m.definition} |"
         for m in METRICS
     ]
-    return HEADER + "\n".join(rows) + "\n"
+    dimensions = [f"| `{d.id}` | {d.zh} | {d.en} | {d.definition} |" for d in DIMENSIONS.values()]
+    goals = [
+        f"| `{g.id}` | {g.zh} | {g.en} | {', '.join(g.core)} | {', '.join(g.related)} | "
+        f"{g.compare_by or ''} |"
+        for g in GOALS.values()
+    ]
+    blocks = [
+        (HEADER, rows),
+        (DIMENSIONS_HEADER, dimensions),
+        (GOALS_HEADER, goals),
+        (TARGETS_TEXT, []),
+    ]
+    text = "\n\n".join("\n".join([head.strip("\n"), *lines]) for head, lines in blocks)
+    return text + "\n"
+
+
+DIMENSIONS_HEADER = """
+## Dimensions (`--by`)
+
+Every member is in exactly one group as of the period end; `(unknown)` holds members without
+a value and facts without a member. `member_revenue_share`, `campaign_cost` and `campaign_roi`
+cannot be split by a member dimension.
+
+| id | 中文 | English | definition |
+|---|---|---|---|
+"""
+
+GOALS_HEADER = """
+## Goals (`memberlens goals`)
+
+Each goal is read through its core and related metrics; the trend indicators are their 环比
+and 同比 changes (relative for counts and amounts, in points for rates and scores).
+
+| id | 中文 | English | core | related | compared by |
+|---|---|---|---|---|---|
+"""
+
+TARGETS_TEXT = """
+## Targets and status
+
+`[targets.<metric>]` in `memberlens.toml` sets `value = N`, `range = [LOW, HIGH]`, or
+`history = "same_period"` (the same period in `periods` earlier years) / `"trailing"` (the
+`periods` periods before): mean ± one standard deviation. Inside the band, or beyond it on the
+better side, is *on target* (达标); on the worse side by at most `tolerance` (default 5 % of
+the bound) is *watch* (关注); further is *off target* (未达标). No target: *no target*; no value:
+*no data*.
+"""
 
 
 def main() -> None:

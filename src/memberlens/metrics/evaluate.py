@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -149,26 +149,41 @@ def change(now: float | int | None, before: float | int | None, rate: bool = Fal
 
 
 def summary(backend: Any, config: Config, ids: Sequence[str], period: Period) -> pl.DataFrame:
-    """Each metric with its previous-period (环比) and year-ago (同比) values and changes.
+    """Each metric with its 环比 and 同比 values and changes, its target and its status.
 
     Changes are relative for counts and amounts and absolute for rates and scores (see
-    :func:`change`).
+    :func:`change`); targets come from ``[targets.<metric>]`` (see :mod:`.targets`).
     """
+    from memberlens.metrics.targets import assess
+
     now = compute(backend, config, ids, period)
     previous = compute(backend, config, ids, period.previous())
     year_ago = compute(backend, config, ids, period.year_ago())
     language = config.workspace.language
+
+    def history_of(metric_id: str) -> Callable[[Period], float | int | None]:
+        return lambda p: compute(backend, config, [metric_id], p)[metric_id]
+
+    assessments = [
+        assess(CATALOG[m], now[m], config.targets.get(m), period, history_of(m)) for m in ids
+    ]
     return pl.DataFrame(
         {
             "metric": list(ids),
             "name": [CATALOG[m].name(language) for m in ids],
             "unit": [str(CATALOG[m].unit) for m in ids],
+            "class": [str(CATALOG[m].klass) for m in ids],
             "period": [str(period)] * len(ids),
             "value": [now[m] for m in ids],
             "previous": [previous[m] for m in ids],
             "change_vs_previous": [change(now[m], previous[m], CATALOG[m].is_rate) for m in ids],
             "year_ago": [year_ago[m] for m in ids],
             "change_vs_year_ago": [change(now[m], year_ago[m], CATALOG[m].is_rate) for m in ids],
+            "target_low": [a.band.low if a.band else None for a in assessments],
+            "target_high": [a.band.high if a.band else None for a in assessments],
+            "status": [str(a.status) for a in assessments],
         },
-        schema_overrides=dict.fromkeys(("value", "previous", "year_ago"), pl.Float64),
+        schema_overrides=dict.fromkeys(
+            ("value", "previous", "year_ago", "target_low", "target_high"), pl.Float64
+        ),
     )
