@@ -47,6 +47,35 @@ def load_csv(ws: ml.Workspace, write: Callable[..., Path]) -> Callable[..., ml.W
     return _load
 
 
+@pytest.fixture
+def shop(load_csv: Callable[..., ml.Workspace]) -> ml.Workspace:
+    """The hand-made program of tests/handmade.py, loaded."""
+    import handmade as h
+
+    return load_csv(
+        ("members", h.MEMBERS),
+        ("campaigns", h.CAMPAIGNS),
+        ("orders", h.ORDERS),
+        ("points", h.POINTS),
+        ("events", h.EVENTS),
+        ("campaign_touches", h.TOUCHES),
+        ("tickets", h.TICKETS),
+        ("surveys", h.SURVEYS),
+        ("posts", h.POSTS),
+    )
+
+
+@pytest.fixture(scope="session")
+def small_program_ws(tmp_path_factory: pytest.TempPathFactory) -> ml.Workspace:
+    """300 generated members, loaded (for command-line tests)."""
+    folder = tmp_path_factory.mktemp("small")
+    generate(folder / "data", 300, chunk_size=300)
+    workspace = ml.init(folder / "ws")
+    for table in LOAD_ORDER:
+        workspace.ingest(table, folder / "data" / f"{table}.parquet")
+    return workspace
+
+
 @pytest.fixture(scope="session")
 def program(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """A small generated program: (folder of Parquet files, truth)."""

@@ -101,14 +101,8 @@ def test_demo_builds_a_workspace_and_prints_the_latest_month(tmp_path: Path) -> 
     assert again.returncode == 2 and "already exists and is not empty" in again.stderr
 
 
-def test_goals_as_json(tmp_path: Path) -> None:
-    from memberlens.generate import generate
-    from memberlens.schema import LOAD_ORDER
-
-    generate(tmp_path / "data", 300, chunk_size=300)
-    ws = ml.init(tmp_path / "ws")
-    for table in LOAD_ORDER:
-        ws.ingest(table, tmp_path / "data" / f"{table}.parquet")
+def test_goals_as_json(small_program_ws: ml.Workspace) -> None:
+    ws = small_program_ws
     done = run(
         "-w", str(ws.root), "goals", "raise_repurchase", "--period", "2025-11", "--format", "json"
     )
@@ -119,3 +113,31 @@ def test_goals_as_json(tmp_path: Path) -> None:
     # the default config sets a target on repurchase_rate from history
     [repurchase] = [r for r in rows if r["metric"] == "repurchase_rate"]
     assert repurchase["status"] in {"on_target", "watch", "off_target"}
+
+
+def test_compare_and_cohorts_as_json(small_program_ws: ml.Workspace) -> None:
+    ws = small_program_ws
+    done = run(
+        "-w", str(ws.root), "compare", "--by", "points_user", "--period", "2025", "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert [r["measure"] for r in json.loads(done.stdout)["rows"]] == [
+        "repurchase_rate",
+        "aov",
+        "repurchase_cycle_days",
+    ]
+    done = run(
+        "-w",
+        str(ws.root),
+        "cohorts",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--format",
+        "json",
+    )
+    rows = json.loads(done.stdout)["rows"]
+    assert {r["cohort"] for r in rows} == {"2025-01", "2025-02", "2025-03"}
+    done = run("-w", str(ws.root), "compare", "--by", "city", "--period", "2025")
+    assert done.returncode == 2 and "choose two with --groups" in done.stderr

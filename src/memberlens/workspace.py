@@ -18,6 +18,7 @@ from memberlens.warehouse import WAREHOUSE_FILE, connect
 if TYPE_CHECKING:
     import polars as pl
 
+    from memberlens.analyses.compare import Comparison
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.metrics.goals import GoalReport
@@ -123,6 +124,30 @@ class Workspace:
         with self.engine() as backend:
             p = self._period(backend, period)
             return [report(backend, self.config, g, p) for g in (ids or list(GOALS))]
+
+    def compare(
+        self, by: str, period: str | None = None, groups: tuple[str, str] | None = None
+    ) -> Comparison:
+        """Two groups of a dimension on repurchase rate, AOV and repurchase cycle."""
+        from memberlens.analyses.compare import compare
+
+        with self.engine() as backend:
+            return compare(backend, self.config, by, self._period(backend, period), groups)
+
+    def cohorts(
+        self, start: str, end: str, basis: str = "registration", measure: str = "members"
+    ) -> pl.DataFrame:
+        """Cohort matrix (long form) for monthly cohorts from ``start`` to ``end`` (dates)."""
+        from datetime import date
+
+        from memberlens.analyses.cohorts import cohort_matrix
+
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except ValueError:
+            raise InputError(f"--from {start} / --to {end}: write dates as 2025-03-01.") from None
+        with self.engine() as backend:
+            return cohort_matrix(backend, first, last, basis, measure)  # type: ignore[arg-type]
 
     def _period(self, backend: Any, period: str | None) -> Period:
         from memberlens.metrics.evaluate import data_range, latest_full_month, parse_period

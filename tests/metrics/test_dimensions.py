@@ -5,8 +5,7 @@ from collections.abc import Callable
 import pytest
 
 import memberlens as ml
-
-from .test_compute import EVENTS, ORDERS, POINTS, SURVEYS
+from handmade import EVENTS, ORDERS, POINTS, SURVEYS
 
 MEMBERS = """member_id,registered_at,channel
 M0,2023-01-01,store

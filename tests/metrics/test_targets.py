@@ -1,7 +1,5 @@
 """Targets, statuses and goal templates."""
 
-from collections.abc import Callable
-
 import pytest
 
 import memberlens as ml
@@ -9,18 +7,6 @@ from memberlens.config import parse_config
 from memberlens.errors import ConfigError
 from memberlens.metrics.catalog import Direction
 from memberlens.metrics.targets import Band, Status
-
-from .test_compute import (
-    CAMPAIGNS,
-    EVENTS,
-    MEMBERS,
-    ORDERS,
-    POINTS,
-    POSTS,
-    SURVEYS,
-    TICKETS,
-    TOUCHES,
-)
 
 UP, DOWN, NEUTRAL = Direction.UP, Direction.DOWN, Direction.NEUTRAL
 
@@ -73,26 +59,18 @@ value = 0
 
 
 @pytest.fixture
-def shop(load_csv: Callable[..., ml.Workspace]) -> ml.Workspace:
-    ws = load_csv(
-        ("members", MEMBERS),
-        ("campaigns", CAMPAIGNS),
-        ("orders", ORDERS),
-        ("points", POINTS),
-        ("events", EVENTS),
-        ("campaign_touches", TOUCHES),
-        ("tickets", TICKETS),
-        ("surveys", SURVEYS),
-        ("posts", POSTS),
-    )
-    config = ws.root / "memberlens.toml"
+def targeted(shop: ml.Workspace) -> ml.Workspace:
+    """The hand-made program with the targets above instead of the default ones."""
+    config = shop.root / "memberlens.toml"
     default = config.read_text(encoding="utf-8").split("# Targets:")[0]
     config.write_text(default + TARGETS, encoding="utf-8")
-    return ml.open(ws.root)
+    return ml.open(shop.root)
 
 
-def test_every_reported_value_carries_a_status(shop: ml.Workspace) -> None:
-    frame = shop.summary(["orders", "repurchase_rate", "nps", "churned_members", "aov"], "2024-03")
+def test_every_reported_value_carries_a_status(targeted: ml.Workspace) -> None:
+    frame = targeted.summary(
+        ["orders", "repurchase_rate", "nps", "churned_members", "aov"], "2024-03"
+    )
     rows = {r["metric"]: r for r in frame.iter_rows(named=True)}
     # trailing history: February 2 and January 1 orders → 1.5 ± 0.707; March's 4 beats it
     assert rows["orders"]["target_low"] == pytest.approx(1.5 - 0.5**0.5)

@@ -184,3 +184,71 @@ def goals(
             by = r.comparison.columns[2]
             wide = r.comparison.pivot(on=by, index="metric", values="value")
             emit(wide, fmt, title=f"{r.goal.name(language)} · {by}")
+
+
+@app.command()
+def compare(
+    by: Annotated[str, typer.Option(help="Dimension whose groups to compare, e.g. points_user.")],
+    period: Annotated[str | None, typer.Option(help="Period (default: latest full month).")] = None,
+    groups: Annotated[
+        tuple[str, str] | None, typer.Option(help="The two groups A B (difference = A − B).")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Compare two groups on repurchase rate, AOV and repurchase cycle, with CI and p-value."""
+    ws = open_workspace()
+    result = ws.compare(by, period, groups)
+    a, b = result.groups
+    if fmt is not Format.table:
+        emit(result.table, fmt)
+        return
+    from memberlens.metrics.catalog import CATALOG
+
+    language = ws.config.workspace.language
+    rows = []
+    for r in result.table.iter_rows(named=True):
+        unit = str(CATALOG[r["measure"]].unit)
+        difference = _number(r["difference"], unit)
+        if r["ci_low"] is not None:
+            difference += f" ({_number(r['ci_low'], unit)} … {_number(r['ci_high'], unit)})"
+        p = r["p_value"]
+        rows.append(
+            {
+                "measure": CATALOG[r["measure"]].name(language),
+                a: _number(r["a"], unit),
+                b: _number(r["b"], unit),
+                "difference (95% CI)": difference,
+                "p": "–" if p is None else ("<0.001" if p < 0.001 else f"{p:.3f}"),
+                f"n {a}": r["n_a"],
+                f"n {b}": r["n_b"],
+            }
+        )
+    emit(rows, fmt, title=f"{by}: {a} − {b} · {result.period}")
+    console.print("[dim]Repurchase cycle: Welch's t on the mean gap; medians in --format json.[/]")
+    console.print(f"[yellow]{result.caution}[/]")
+
+
+@app.command()
+def cohorts(
+    start: Annotated[str, typer.Option("--from", help="First cohort month (a date in it).")],
+    end: Annotated[str, typer.Option("--to", help="Last cohort month; orders counted to its end.")],
+    basis: Annotated[str, typer.Option(help="registration or first_purchase.")] = "registration",
+    measure: Annotated[str, typer.Option(help="members or revenue.")] = "members",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Cohort retention matrix by registration or first-purchase month."""
+    ws = open_workspace()
+    frame = ws.cohorts(start, end, basis, measure)
+    if fmt is not Format.table:
+        emit(frame, fmt)
+        return
+    column = "share" if measure == "members" else "value"
+    wide = frame.pivot(on="months_since", index=["cohort", "cohort_size"], values=column)
+    if measure == "members":
+        import polars as pl
+
+        wide = wide.with_columns(
+            pl.col(c).map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String)
+            for c in wide.columns[2:]
+        )
+    emit(wide, fmt, title=f"Cohorts by {basis} month · {measure} (columns: months since)")

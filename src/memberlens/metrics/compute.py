@@ -25,7 +25,7 @@ from memberlens.metrics.periods import Period
 SECONDS_PER_DAY = 86_400
 
 
-def _bound(day: Any) -> ir.Scalar:
+def at_midnight(day: Any) -> ir.Scalar:
     """Midnight of ``day`` as a timestamp literal that reads well in explained SQL."""
     return ibis.literal(f"{datetime.combine(day, time()):%Y-%m-%d %H:%M:%S}").cast("timestamp")
 
@@ -44,10 +44,10 @@ class Scope:
 
     def within(self, t: ir.Table, column: str, period: Period | None = None) -> ir.BooleanValue:
         p = period or self.period
-        return (t[column] >= _bound(p.first)) & (t[column] < _bound(p.end))
+        return (t[column] >= at_midnight(p.first)) & (t[column] < at_midnight(p.end))
 
     def before_end(self, t: ir.Table, column: str) -> ir.BooleanValue:
-        return t[column] < _bound(self.period.end)
+        return t[column] < at_midnight(self.period.end)
 
     def paid(self) -> ir.Table:
         o = self.table("orders")
@@ -156,7 +156,7 @@ def churned_members(s: Scope) -> ir.Table:
         o.filter(s.before_end(o, "ordered_at")).group_by("member_id").agg(last=o.ordered_at.max())
     )
     cutoff = s.period.end - timedelta(days=s.config.churn.inactive_days)
-    lapsed = s.tag(last.filter(last["last"] < _bound(cutoff)))
+    lapsed = s.tag(last.filter(last["last"] < at_midnight(cutoff)))
     return s.measure(lapsed, lapsed.count())
 
 

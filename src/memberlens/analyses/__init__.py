@@ -1,0 +1,1 @@
+"""Analyses over the warehouse: cohorts, group comparisons (more to come: trends, drivers)."""
