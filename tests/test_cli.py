@@ -141,3 +141,23 @@ def test_compare_and_cohorts_as_json(small_program_ws: ml.Workspace) -> None:
     assert {r["cohort"] for r in rows} == {"2025-01", "2025-02", "2025-03"}
     done = run("-w", str(ws.root), "compare", "--by", "city", "--period", "2025")
     assert done.returncode == 2 and "choose two with --groups" in done.stderr
+
+
+def test_alerts_as_json(small_program_ws: ml.Workspace) -> None:
+    done = run(
+        "-w",
+        str(small_program_ws.root),
+        "alerts",
+        "--from",
+        "2025-08-01",
+        "--to",
+        "2025-08-31",
+        "--no-drill",
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["rows"]
+    assert all({"day", "metric", "value", "expected", "score"} <= set(r) for r in rows)
+    bad = run("-w", str(small_program_ws.root), "alerts", "--from", "August", "--to", "2025-08-31")
+    assert bad.returncode == 2 and "write dates as 2025-03-01" in bad.stderr

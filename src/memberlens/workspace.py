@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,6 +19,7 @@ from memberlens.warehouse import WAREHOUSE_FILE, connect
 if TYPE_CHECKING:
     import polars as pl
 
+    from memberlens.alerts.detect import Alert
     from memberlens.analyses.compare import Comparison
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
@@ -80,8 +82,6 @@ class Workspace:
 
         >>> ws.metrics(["repurchase_rate", "aov"], period="2025-03", by="channel")  # doctest: +SKIP
         """
-        from datetime import date
-
         from memberlens.metrics.evaluate import values
         from memberlens.metrics.periods import parse_grain, parse_period, series
 
@@ -90,12 +90,7 @@ class Workspace:
         if period is not None:
             periods = [parse_period(period)]
         elif start and end:
-            try:
-                first, last = date.fromisoformat(start), date.fromisoformat(end)
-            except ValueError:
-                raise InputError(
-                    f"--from {start} / --to {end}: write dates as 2025-03-01."
-                ) from None
+            first, last = _dates(start, end)
             periods = series(first, last, parse_grain(grain))
         else:
             raise InputError("Give a period (e.g. --period 2025-03) or both --from and --to.")
@@ -138,16 +133,19 @@ class Workspace:
         self, start: str, end: str, basis: str = "registration", measure: str = "members"
     ) -> pl.DataFrame:
         """Cohort matrix (long form) for monthly cohorts from ``start`` to ``end`` (dates)."""
-        from datetime import date
-
         from memberlens.analyses.cohorts import cohort_matrix
 
-        try:
-            first, last = date.fromisoformat(start), date.fromisoformat(end)
-        except ValueError:
-            raise InputError(f"--from {start} / --to {end}: write dates as 2025-03-01.") from None
+        first, last = _dates(start, end)
         with self.engine() as backend:
             return cohort_matrix(backend, first, last, basis, measure)  # type: ignore[arg-type]
+
+    def alerts(self, start: str, end: str, drill: bool = True) -> list[Alert]:
+        """Anomalies in the daily series of the core metrics between two dates."""
+        from memberlens.alerts.detect import detect
+
+        first, last = _dates(start, end)
+        with self.engine() as backend:
+            return detect(backend, self.config, first, last, drill=drill)
 
     def _period(self, backend: Any, period: str | None) -> Period:
         from memberlens.metrics.evaluate import data_range, latest_full_month, parse_period
@@ -222,6 +220,14 @@ class Workspace:
             return {
                 name: int(scalar(con, f"SELECT count(*) FROM {quote(name)}")) for name in LOAD_ORDER
             }
+
+
+def _dates(start: str, end: str) -> tuple[date, date]:
+    """Parse --from/--to dates with a message that shows the expected form."""
+    try:
+        return date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise InputError(f"--from {start} / --to {end}: write dates as 2025-03-01.") from None
 
 
 def init(

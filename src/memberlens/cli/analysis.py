@@ -252,3 +252,54 @@ def cohorts(
             for c in wide.columns[2:]
         )
     emit(wide, fmt, title=f"Cohorts by {basis} month · {measure} (columns: months since)")
+
+
+@app.command()
+def alerts(
+    start: Annotated[str, typer.Option("--from", help="First day to check.")],
+    end: Annotated[str, typer.Option("--to", help="Last day to check.")],
+    drill: Annotated[bool, typer.Option(help="Find the groups that moved most.")] = True,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Anomalies in the daily core metrics (seasonal and holiday-aware), with drill-down."""
+    from memberlens.metrics.catalog import CATALOG
+
+    ws = open_workspace()
+    found = ws.alerts(start, end, drill)
+    language = ws.config.workspace.language
+    rows = [
+        {
+            "day": a.day.isoformat(),
+            "metric": a.metric if fmt is not Format.table else CATALOG[a.metric].name(language),
+            "value": round(a.value, 4),
+            "expected": round(a.expected, 4),
+            "change": round(a.change, 4),
+            "score": round(a.score, 2),
+            "holiday_or_campaign": a.event_day,
+            "contributors": "; ".join(
+                f"{c.dimension}={c.group}: {c.value:,.0f} vs {c.expected:,.0f}"
+                for c in a.contributors[:3]
+            ),
+        }
+        for a in found
+    ]
+    if fmt is not Format.table:
+        emit(rows, fmt)
+        return
+    if not found:
+        console.print(f"No anomalies between {start} and {end}.")
+        return
+    console.print(f"[bold]{len(found)} anomalies between {start} and {end}[/]")
+    for a in found:
+        unit = str(CATALOG[a.metric].unit)
+        note = " [dim](holiday or campaign day)[/]" if a.event_day else ""
+        console.print(
+            f"[red]●[/] {a.day} [bold]{CATALOG[a.metric].name(language)}[/] "
+            f"{_number(a.value, unit)} vs expected {_number(a.expected, unit)} "
+            f"({a.change:+.0%}, score {a.score:.1f}){note}"
+        )
+        for c in a.contributors[:3]:
+            console.print(
+                f"    {c.dimension} = {c.group}: {_number(c.value, unit)} "
+                f"vs {_number(c.expected, unit)}"
+            )

@@ -9,24 +9,15 @@ Times inside this package are whole seconds since the program start (local busin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
-DAY = 86_400
+from memberlens.holidays import SPRING_FESTIVAL, Peak, peaks
 
-#: First day of the Spring Festival (农历正月初一).
-SPRING_FESTIVAL = {
-    2020: date(2020, 1, 25),
-    2021: date(2021, 2, 12),
-    2022: date(2022, 2, 1),
-    2023: date(2023, 1, 22),
-    2024: date(2024, 2, 10),
-    2025: date(2025, 1, 29),
-    2026: date(2026, 2, 17),
-    2027: date(2027, 2, 6),
-    2028: date(2028, 1, 26),
-}
+__all__ = ["DAY", "HOURLY", "SPRING_FESTIVAL", "Clock", "Peak", "daily_intensity", "peaks"]
+
+DAY = 86_400
 
 WEEKDAY = np.array([0.92, 0.90, 0.94, 0.98, 1.08, 1.16, 1.02])  # Monday first
 
@@ -36,29 +27,6 @@ HOURLY = np.array(
     dtype=float,
 )
 HOURLY /= HOURLY.sum()
-
-
-@dataclass(frozen=True)
-class Peak:
-    name: str
-    day: date
-    height: float  # multiplier on the peak day
-    ramp_days: int  # days of rising demand before it
-
-
-def peaks(start: date, end: date) -> list[Peak]:
-    """The holiday peaks between ``start`` and ``end``."""
-    found = []
-    for year in range(start.year, end.year + 1):
-        if year in SPRING_FESTIVAL:
-            # shopping peaks on the days before the festival (年货), then quiets down
-            found.append(
-                Peak("spring_festival", SPRING_FESTIVAL[year] - timedelta(days=3), 1.9, 14)
-            )
-        found.append(Peak("618", date(year, 6, 18), 2.6, 17))
-        found.append(Peak("double11", date(year, 11, 11), 3.2, 10))
-        found.append(Peak("double12", date(year, 12, 12), 1.4, 3))
-    return [p for p in found if start <= p.day <= end]
 
 
 def daily_intensity(start: date, end: date) -> np.ndarray:

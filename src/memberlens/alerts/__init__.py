@@ -1,0 +1,1 @@
+"""Anomaly alerts on the daily series of the core metrics (see :mod:`.detect`)."""

@@ -1,0 +1,214 @@
+"""Seasonality-aware, holiday-aware anomaly detection on daily series, with drill-down.
+
+For each daily metric and day *d*:
+
+* **baseline** — the median of the same weekday in the ``weeks`` weeks before *d*, leaving
+  out holiday and campaign days (so the weekly rhythm is respected and a 双11 week does not
+  inflate the baseline);
+* **holidays** — on a holiday-peak day (Spring Festival, 618, 双11, 双12) or a campaign day
+  (the campaign and the attribution window after it) the expected value is the comparable
+  day a year earlier (the same offset from the Spring Festival, else 52 weeks back), grown
+  by the ratio of the two years' baselines; with no such day there is no alert;
+* **scale** — 1.4826 × the median absolute log residual of the usable days in the ``weeks``
+  weeks before (a robust standard deviation), never below Poisson noise for counts or
+  ``min_scale``, and widened on holiday and campaign days;
+* **score** — log((x + 1) / (expected + 1)) / scale.
+
+A day is an anomaly when |score| ≥ ``threshold`` and the value is at least ``min_change`` away
+from the expected value (relative). Each alert is drilled down: the groups of each member
+dimension whose value moved most against their own baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from memberlens.alerts.daily import DAILY, daily_parts, daily_series
+from memberlens.config import Config
+from memberlens.holidays import holiday_days
+from memberlens.metrics.compute import Scope
+from memberlens.metrics.dimensions import GROUP, dimension
+from memberlens.metrics.periods import Grain, Period
+
+DRILL_DIMENSIONS = ("channel", "city", "store_id", "points_user")
+RATIOS = {"aov", "purchase_frequency", "redemption_rate"}
+
+
+@dataclass(frozen=True)
+class Contributor:
+    dimension: str
+    group: str
+    value: float
+    expected: float
+
+    @property
+    def deviation(self) -> float:
+        return self.value - self.expected
+
+
+@dataclass(frozen=True)
+class Alert:
+    day: date
+    metric: str
+    value: float
+    expected: float
+    score: float
+    event_day: bool
+    contributors: list[Contributor] = field(default_factory=list)
+
+    @property
+    def change(self) -> float:
+        return self.value / self.expected - 1 if self.expected else math.inf
+
+
+@dataclass(frozen=True)
+class Settings:
+    threshold: float = 5.0
+    min_change: float = 0.3
+    weeks: int = 8
+    min_scale: float = 0.08
+    min_references: int = 4
+    event_widening: float = 1.5  # a holiday or campaign day is noisier, even against last year
+
+
+def event_days(backend: Any, first: date, last: date, after_days: int = 7) -> set[date]:
+    """Holiday-peak days and campaign days (the campaign and ``after_days`` after it)."""
+    days = holiday_days(first, last)
+    c = backend.table("campaigns")
+    for row in backend.to_pyarrow(c.select("starts_at", "ends_at")).to_pylist():
+        if row["starts_at"] is None:
+            continue
+        start = row["starts_at"].date()
+        end = (row["ends_at"] or row["starts_at"]).date() + timedelta(days=after_days)
+        days.update(start + timedelta(days=i) for i in range((end - start).days + 1))
+    return {d for d in days if first <= d <= last}
+
+
+def _wide(series: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
+    """One row per calendar day (missing days filled: counts 0), one column per metric."""
+    days = pl.DataFrame({"day": pl.date_range(first, last, "1d", eager=True)})
+    wide = series.pivot(on="metric", index="day", values="value")
+    return days.join(wide, on="day", how="left")
+
+
+def _baselines(values: np.ndarray, usable: np.ndarray, weeks: int, minimum: int) -> np.ndarray:
+    """Median of the same weekday in the ``weeks`` weeks before each day (usable days only)."""
+    n = values.size
+    result = np.full(n, np.nan)
+    for index in range(n):
+        refs = [
+            values[index - 7 * k]
+            for k in range(1, weeks + 1)
+            if index - 7 * k >= 0 and usable[index - 7 * k] and not np.isnan(values[index - 7 * k])
+        ]
+        if len(refs) >= minimum:
+            result[index] = float(np.median(refs))
+    return result
+
+
+def _last_year(day: date) -> date:
+    """The comparable day a year earlier: the same offset from the Spring Festival near it,
+    else the same calendar date (618, 双11 and campaigns keep their dates)."""
+    from memberlens.holidays import SPRING_FESTIVAL
+
+    festival = SPRING_FESTIVAL.get(day.year)
+    before = SPRING_FESTIVAL.get(day.year - 1)
+    if festival and before and abs((day - festival).days) <= 31:
+        return before + (day - festival)
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def detect(
+    backend: Any,
+    config: Config,
+    first: date,
+    last: date,
+    settings: Settings | None = None,
+    drill: bool = True,
+) -> list[Alert]:
+    """Anomalies of the daily metrics between ``first`` and ``last`` (inclusive)."""
+    s = settings or Settings()
+    start = first - timedelta(weeks=s.weeks + 53)
+    wide = _wide(daily_series(daily_parts(backend, start, last)), start, last)
+    days = wide["day"].to_list()
+    position = {d: i for i, d in enumerate(days)}
+    events = event_days(backend, start, last, config.campaigns.attribution_days)
+    usable = np.array([d not in events for d in days])
+    alerts: list[Alert] = []
+    for metric in DAILY:
+        column = wide[metric].cast(pl.Float64)
+        if metric not in RATIOS:
+            column = column.fill_null(0.0)
+        values = column.to_numpy()
+        base = _baselines(values, usable, s.weeks, s.min_references)
+        residual = np.log1p(values) - np.log1p(base)
+        for index, day in enumerate(days):
+            if day < first or np.isnan(values[index]) or np.isnan(base[index]):
+                continue
+            expected = float(base[index])
+            event = day in events
+            if event:
+                # an expected peak: compare with the same day last year, grown like the rest
+                earlier = position.get(_last_year(day))
+                if earlier is None or np.isnan(values[earlier]) or np.isnan(base[earlier]):
+                    continue
+                growth = expected / base[earlier] if base[earlier] else np.nan
+                if not np.isfinite(growth):
+                    continue
+                expected = float(values[earlier] * growth)
+            window = [
+                residual[j]
+                for j in range(max(0, index - 7 * s.weeks), index)
+                if usable[j] and not np.isnan(residual[j])
+            ]
+            spread = 1.4826 * float(np.median(np.abs(window))) if window else 0.0
+            # counts cannot be steadier than Poisson noise allows
+            floor = 1 / math.sqrt(expected + 1) if metric not in RATIOS else s.min_scale
+            scale = max(spread, floor, s.min_scale) * (s.event_widening if event else 1)
+            score = (math.log1p(values[index]) - math.log1p(expected)) / scale
+            relative = abs(values[index] / expected - 1) if expected else math.inf
+            if abs(score) >= s.threshold and relative >= s.min_change:
+                alerts.append(Alert(day, metric, float(values[index]), expected, score, event))
+    if drill:
+        alerts = [_drill(backend, config, a, s) for a in alerts]
+    return sorted(alerts, key=lambda a: (a.day, -abs(a.score)))
+
+
+def _drill(backend: Any, config: Config, alert: Alert, s: Settings) -> Alert:
+    """The groups of each member dimension that moved most on the alert's day."""
+    start = alert.day - timedelta(weeks=s.weeks)
+    period = Period(Grain.DAY, alert.day, alert.day)
+    found: list[Contributor] = []
+    for name in DRILL_DIMENSIONS:
+        by = dimension(name)
+        scope = Scope(backend, config, period, by)
+        series = daily_series(daily_parts(backend, start, alert.day, by, scope))
+        series = series.filter(pl.col("metric") == alert.metric)
+        for (group,), rows in series.group_by(GROUP):
+            by_day = dict(zip(rows["day"].to_list(), rows["value"].to_list(), strict=True))
+            value = by_day.get(alert.day)
+            refs = [by_day.get(alert.day - timedelta(weeks=k)) for k in range(1, s.weeks + 1)]
+            refs = [0.0 if r is None and alert.metric not in RATIOS else r for r in refs]
+            clean = [float(r) for r in refs if r is not None]
+            if value is None or len(clean) < s.min_references:
+                continue
+            found.append(Contributor(name, str(group), float(value), float(np.median(clean))))
+    found.sort(key=lambda c: abs(c.deviation), reverse=True)
+    return Alert(
+        alert.day,
+        alert.metric,
+        alert.value,
+        alert.expected,
+        alert.score,
+        alert.event_day,
+        found[:5],
+    )
