@@ -161,3 +161,28 @@ def test_alerts_as_json(small_program_ws: ml.Workspace) -> None:
     assert all({"day", "metric", "value", "expected", "score"} <= set(r) for r in rows)
     bad = run("-w", str(small_program_ws.root), "alerts", "--from", "August", "--to", "2025-08-31")
     assert bad.returncode == 2 and "write dates as 2025-03-01" in bad.stderr
+
+
+def test_trend_and_drivers_as_json(small_program_ws: ml.Workspace) -> None:
+    root = str(small_program_ws.root)
+    done = run(
+        "-w",
+        root,
+        "trend",
+        "orders",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-06-30",
+        "--format",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["rows"]
+    assert len(rows) == 181 and {"observed", "trend", "seasonal", "remainder"} <= set(rows[0])
+    done = run("-w", root, "drivers", "--period", "2025")
+    assert done.returncode == 2 and "2026 is not complete in the data" in done.stderr
+    done = run("-w", root, "drivers", "--period", "2024", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    behaviours = {r["behaviour"] for r in json.loads(done.stdout)["rows"]}
+    assert {"redeemed", "orders_in_period", "tenure_days"} <= behaviours

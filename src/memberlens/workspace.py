@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from memberlens.alerts.detect import Alert
     from memberlens.analyses.compare import Comparison
+    from memberlens.analyses.drivers import Drivers
+    from memberlens.analyses.trends import Trend
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.metrics.goals import GoalReport
@@ -146,6 +148,21 @@ class Workspace:
         first, last = _dates(start, end)
         with self.engine() as backend:
             return detect(backend, self.config, first, last, drill=drill)
+
+    def trend(self, metric: str, start: str, end: str, grain: str = "day") -> Trend:
+        """Seasonal decomposition (STL) of a daily or weekly series, with holiday peaks."""
+        from memberlens.analyses.trends import decompose
+
+        first, last = _dates(start, end)
+        with self.engine() as backend:
+            return decompose(backend, metric, first, last, grain)  # type: ignore[arg-type]
+
+    def drivers(self, period: str | None = None) -> Drivers:
+        """Behaviours of a period's buyers against their repurchase in the next period."""
+        from memberlens.analyses.drivers import drivers
+
+        with self.engine() as backend:
+            return drivers(backend, self.config, self._period(backend, period))
 
     def _period(self, backend: Any, period: str | None) -> Period:
         from memberlens.metrics.evaluate import data_range, latest_full_month, parse_period

@@ -303,3 +303,106 @@ def alerts(
                 f"    {c.dimension} = {c.group}: {_number(c.value, unit)} "
                 f"vs {_number(c.expected, unit)}"
             )
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def _sparkline(values: list[float], width: int = 60) -> str:
+    if not values:
+        return ""
+    step = max(1, len(values) // width)
+    points = [
+        sum(values[i : i + step]) / len(values[i : i + step]) for i in range(0, len(values), step)
+    ]
+    low, high = min(points), max(points)
+    span = high - low or 1.0
+    return "".join(SPARKS[min(7, int((p - low) / span * 8))] for p in points)
+
+
+@app.command()
+def trend(
+    metric: Annotated[str, typer.Argument(help="A daily metric: orders, revenue, aov, …")],
+    start: Annotated[str, typer.Option("--from", help="First day.")],
+    end: Annotated[str, typer.Option("--to", help="Last day.")],
+    grain: Annotated[str, typer.Option(help="day (weekly rhythm) or week (yearly).")] = "day",
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Seasonal decomposition of a series (STL), with the holiday peaks against the trend."""
+    ws = open_workspace()
+    result = ws.trend(metric, start, end, grain)
+    if fmt is not Format.table:
+        emit(result.series, fmt)
+        return
+    adjective = {"day": "daily", "week": "weekly"}.get(grain, grain)
+    console.print(f"[bold]{metric}[/] {start} … {end} ({adjective}, STL)")
+    console.print(f"observed  {_sparkline(result.series['observed'].to_list())}")
+    console.print(f"trend     {_sparkline(result.series['trend'].to_list())}")
+    if grain == "day":
+        import polars as pl
+
+        weekly = (
+            result.series.group_by(pl.col("date").dt.weekday().alias("weekday"))
+            .agg(pl.col("seasonal").mean())
+            .sort("weekday")
+        )
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        console.print(
+            "weekday   "
+            + "  ".join(
+                f"{names[r['weekday'] - 1]} {r['seasonal']:+,.1f}"
+                for r in weekly.iter_rows(named=True)
+            )
+        )
+    emit(
+        [
+            {
+                "peak": r["name"],
+                "date": r["date"],
+                "observed": r["observed"],
+                "trend": r["trend"],
+                "× trend": round(r["ratio"], 2),
+            }
+            for r in result.peaks.iter_rows(named=True)
+        ],
+        fmt,
+        title="Holiday peaks",
+    )
+
+
+@app.command()
+def drivers(
+    period: Annotated[
+        str | None, typer.Option(help="Period of behaviour (a quarter works well).")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Which behaviours (redeeming, campaigns, complaints, channels, tenure) go with repurchase."""
+    ws = open_workspace()
+    result = ws.drivers(period)
+    if fmt is not Format.table:
+        emit(result.table, fmt)
+        return
+    rows = [
+        {
+            "behaviour": r["behaviour"],
+            "unit": r["unit"],
+            "odds ratio (95% CI)": (
+                f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f} … {r['ci_high']:.2f})"
+            ),
+            "p": "<0.001" if r["p_value"] < 0.001 else f"{r['p_value']:.3f}",
+            "repurchase with / without": ""
+            if r["rate_with"] is None
+            else f"{r['rate_with']:.0%} / {r['rate_without']:.0%}",
+        }
+        for r in result.table.iter_rows(named=True)
+    ]
+    emit(
+        rows,
+        fmt,
+        title=(
+            f"Buyers of {result.period} ({result.members:,}) buying again in "
+            f"{result.outcome_period}: {result.base_rate:.0%}"
+        ),
+    )
+    console.print(f"[yellow]{result.caution}[/]")

@@ -70,6 +70,13 @@ class Period:
                 months = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[self.grain]
                 return _months(self.grain, _add_months(self.first, -months), months)
 
+    def next(self) -> Period:
+        """The period of the same grain just after."""
+        if self.grain in (Grain.DAY, Grain.RANGE):
+            step = timedelta(days=self.days)
+            return Period(self.grain, self.first + step, self.last + step)
+        return containing(self.end, self.grain)
+
     def year_ago(self) -> Period:
         """The same period a year earlier (同比): same ISO week number for weeks."""
         match self.grain:
