@@ -95,6 +95,8 @@ def test_demo_builds_a_workspace_and_prints_the_latest_month(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert "Member KPIs · 2025-12" in done.stdout
     assert "(0 quarantined)." in done.stdout
+    assert (tmp_path / "demo" / "reports" / "report-2025-12.html").exists()
+    assert "Report:" in done.stdout
     ws = ml.open(tmp_path / "demo")
     assert ws.counts()["members"] == 400
     again = run("demo", str(tmp_path / "demo"))

@@ -15,27 +15,6 @@ from memberlens.workspace import Workspace, init
 DATA_DIR = "data"
 DEFAULT_MEMBERS = 20_000
 
-#: The headline KPIs the demo prints for the latest month.
-HEADLINE = (
-    "members_total",
-    "new_members",
-    "active_members",
-    "activity_rate",
-    "buyers",
-    "orders",
-    "revenue",
-    "aov",
-    "purchase_frequency",
-    "repurchase_rate",
-    "retention_rate",
-    "repurchase_cycle_days",
-    "points_issued",
-    "points_redeemed",
-    "redemption_rate",
-    "points_liability",
-    "nps",
-)
-
 
 @dataclass
 class Demo:

@@ -63,8 +63,9 @@ class Alert:
     contributors: list[Contributor] = field(default_factory=list)
 
     @property
-    def change(self) -> float:
-        return self.value / self.expected - 1 if self.expected else math.inf
+    def change(self) -> float | None:
+        """Relative change against the expected value (None when that is zero)."""
+        return self.value / self.expected - 1 if self.expected else None
 
 
 @dataclass(frozen=True)

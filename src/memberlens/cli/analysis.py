@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -80,28 +81,16 @@ def metrics(
 
 
 def _number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "[dim]no data[/]"
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if unit in ("money",):
-        return f"{value:,.2f}"
-    if unit in ("days", "score", "times"):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+    from memberlens.formatting import number
+
+    return number(value, unit, empty="[dim]no data[/]")
 
 
 def _change(value: float | None, direction: str, unit: str) -> str:
-    if value is None:
-        return "[dim]–[/]"
-    good = (value > 0) == (direction == "higher_is_better")
-    colour = "dim" if direction == "neutral" or value == 0 else ("green" if good else "red")
-    arrow = "▲" if value > 0 else ("▼" if value < 0 else "•")
-    if unit == "ratio":
-        return f"[{colour}]{arrow} {abs(value) * 100:.1f} pp[/]"
-    if unit == "score":
-        return f"[{colour}]{arrow} {abs(value):.1f}[/]"
-    return f"[{colour}]{arrow} {abs(value):.1%}[/]"
+    from memberlens.formatting import change, tone
+
+    colour = {"good": "green", "bad": "red", "neutral": "dim"}[tone(value, direction)]
+    return f"[{colour}]{change(value, unit)}[/]"
 
 
 def _target(low: float | None, high: float | None, unit: str) -> str:
@@ -273,7 +262,7 @@ def alerts(
             "metric": a.metric if fmt is not Format.table else CATALOG[a.metric].name(language),
             "value": round(a.value, 4),
             "expected": round(a.expected, 4),
-            "change": round(a.change, 4),
+            "change": None if a.change is None else round(a.change, 4),
             "score": round(a.score, 2),
             "holiday_or_campaign": a.event_day,
             "contributors": "; ".join(
@@ -296,7 +285,8 @@ def alerts(
         console.print(
             f"[red]●[/] {a.day} [bold]{CATALOG[a.metric].name(language)}[/] "
             f"{_number(a.value, unit)} vs expected {_number(a.expected, unit)} "
-            f"({a.change:+.0%}, score {a.score:.1f}){note}"
+            f"({'new' if a.change is None else format(a.change, '+.0%')}, "
+            f"score {a.score:.1f}){note}"
         )
         for c in a.contributors[:3]:
             console.print(
@@ -406,3 +396,19 @@ def drivers(
         ),
     )
     console.print(f"[yellow]{result.caution}[/]")
+
+
+@app.command()
+def report(
+    period: Annotated[str | None, typer.Option(help="Period (default: latest full month).")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Folder for the files (default: DIR/reports).")
+    ] = None,
+) -> None:
+    """Write the report: one self-contained HTML file (charts embedded) and an Excel workbook."""
+    from memberlens.report.build import write_report
+
+    ws = open_workspace()
+    html, xlsx = write_report(ws, period, output)
+    console.print(f"Report: {html}")
+    console.print(f"Tables: {xlsx}")

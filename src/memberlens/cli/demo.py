@@ -41,7 +41,9 @@ def demo(
     """Generate a demo program, load it into a new workspace and show the latest month's KPIs."""
     from memberlens.cli.analysis import show_summary
     from memberlens.cli.render import BarProgress, emit
-    from memberlens.demo import HEADLINE, build_demo
+    from memberlens.demo import build_demo
+    from memberlens.metrics.catalog import HEADLINE
+    from memberlens.report.build import write_report
 
     progress = BarProgress(transient=True)
     result = build_demo(directory, members, seed=seed, language=language, progress=progress)
@@ -65,6 +67,8 @@ def demo(
     show_summary(
         result.workspace.summary(list(HEADLINE)), result.workspace.config.workspace.language
     )
+    html, _ = write_report(result.workspace)
+    console.print(f"Report: [bold]{html}[/] (and the same tables in .xlsx beside it)")
     console.print(
         f"Next: memberlens -w {directory} metrics --period 2025-Q4 · "
         f"memberlens -w {directory} quarantine"

@@ -143,6 +143,30 @@ METRICS: tuple[Metric, ...] = (
 
 CATALOG: dict[str, Metric] = {m.id: m for m in METRICS}
 
+#: The headline KPIs: what the demo prints and the report's cards show.
+HEADLINE: tuple[str, ...] = (
+    "members_total",
+    "new_members",
+    "active_members",
+    "activity_rate",
+    "buyers",
+    "orders",
+    "revenue",
+    "aov",
+    "purchase_frequency",
+    "repurchase_rate",
+    "retention_rate",
+    "repurchase_cycle_days",
+    "churned_members",
+    "points_issued",
+    "points_redeemed",
+    "redemption_rate",
+    "points_liability",
+    "breakage_rate",
+    "nps",
+    "loyalty_index",
+)
+
 
 def metric(metric_id: str) -> Metric:
     try:

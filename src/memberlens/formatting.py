@@ -1,0 +1,35 @@
+"""How values are written for people: by unit, with changes in % or percentage points."""
+
+from __future__ import annotations
+
+
+def number(value: float | None, unit: str, empty: str = "–") -> str:
+    """A value in its unit: 12.3%, 1,234.56, 12.5, 1,234."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return empty
+    if unit == "ratio":
+        return f"{value:.1%}"
+    if unit == "money":
+        return f"{value:,.2f}"
+    if unit in ("days", "score", "times", "hours", "per_thousand"):
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+def change(value: float | None, unit: str) -> str:
+    """A 环比/同比 change: points (pp) for rates, plain points for scores, else percent."""
+    if value is None:
+        return "–"
+    arrow = "▲" if value > 0 else ("▼" if value < 0 else "•")
+    if unit == "ratio":
+        return f"{arrow} {abs(value) * 100:.1f} pp"
+    if unit in ("score", "per_thousand"):
+        return f"{arrow} {abs(value):.1f}"
+    return f"{arrow} {abs(value):.1%}"
+
+
+def tone(value: float | None, direction: str) -> str:
+    """good, bad or neutral for a change given the metric's direction."""
+    if value is None or value == 0 or direction == "neutral":
+        return "neutral"
+    return "good" if (value > 0) == (direction == "higher_is_better") else "bad"
