@@ -112,14 +112,14 @@ class Workspace:
         from memberlens.metrics.evaluate import summary
 
         with self.engine() as backend:
-            return summary(backend, self.config, ids, self._period(backend, period))
+            return summary(backend, self.config, ids, self.resolve_period(backend, period))
 
     def goals(self, ids: Sequence[str] = (), period: str | None = None) -> list[GoalReport]:
         """The goal templates (all by default) read for ``period``."""
         from memberlens.metrics.goals import GOALS, report
 
         with self.engine() as backend:
-            p = self._period(backend, period)
+            p = self.resolve_period(backend, period)
             return [report(backend, self.config, g, p) for g in (ids or list(GOALS))]
 
     def compare(
@@ -129,7 +129,7 @@ class Workspace:
         from memberlens.analyses.compare import compare
 
         with self.engine() as backend:
-            return compare(backend, self.config, by, self._period(backend, period), groups)
+            return compare(backend, self.config, by, self.resolve_period(backend, period), groups)
 
     def cohorts(
         self, start: str, end: str, basis: str = "registration", measure: str = "members"
@@ -162,9 +162,10 @@ class Workspace:
         from memberlens.analyses.drivers import drivers
 
         with self.engine() as backend:
-            return drivers(backend, self.config, self._period(backend, period))
+            return drivers(backend, self.config, self.resolve_period(backend, period))
 
-    def _period(self, backend: Any, period: str | None) -> Period:
+    def resolve_period(self, backend: Any, period: str | None) -> Period:
+        """``period`` parsed, or the latest full month of data when it is None."""
         from memberlens.metrics.evaluate import data_range, latest_full_month, parse_period
 
         if period is not None:

@@ -48,7 +48,7 @@ def collect(ws: Workspace, period: str | None = None) -> ReportData:
 
     with ws.engine() as backend:
         span = data_range(backend)
-        p = ws._period(backend, period)
+        p = ws.resolve_period(backend, period)
         if span is None:
             raise InputError("The workspace has no orders yet; load some before a report.")
         months_back = (p.first.replace(day=1) - timedelta(days=365)).replace(day=1)
