@@ -26,8 +26,9 @@ fmt: setup
 bench: setup  ## performance figures (slow; see docs/benchmarks.md)
 	$(RUN) python benchmarks/run.py --members 1000000
 
-docs: setup  ## regenerate generated documentation
+docs: setup  ## regenerate generated documentation and the SQL snapshots of the metrics
 	$(RUN) python -m memberlens.metrics.docs docs/metrics.md
+	$(RUN) python -m memberlens.metrics.snapshots tests/metrics/snapshots
 
 clean:
 	rm -rf memberlens-demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

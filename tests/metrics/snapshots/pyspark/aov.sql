@@ -1,0 +1,30 @@
+WITH `t1` AS (
+  SELECT
+    *
+  FROM `orders` AS `t0`
+  WHERE
+    `t0`.`status` = 'paid'
+    AND `t0`.`member_id` IS NOT NULL
+    AND `t0`.`ordered_at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+    AND `t0`.`ordered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
+)
+SELECT
+  `t8`.`top` / NULLIF(`t7`.`bottom`, 0) AS `value`
+FROM (
+  SELECT
+    `t4`.`value` AS `top`
+  FROM (
+    SELECT
+      SUM(`t2`.`amount`) AS `value`
+    FROM `t1` AS `t2`
+  ) AS `t4`
+) AS `t8`
+CROSS JOIN (
+  SELECT
+    `t3`.`value` AS `bottom`
+  FROM (
+    SELECT
+      COUNT(*) AS `value`
+    FROM `t1` AS `t2`
+  ) AS `t3`
+) AS `t7`
