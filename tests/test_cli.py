@@ -188,3 +188,28 @@ def test_trend_and_drivers_as_json(small_program_ws: ml.Workspace) -> None:
     assert done.returncode == 0, done.stderr
     behaviours = {r["behaviour"] for r in json.loads(done.stdout)["rows"]}
     assert {"redeemed", "orders_in_period", "tenure_days"} <= behaviours
+
+
+def test_rfm_and_tiers_follow_the_cli_contract(
+    small_program_ws: ml.Workspace, tmp_path: Path
+) -> None:
+    root = str(small_program_ws.root)
+    done = run("-w", root, "rfm", "--as-of", "2025-12-31", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["rows"]
+    assert set(rows[0]) == {
+        "member_id",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "segment",
+        "segment_name",
+    }
+    done = run("-w", root, "tiers", "--as-of", "2025-12-31", "--format", "json")
+    tiers = json.loads(done.stdout)["rows"]
+    assert set(tiers[0]) == {"member_id", "tier"} and len(tiers) == 300
+    out = tmp_path / "rfm.xlsx"
+    assert run("-w", root, "rfm", "--as-of", "2025-12-31", "--output", str(out)).returncode == 0
+    import polars as pl
+
+    assert pl.read_excel(out).height == len(rows)

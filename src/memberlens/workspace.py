@@ -164,6 +164,20 @@ class Workspace:
         with self.engine() as backend:
             return drivers(backend, self.config, self.resolve_period(backend, period))
 
+    def rfm(self, as_of: str) -> pl.DataFrame:
+        """RFM scores and segments as of the end of ``as_of`` (DESIGN §7)."""
+        from memberlens.segments.rfm import rfm
+
+        with self.engine() as backend:
+            return rfm(backend, self.config, _date(as_of), self.config.workspace.language)  # type: ignore[no-any-return]
+
+    def tiers(self, as_of: str) -> pl.DataFrame:
+        """Every member's tier as of the end of ``as_of`` (DESIGN §7)."""
+        from memberlens.segments.tiers import tiers
+
+        with self.engine() as backend:
+            return tiers(backend, self.config, _date(as_of))  # type: ignore[no-any-return]
+
     def resolve_period(self, backend: Any, period: str | None) -> Period:
         """``period`` parsed, or the latest full month of data when it is None."""
         from memberlens.metrics.evaluate import data_range, latest_full_month, parse_period
@@ -238,6 +252,13 @@ class Workspace:
             return {
                 name: int(scalar(con, f"SELECT count(*) FROM {quote(name)}")) for name in LOAD_ORDER
             }
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of {text}: write the date as 2025-03-31.") from None
 
 
 def _dates(start: str, end: str) -> tuple[date, date]:

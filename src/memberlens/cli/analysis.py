@@ -412,3 +412,74 @@ def report(
     html, xlsx = write_report(ws, period, output)
     console.print(f"Report: {html}")
     console.print(f"Tables: {xlsx}")
+
+
+@app.command()
+def rfm(
+    as_of: Annotated[str, typer.Option("--as-of", help="Score as of the end of this day.")],
+    output: Annotated[
+        Path | None, typer.Option(help="Write all rows to .csv/.parquet/.xlsx.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """RFM scores and the eight segments (重要价值客户 …) as of a date."""
+    ws = open_workspace()
+    frame = ws.rfm(as_of)
+    if output is not None:
+        _write_frame(frame, output)
+        console.print(f"Wrote {frame.height:,} rows to {output}")
+        return
+    if fmt is Format.table:
+        import polars as pl
+
+        sizes = (
+            frame.group_by("segment", "segment_name")
+            .agg(members=pl.len(), monetary=pl.col("monetary").sum())
+            .sort("members", descending=True)
+        )
+        emit(sizes, fmt, title=f"RFM segments as of {as_of} ({frame.height:,} scored members)")
+        return
+    emit(frame, fmt)
+
+
+@app.command()
+def tiers(
+    as_of: Annotated[str, typer.Option("--as-of", help="Tiers as of the end of this day.")],
+    output: Annotated[
+        Path | None, typer.Option(help="Write all rows to .csv/.parquet/.xlsx.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Every member's tier as of a date, from the configured ladder."""
+    ws = open_workspace()
+    frame = ws.tiers(as_of)
+    if output is not None:
+        _write_frame(frame, output)
+        console.print(f"Wrote {frame.height:,} rows to {output}")
+        return
+    if fmt is Format.table:
+        import polars as pl
+
+        order = {level.id: i for i, level in enumerate(ws.config.tiers.levels)}
+        sizes = (
+            frame.group_by("tier")
+            .agg(members=pl.len())
+            .sort(pl.col("tier").replace_strict(order, default=99))
+        )
+        emit(sizes, fmt, title=f"Tiers as of {as_of}")
+        return
+    emit(frame, fmt)
+
+
+def _write_frame(frame: Any, path: Path) -> None:
+    from memberlens.errors import InputError
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame.write_csv(path)
+    elif suffix == ".parquet":
+        frame.write_parquet(path)
+    elif suffix == ".xlsx":
+        frame.write_excel(path, autofit=True)
+    else:
+        raise InputError(f"Cannot write '{suffix or path.name}'. Use .csv, .parquet or .xlsx.")

@@ -66,6 +66,21 @@ def _points_user(s: Scope) -> ir.Table:
     return joined.select("member_id", **{GROUP: ibis.ifelse(joined.uses.notnull(), "yes", "no")})
 
 
+def _tier(s: Scope) -> ir.Table:
+    from memberlens.segments.tiers import tiers_expression
+
+    t = tiers_expression(s.backend, s.config, s.period.last)
+    return t.select("member_id", **{GROUP: t.tier})
+
+
+def _rfm_segment(s: Scope) -> ir.Table:
+    """Members without a paid order in the RFM window are not scored: (unknown)."""
+    from memberlens.segments.rfm import segmented
+
+    t = segmented(s.backend, s.config, s.period.last)
+    return t.select("member_id", **{GROUP: t.segment})
+
+
 DIMENSIONS: dict[str, Dimension] = {
     d.id: d
     for d in (
@@ -100,6 +115,14 @@ DIMENSIONS: dict[str, Dimension] = {
             "Points user",
             "yes = a redeem entry in the 365 days up to the period end",
             _points_user,
+        ),
+        Dimension("tier", "会员等级", "Tier", "the member's tier as of the period end", _tier),
+        Dimension(
+            "rfm_segment",
+            "RFM 分群",
+            "RFM segment",
+            "the member's RFM segment as of the period end ((unknown): not scored)",
+            _rfm_segment,
         ),
     )
 }
