@@ -95,3 +95,18 @@ def test_readers_wait_for_a_writer_then_say_the_warehouse_is_busy(ws: ml.Workspa
         holder.stdout.close()
     # once the writer is gone, readers open it again
     assert ws.counts()["members"] == 0
+
+
+def test_engine_limits_apply_to_every_connection(ws: ml.Workspace) -> None:
+    config = ws.root / "memberlens.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace('backend = "duckdb"', 'backend = "duckdb"\nmemory_limit = "1GB"\nthreads = 1'),
+        encoding="utf-8",
+    )
+    limited = ml.open(ws.root)
+    with limited.read() as con:
+        memory, threads = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('threads')"
+        ).fetchall()[0]
+    assert memory in ("1.0 GiB", "953.6 MiB", "1.0 GB") and int(threads) == 1

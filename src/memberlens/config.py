@@ -138,6 +138,15 @@ class EngineSettings(_Section):
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "8GB"; default DuckDB's own
     threads: Annotated[int, Field(gt=0)] | None = None
 
+    def duckdb_settings(self) -> dict[str, str | int]:
+        """The DuckDB connection settings these options ask for (none by default)."""
+        settings: dict[str, str | int] = {}
+        if self.memory_limit:
+            settings["memory_limit"] = self.memory_limit
+        if self.threads:
+            settings["threads"] = self.threads
+        return settings
+
 
 class Config(_Section):
     workspace: WorkspaceSettings = WorkspaceSettings()

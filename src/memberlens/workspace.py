@@ -55,8 +55,9 @@ class Workspace:
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A brief read-only connection to the warehouse."""
-        with connect(self.warehouse_path, read_only=True) as con:
+        """A brief read-only connection to the warehouse (``[engine]`` limits apply)."""
+        settings = self.config.engine.duckdb_settings()
+        with connect(self.warehouse_path, read_only=True, settings=settings) as con:
             yield con
 
     @contextmanager

@@ -98,11 +98,7 @@ def ingest(
     )
     explicit = {**config.mapping.get(table, {}), **(mapping or {})}
     header = resolve_header(spec, source.columns, explicit, source.location)
-    settings: dict[str, str | int] = {}
-    if config.engine.memory_limit:
-        settings["memory_limit"] = config.engine.memory_limit
-    if config.engine.threads:
-        settings["threads"] = config.engine.threads
+    settings = config.engine.duckdb_settings()
     clock = time.perf_counter()
     with connect(warehouse, read_only=False, wait_seconds=0, settings=settings) as con:
         for statement in LOAD_SETTINGS:
