@@ -231,7 +231,7 @@ class Workspace:
         from memberlens.ingest.quarantine import quarantine_report
 
         with self.read() as con:
-            return quarantine_report(con, table, samples)
+            return quarantine_report(con, table, samples, self.config.workspace.language)
 
     def table(self, name: str) -> pl.DataFrame:
         """A whole canonical table as a Polars frame (for small tables and tests)."""

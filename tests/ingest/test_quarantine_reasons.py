@@ -174,6 +174,16 @@ def test_every_documented_reason_has_a_case() -> None:
     assert {c[2] for c in CASES} == set(REASON_TEXT)
 
 
+def test_the_summary_says_what_each_reason_means(
+    loaded: ml.Workspace, write: Callable[..., Path]
+) -> None:
+    loaded.ingest(
+        "orders", write("neg.csv", "order_id,member_id,ordered_at,amount\nN1,M1,2024-02-01,-1\n")
+    )
+    summary = loaded.quarantine("orders").summary
+    assert summary.filter(reason="negative_amount")["meaning"].to_list() == ["金额为负"]
+
+
 def test_a_row_with_several_problems_lists_them_all(
     loaded: ml.Workspace, write: Callable[..., Path]
 ) -> None:

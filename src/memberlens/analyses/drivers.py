@@ -49,14 +49,14 @@ class Drivers:
 
 def member_features(backend: Any, config: Config, period: Period) -> pl.DataFrame:
     """One row per buyer of ``period`` with the behaviours and the next-period outcome."""
-    from memberlens.metrics.compute import _attributed_orders
+    from memberlens.metrics.compute import attributed_orders
 
     s = Scope(backend, config, period)
     buyers = s.paid_in().group_by("member_id").agg(orders_in_period=ibis._.count())
     nxt = s.paid_in(period.next()).select("member_id").distinct().mutate(repurchased=1)
     p = s.table("points")
     redeemed = p.filter((p.kind == "redeem") & s.within(p, "at")).select("member_id").distinct()
-    responded = _attributed_orders(s).select("member_id").distinct()
+    responded = attributed_orders(s).select("member_id").distinct()
     t = s.table("tickets")
     complained = t.filter((t.kind == "complaint") & s.within(t, "opened_at"))
     complained = complained.select("member_id").distinct()

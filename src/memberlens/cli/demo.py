@@ -34,7 +34,9 @@ def demo(
     directory: Annotated[Path, typer.Argument(help="New directory for the demo workspace.")] = Path(
         "memberlens-demo"
     ),
-    members: Annotated[int, typer.Option(help="Number of members.", min=100)] = 20_000,
+    members: Annotated[
+        int | None, typer.Option(help="Number of members (default 20,000).", min=100)
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     language: Annotated[str, typer.Option(help="zh or en.")] = "zh",
 ) -> None:
@@ -46,7 +48,11 @@ def demo(
     from memberlens.report.build import write_report
 
     progress = BarProgress(transient=True)
-    result = build_demo(directory, members, seed=seed, language=language, progress=progress)
+    from memberlens.demo import DEFAULT_MEMBERS
+
+    result = build_demo(
+        directory, members or DEFAULT_MEMBERS, seed=seed, language=language, progress=progress
+    )
     emit(
         [
             {

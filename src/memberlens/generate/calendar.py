@@ -81,9 +81,6 @@ class Clock:
         day = np.floor(np.interp(operational, self.cumulative, grid)).astype(np.int64)
         return np.minimum(day, self.days - 1) * DAY  # type: ignore[no-any-return]
 
-    def day_of(self, seconds: np.ndarray) -> np.ndarray:
-        return np.asarray(seconds, np.int64) // DAY
-
 
 def time_of_day(rng: np.random.Generator, n: int) -> np.ndarray:
     """Seconds after midnight, following the hourly shopping profile."""

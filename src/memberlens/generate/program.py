@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from memberlens.generate.base import Chunk, Counters
-from memberlens.generate.calendar import Clock, peaks
+from memberlens.generate.calendar import WEEKDAY, Clock, peaks
 from memberlens.generate.engagement import (
     EXPERIMENT_ID,
     EXPERIMENT_START,
@@ -199,7 +199,7 @@ def _truth(
                 {"name": p.name, "date": str(p.day), "height": p.height}
                 for p in peaks(clock.start, clock.end)
             ],
-            "weekday_multipliers_monday_first": [0.92, 0.90, 0.94, 0.98, 1.08, 1.16, 1.02],
+            "weekday_multipliers_monday_first": WEEKDAY.tolist(),
         },
         "points": {
             "earn_per_currency": plan.earn_per_currency,

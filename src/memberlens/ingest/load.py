@@ -136,7 +136,6 @@ class _Loader:
     def run(self, progress: Progress) -> IngestResult:
         self.progress = progress
         started = datetime.now()
-        clock = time.perf_counter()
         self.load_id = int(
             scalar(self.con, f"SELECT coalesce(max(load_id), 0) + 1 FROM {LOADS_TABLE}")
         )
@@ -179,7 +178,6 @@ class _Loader:
         ):
             self.con.execute(f"DROP {name}")
         quarantined = sum(reasons.values())
-        seconds = time.perf_counter() - clock
         self.con.execute(
             f"INSERT INTO {LOADS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -204,7 +202,7 @@ class _Loader:
             loaded=loaded,
             replaced=replaced,
             quarantined=quarantined,
-            seconds=seconds,
+            seconds=0.0,  # set by ingest() once the load has committed
             reasons=reasons,
             ignored_columns=self.header.ignored,
             notes=self.header.notes,

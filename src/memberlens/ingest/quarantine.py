@@ -54,8 +54,12 @@ def _where(table: str | None) -> tuple[str, list[str]]:
 
 
 def quarantine_report(
-    con: duckdb.DuckDBPyConnection, table: str | None = None, samples: int = 3
+    con: duckdb.DuckDBPyConnection,
+    table: str | None = None,
+    samples: int = 3,
+    language: str = "zh",
 ) -> QuarantineReport:
+    """Counts by (table, reason, column) with what each reason means, and sample rows."""
     where, params = _where(table)
     summary = con.sql(
         f"""SELECT table_name AS "table", reason, "column", count(*) AS rows,
@@ -64,6 +68,10 @@ def quarantine_report(
             GROUP BY ALL ORDER BY "table", rows DESC, reason""",
         params=params,
     ).pl()
+    meanings = {code: text[0 if language == "zh" else 1] for code, text in REASON_TEXT.items()}
+    summary = summary.with_columns(
+        meaning=pl.col("reason").replace_strict(meanings, default=None, return_dtype=pl.String)
+    )
     sample = con.sql(
         f"""SELECT table_name AS "table", reason, regexp_extract(source, '[^/\\\\]+$') AS file,
                    source, "row", "column", value, details

@@ -211,7 +211,7 @@ def _treated_in(s: Scope) -> ir.Table:
     return t.filter((t.group == "treatment") & s.within(t, "at"))
 
 
-def _attributed_orders(s: Scope) -> ir.Table:
+def attributed_orders(s: Scope) -> ir.Table:
     """Distinct paid orders placed within the attribution window after a treated touch."""
     touches = _treated_in(s).select(toucher="member_id", touched_at="at")
     o = s.paid()
@@ -234,13 +234,13 @@ def campaign_participants(s: Scope) -> ir.Table:
 
 def campaign_conversion_rate(s: Scope) -> ir.Table:
     people = _treated_in(s).select("member_id").distinct()
-    converted = _attributed_orders(s).select("member_id").distinct().mutate(converted=1)
+    converted = attributed_orders(s).select("member_id").distinct().mutate(converted=1)
     flagged = s.tag(people.left_join(converted, "member_id").drop("member_id_right"))
     return s.measure(flagged, flagged.converted.count() / flagged.count().nullif(0))
 
 
 def attributed_revenue(s: Scope) -> ir.Table:
-    orders = s.tag(_attributed_orders(s))
+    orders = s.tag(attributed_orders(s))
     return s.measure(orders, orders.amount.sum().fill_null(0))
 
 

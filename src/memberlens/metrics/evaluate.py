@@ -73,12 +73,24 @@ def _has_data(span: tuple[date, date] | None, period: Period) -> bool:
     return span is not None and not (period.last < span[0] or period.first > span[1])
 
 
+Span = tuple[date, date] | None
+
+
 def compute(
-    backend: Any, config: Config, ids: Sequence[str], period: Period
+    backend: Any,
+    config: Config,
+    ids: Sequence[str],
+    period: Period,
+    span: Span | bool = True,
 ) -> dict[str, float | int | None]:
-    """Values of metrics ``ids`` for ``period``; None where there is no data or no denominator."""
+    """Values of metrics ``ids`` for ``period``; None where there is no data or no denominator.
+
+    ``span`` is the data's date range when the caller already has it (True: look it up).
+    """
     _check(ids, None)
-    if not _has_data(data_range(backend), period):
+    if span is True:
+        span = data_range(backend)
+    if not _has_data(span if span is not False else None, period):
         return dict.fromkeys(ids)
     scope = Scope(backend, config, period)
     return {m: _plain(backend.to_pyarrow(DEFINITIONS[m](scope))["value"][0].as_py()) for m in ids}
@@ -156,13 +168,14 @@ def summary(backend: Any, config: Config, ids: Sequence[str], period: Period) ->
     """
     from memberlens.metrics.targets import assess
 
-    now = compute(backend, config, ids, period)
-    previous = compute(backend, config, ids, period.previous())
-    year_ago = compute(backend, config, ids, period.year_ago())
+    span = data_range(backend)  # once, for every period below
+    now = compute(backend, config, ids, period, span)
+    previous = compute(backend, config, ids, period.previous(), span)
+    year_ago = compute(backend, config, ids, period.year_ago(), span)
     language = config.workspace.language
 
     def history_of(metric_id: str) -> Callable[[Period], float | int | None]:
-        return lambda p: compute(backend, config, [metric_id], p)[metric_id]
+        return lambda p: compute(backend, config, [metric_id], p, span)[metric_id]
 
     assessments = [
         assess(CATALOG[m], now[m], config.targets.get(m), period, history_of(m)) for m in ids

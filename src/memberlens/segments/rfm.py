@@ -43,7 +43,6 @@ SEGMENTS: tuple[Segment, ...] = (
     Segment("general_retain", "一般保持客户", "General to retain", "010"),
     Segment("general_winback", "一般挽留客户", "General to win back", "000"),
 )
-BY_CODE = {s.code: s for s in SEGMENTS}
 
 
 def scores(backend: Any, config: Config, as_of: date) -> ir.Table:
