@@ -10,11 +10,13 @@ core metric of the catalog for the period, split by the dimension.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
-import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from run import child
 
 CODE = """
 import json, time
@@ -37,19 +39,12 @@ def main() -> None:
     parser.add_argument("--by", default="channel")
     args = parser.parse_args()
     code = CODE.format(ws=args.workspace, period=args.period, by=args.by)
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    assert process.stdout is not None
-    detail = json.loads(process.stdout.read().strip().splitlines()[-1])
-    process.stdout.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed with status {status}")
+    measured = child("core metrics", code)
+    detail: dict[str, Any] = measured.detail
     print(
         f"core metrics ({detail['metrics']}) for {args.period} by {args.by}: "
-        f"{seconds:.1f} s whole process ({detail['seconds_in_process']:.1f} s computing), "
-        f"{detail['rows']} rows, peak RSS {usage.ru_maxrss / 1024**2:.2f} GB"
+        f"{measured.seconds:.1f} s whole process ({detail['seconds_in_process']:.1f} s "
+        f"computing), {detail['rows']} rows, peak RSS {measured.peak_rss_gb:.2f} GB"
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +97,26 @@ def demo_ws(
     for table in LOAD_ORDER:
         workspace.ingest(table, folder / f"{table}.parquet")
     return workspace
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session for the run; without Java the Spark tests skip (fail on CI)."""
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Java for the Spark parity tests")
+        pytest.skip("java is not installed")
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("memberlens-parity")
+        .config("spark.sql.session.timeZone", "Asia/Shanghai")  # the workspaces' time zone
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -213,3 +213,37 @@ def test_rfm_and_tiers_follow_the_cli_contract(
     import polars as pl
 
     assert pl.read_excel(out).height == len(rows)
+
+
+def test_tier_history_and_what_if(small_program_ws: ml.Workspace, tmp_path: Path) -> None:
+    root = str(small_program_ws.root)
+    done = run(
+        "-w", root, "tier-history", "--from", "2025-01-01", "--to", "2025-06-30", "-f", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    stretches = json.loads(done.stdout)["rows"]
+    assert set(stretches[0]) == {"member_id", "tier", "valid_from", "valid_to"}
+    # every member registered by the end has a tier from registration (or the start) on
+    registered = small_program_ws.tiers("2025-06-30").height
+    assert len({r["member_id"] for r in stretches}) == registered
+    candidate = tmp_path / "candidate.toml"
+    candidate.write_text('[points]\nearn_rate = 2.0\nexpiry = "never"\n', encoding="utf-8")
+    done = run(
+        "-w",
+        root,
+        "whatif",
+        str(candidate),
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-06-30",
+        "-f",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    figures = {r["figure"]: r for r in json.loads(done.stdout)["rows"]}
+    # twice the earn rate, the same tiers: purchase points double up to flooring
+    issued = figures["points_issued_purchases"]
+    assert issued["candidate"] == pytest.approx(2 * issued["current"], rel=0.02)
+    assert figures["upgrades"]["change"] == 0
+    assert figures["points_expired"]["candidate"] == 0

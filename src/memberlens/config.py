@@ -53,20 +53,95 @@ class RfmSettings(_Section):
     monetary: Literal["total", "average"] = "total"
 
 
+class ValueSettings(_Section):
+    """``[value]``: value tiers by spend, and loyalty (bought in k of the last n months)."""
+
+    window_days: Annotated[int, Field(gt=0)] | None = None  # None: [rfm] window_days
+    cut_by: Literal["members", "revenue", "spend"] = "members"
+    high: Annotated[float, Field(ge=0)] = 0.2
+    medium: Annotated[float, Field(ge=0)] = 0.3
+    loyalty_window_months: Annotated[int, Field(gt=0, le=24)] = 6  # n months of 30 days
+    loyal_min_months: Annotated[int, Field(gt=0)] = 3  # k
+
+    @model_validator(mode="after")
+    def _cuts(self) -> ValueSettings:
+        problems = []
+        if self.cut_by == "spend":
+            if self.high <= self.medium:
+                problems.append(
+                    f"with cut_by = 'spend', high ({self.high:g}) must be a larger amount than "
+                    f"medium ({self.medium:g})"
+                )
+        else:
+            if not 0 < self.high <= 1:
+                problems.append(
+                    f"with cut_by = '{self.cut_by}', high = {self.high:g} must be a share in "
+                    "(0, 1], e.g. 0.2 for the top 20 %"
+                )
+            if round(self.high + self.medium, 12) > 1:
+                problems.append(
+                    f"with cut_by = '{self.cut_by}', high + medium = "
+                    f"{self.high + self.medium:g} must be at most 1"
+                )
+        if self.loyal_min_months > self.loyalty_window_months:
+            problems.append(
+                f"loyal_min_months = {self.loyal_min_months} cannot exceed "
+                f"loyalty_window_months = {self.loyalty_window_months}"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+THRESHOLDS = {  # a level's threshold field → the qualification measure it bounds
+    "min_spend": "spend",  # paid spend in the window
+    "min_orders": "orders",  # paid orders in the window
+    "min_points": "points_earned",  # points of earn entries in the window
+    "min_active_days": "active_days",  # days with a paid order, an event or an earn/redeem entry
+}
+
+
 class TierLevel(_Section):
     id: Annotated[str, Field(min_length=1)]
     name: Annotated[str, Field(min_length=1)]
     min_spend: Annotated[float, Field(ge=0)] | None = None
     min_orders: Annotated[int, Field(ge=0)] | None = None
+    min_points: Annotated[int, Field(ge=0)] | None = None
+    min_active_days: Annotated[int, Field(ge=0)] | None = None
     earn_multiplier: Annotated[float, Field(gt=0)] = 1.0
+    benefit_rate: Annotated[float, Field(ge=0, le=1)] = 0.0  # benefits cost, share of spend
+    invitation_only: bool = False  # granted by [tiers] invitations, never by thresholds
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_thresholds(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = [k for k in data if k.startswith("min_") and k not in THRESHOLDS]
+            if unknown:
+                raise ValueError(
+                    f"level '{data.get('id', '?')}': unknown threshold "
+                    f"{', '.join(repr(k) for k in unknown)}; thresholds are "
+                    f"{', '.join(THRESHOLDS)}"
+                )
+        return data
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """The thresholds this level sets: field name → value."""
+        return {f: getattr(self, f) for f in THRESHOLDS if getattr(self, f) is not None}
 
     @property
     def has_thresholds(self) -> bool:
-        return self.min_spend is not None or self.min_orders is not None
+        return bool(self.thresholds)
 
 
 class TierSettings(_Section):
     window_days: Annotated[int, Field(gt=0)] = 365
+    # program rules for the tier a member holds over time (history, what-if)
+    upgrade: Literal["immediate", "evaluation"] = "immediate"
+    evaluation: Literal["month", "quarter", "year"] = "month"
+    protection_days: Annotated[int, Field(ge=0)] = 0  # 保级: a tier reached is kept this long
+    invitations: str | None = None  # CSV: member_id, tier, valid_from[, valid_to]
     levels: list[TierLevel] = Field(
         default_factory=lambda: [
             TierLevel(id="normal", name="普通会员"),
@@ -82,25 +157,64 @@ class TierSettings(_Section):
         ]
     )
 
+    @property
+    def ladder(self) -> list[TierLevel]:
+        """The levels reached by thresholds, lowest first (invitation-only levels left out)."""
+        return [level for level in self.levels if not level.invitation_only]
+
+    def rank(self, tier_id: str) -> int:
+        """Position of a level in the whole ladder (invitation-only levels included)."""
+        return [level.id for level in self.levels].index(tier_id)
+
     @model_validator(mode="after")
     def _ladder(self) -> TierSettings:
         problems = []
         if not self.levels:
             problems.append("the ladder needs at least one level (the base level)")
-        elif self.levels[0].has_thresholds:
+        elif self.levels[0].has_thresholds or self.levels[0].invitation_only:
             problems.append(
-                f"level '{self.levels[0].id}' is the base level (listed first) and must have "
-                "no thresholds"
+                f"level '{self.levels[0].id}' is the base level (listed first): it must have "
+                "no thresholds and not be invitation_only"
             )
         ids = [level.id for level in self.levels]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             problems.append(f"level id '{dup}' is used twice")
         for level in self.levels[1:]:
-            if not level.has_thresholds:
-                problems.append(f"level '{level.id}' has no threshold (min_spend or min_orders)")
+            if level.invitation_only and level.has_thresholds:
+                problems.append(
+                    f"level '{level.id}' is invitation_only and cannot have thresholds "
+                    f"({', '.join(level.thresholds)})"
+                )
+            elif not level.invitation_only and not level.has_thresholds:
+                problems.append(
+                    f"level '{level.id}' has no threshold ({', '.join(THRESHOLDS)}) and is not "
+                    "invitation_only"
+                )
+        ladder = [level for level in self.levels if level.has_thresholds]
+        for field in THRESHOLDS:
+            highest: tuple[str, float] | None = None
+            for level in ladder:
+                value = level.thresholds.get(field)
+                if value is None:
+                    continue
+                if highest is not None and value < highest[1]:
+                    problems.append(
+                        f"levels out of order: level '{level.id}' {field} = {value:g} is below "
+                        f"level '{highest[0]}' {field} = {highest[1]:g}, which is listed before "
+                        "it; list levels lowest first"
+                    )
+                highest = (level.id, value) if highest is None or value > highest[1] else highest
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+class PointsSettings(_Section):
+    """``[points]``: the earn rule and expiry policy that what-if replays compare."""
+
+    earn_rate: Annotated[float, Field(ge=0)] = 1.0  # points per currency unit of paid spend
+    expiry: Literal["never", "year_end_next", "months"] = "year_end_next"
+    expiry_months: Annotated[int, Field(gt=0)] = 12  # with expiry = "months"
 
 
 class ChurnSettings(_Section):
@@ -137,6 +251,24 @@ class EngineSettings(_Section):
     backend: Literal["duckdb", "pyspark"] = "duckdb"
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "8GB"; default DuckDB's own
     threads: Annotated[int, Field(gt=0)] | None = None
+    # Spark (backend = "pyspark"): the canonical tables come from a database of the Spark
+    # catalog, or from a folder of <table>.parquet (relative paths are from the workspace)
+    spark_master: str = "local[*]"
+    spark_database: str | None = None
+    spark_parquet: str | None = None
+    spark_conf: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _spark_tables(self) -> EngineSettings:
+        if self.backend == "pyspark" and (self.spark_database is None) == (
+            self.spark_parquet is None
+        ):
+            raise ValueError(
+                "with backend = 'pyspark' set exactly one of spark_database (a database of "
+                "the Spark catalog holding the canonical tables) or spark_parquet (a folder "
+                "of <table>.parquet files, e.g. written by 'memberlens export')"
+            )
+        return self
 
     def duckdb_settings(self) -> dict[str, str | int]:
         """The DuckDB connection settings these options ask for (none by default)."""
@@ -151,10 +283,12 @@ class EngineSettings(_Section):
 class Config(_Section):
     workspace: WorkspaceSettings = WorkspaceSettings()
     rfm: RfmSettings = RfmSettings()
+    value: ValueSettings = ValueSettings()
     tiers: TierSettings = TierSettings()
     churn: ChurnSettings = ChurnSettings()
     campaigns: CampaignSettings = CampaignSettings()
     engine: EngineSettings = EngineSettings()
+    points: PointsSettings = PointsSettings()
     mapping: dict[str, dict[str, str]] = Field(default_factory=dict)
     targets: dict[str, TargetSettings] = Field(default_factory=dict)
 
@@ -260,8 +394,20 @@ window_days = 365
 threshold = "mean"           # mean | median | {{recency_days = .., frequency = .., monetary = ..}}
 monetary = "total"           # total | average (average order value, as FineBI's RFM uses)
 
+[value]
+# window_days = 365          # spend window for value tiers (default: [rfm] window_days)
+cut_by = "members"           # members | revenue (shares of buyers or of revenue) | spend (amounts)
+high = 0.2                   # top 20 % of buyers by spend are high value,
+medium = 0.3                 # the next 30 % medium, the rest low
+loyalty_window_months = 6    # loyal: a paid order in at least loyal_min_months of the
+loyal_min_months = 3         # last loyalty_window_months months (30-day blocks up to the date)
+
 [tiers]
 window_days = 365            # qualification: paid spend and orders in the trailing window
+upgrade = "immediate"        # immediate (on the qualifying day) | evaluation (at evaluation dates)
+evaluation = "month"         # month | quarter | year: downgrades are decided at each period end
+protection_days = 0          # 保级: a tier reached (or re-qualified for) is kept this many days
+# invitations = "invitations.csv"  # member_id, tier, valid_from[, valid_to]: invitation_only
 [[tiers.levels]]             # lowest first; the first level has no thresholds
 id = "normal"
 name = "普通会员"
@@ -284,6 +430,11 @@ min_spend = 20000
 min_orders = 30
 earn_multiplier = 2.0
 
+[points]
+earn_rate = 1.0              # points per currency unit of paid spend (× the tier's earn_multiplier)
+expiry = "year_end_next"     # never | year_end_next (earned in Y lapse at the end of Y+1) | months
+# expiry_months = 12         # with expiry = "months"
+
 [churn]
 inactive_days = 180
 
@@ -292,6 +443,10 @@ attribution_days = 7         # an order within this many days of a campaign touc
 
 [engine]
 backend = "duckdb"           # duckdb | pyspark
+# memory_limit = "8GB"       # DuckDB's memory limit (it spills to disk past it)
+# spark_master = "local[*]"  # with backend = "pyspark", and one of:
+# spark_database = "loyalty" #   a Spark catalog database holding the canonical tables
+# spark_parquet = "parquet"  #   a folder of <table>.parquet ('memberlens export DIR')
 
 # Targets: value = N, range = [LOW, HIGH], or history = "same_period" | "trailing"
 [targets.repurchase_rate]

@@ -27,6 +27,16 @@ if TYPE_CHECKING:
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.metrics.goals import GoalReport
     from memberlens.metrics.periods import Period
+    from memberlens.models.churn import ChurnResult
+    from memberlens.models.clv import ClvResult
+    from memberlens.models.profile import MemberProfile
+    from memberlens.models.survival import Survival
+    from memberlens.points.breakage import Breakage
+    from memberlens.points.reactivation import Reactivation
+    from memberlens.segments.history import TierHistory
+    from memberlens.segments.targets import TargetRule
+    from memberlens.segments.value import ValueReport
+    from memberlens.segments.whatif import WhatIf
 
 ENV_VAR = "MEMBERLENS_WORKSPACE"
 
@@ -62,11 +72,43 @@ class Workspace:
 
     @contextmanager
     def engine(self) -> Iterator[Any]:
-        """An Ibis backend over a brief read-only connection (DESIGN §2)."""
+        """The Ibis backend every computation runs on (DESIGN §2): a brief read-only
+        connection to the DuckDB warehouse, or Spark with ``[engine] backend = "pyspark"``."""
         import ibis
 
+        if self.config.engine.backend == "pyspark":
+            from memberlens import spark
+
+            backend = spark.backend(self.config, self.root)
+            backend.memberlens_root = self.root  # files named in the config are relative to it
+            yield backend
+            return
         with self.read() as con:
-            yield ibis.duckdb.from_connection(con)
+            backend = ibis.duckdb.from_connection(con)
+            backend.memberlens_root = self.root
+            yield backend
+
+    def export_parquet(
+        self, folder: str | Path, tables: Sequence[str] | None = None
+    ) -> dict[str, Path]:
+        """Write canonical tables (all by default) to ``folder/<table>.parquet``, for Spark or
+        others; a relative folder is taken from the workspace."""
+        from memberlens.schema import LOAD_ORDER, table_spec
+        from memberlens.warehouse import quote
+
+        names = list(LOAD_ORDER if tables is None else tables)
+        for name in names:
+            table_spec(name)  # an unknown table is an error naming the tables
+        target = self.root / folder
+        target.mkdir(parents=True, exist_ok=True)
+        written = {}
+        with self.read() as con:
+            for name in names:
+                path = target / f"{name}.parquet"
+                escaped = str(path).replace("'", "''")
+                con.execute(f"COPY {quote(name)} TO '{escaped}' (FORMAT parquet)")
+                written[name] = path
+        return written
 
     def metrics(
         self,
@@ -165,12 +207,51 @@ class Workspace:
         with self.engine() as backend:
             return drivers(backend, self.config, self.resolve_period(backend, period))
 
-    def rfm(self, as_of: str) -> pl.DataFrame:
-        """RFM scores and segments as of the end of ``as_of`` (DESIGN §7)."""
+    def rfm(self, as_of: str, *, quintiles: bool = False) -> pl.DataFrame:
+        """RFM scores and segments as of the end of ``as_of`` (DESIGN §7).
+
+        ``quintiles`` adds the 1–5 scores and the English segment map (r_score, f_score,
+        m_score, rfm_score, score_segment, score_segment_name).
+        """
         from memberlens.segments.rfm import rfm
 
+        language = self.config.workspace.language
         with self.engine() as backend:
-            return rfm(backend, self.config, _date(as_of), self.config.workspace.language)  # type: ignore[no-any-return]
+            return rfm(backend, self.config, _date(as_of), language, quintiles)  # type: ignore[no-any-return]
+
+    def write_rfm(self, as_of: str, path: str | Path, *, quintiles: bool = False) -> int:
+        """Write :meth:`rfm`'s rows to a .csv, .parquet or .xlsx file (by the engine where it
+        can); returns the number of rows."""
+        from memberlens.output import write
+        from memberlens.segments.rfm import rfm_expression
+
+        language = self.config.workspace.language
+        with self.engine() as backend:
+            expression = rfm_expression(backend, self.config, _date(as_of), language, quintiles)
+            return write(backend, expression, Path(path))
+
+    def rfm_summary(self, as_of: str) -> pl.DataFrame:
+        """Per RFM segment (threshold scheme, then quintile map): members, revenue, shares and
+        mean recency, frequency and monetary."""
+        from memberlens.segments.rfm import summary
+
+        with self.engine() as backend:
+            return summary(backend, self.config, _date(as_of), self.config.workspace.language)  # type: ignore[no-any-return]
+
+    def rfm_migration(self, start: str, end: str, scheme: str = "threshold") -> pl.DataFrame:
+        """Members by RFM segment as of ``start`` × as of ``end`` (long form, with row shares);
+        ``scheme`` is ``threshold`` (the eight segments) or ``quintile`` (the score map)."""
+        from memberlens.segments.rfm import migration
+        from memberlens.segments.rfm import scheme as parse_scheme
+
+        chosen = parse_scheme(scheme)
+        try:
+            first = date.fromisoformat(start)
+        except ValueError:
+            raise InputError(f"--from {start}: write the date as 2025-03-31.") from None
+        language = self.config.workspace.language
+        with self.engine() as backend:
+            return migration(backend, self.config, first, _date(end), language, chosen)  # type: ignore[no-any-return]
 
     def tiers(self, as_of: str) -> pl.DataFrame:
         """Every member's tier as of the end of ``as_of`` (DESIGN §7)."""
@@ -178,6 +259,32 @@ class Workspace:
 
         with self.engine() as backend:
             return tiers(backend, self.config, _date(as_of))  # type: ignore[no-any-return]
+
+    def tiers_near(self, as_of: str, progress: float = 0.8) -> pl.DataFrame:
+        """Members who have reached ``progress`` of every threshold of their next tier,
+        with the gaps, as of the end of ``as_of``."""
+        from memberlens.segments.tiers import near_next
+
+        with self.engine() as backend:
+            return near_next(backend, self.config, _date(as_of), progress)  # type: ignore[no-any-return]
+
+    def tier_history(self, start: str, end: str) -> TierHistory:
+        """The tiers members hold from ``start`` to ``end`` under the ``[tiers]`` rules."""
+        from memberlens.segments.history import tier_history
+
+        first, last = _dates(start, end)
+        with self.engine() as backend:
+            return tier_history(backend, self.config, first, last)
+
+    def what_if(self, candidate: str | Path, start: str, end: str) -> WhatIf:
+        """Replay history under the candidate ``[tiers]``/``[points]`` rules of a TOML file
+        beside the current rules; figures for ``start``..``end``."""
+        from memberlens.segments.whatif import candidate_config, what_if
+
+        rules = candidate_config(self.root / CONFIG_FILE, Path(candidate))
+        first, last = _dates(start, end)
+        with self.engine() as backend:
+            return what_if(backend, self.config, rules, first, last)
 
     def resolve_period(self, backend: Any, period: str | None) -> Period:
         """``period`` parsed, or the latest full month of data when it is None."""
@@ -254,12 +361,176 @@ class Workspace:
                 name: int(scalar(con, f"SELECT count(*) FROM {quote(name)}")) for name in LOAD_ORDER
             }
 
+    def value(self, as_of: str) -> ValueReport:
+        """Value tiers, the value × loyalty matrix and the Pareto view as of ``as_of``."""
+        from memberlens.segments.value import value
 
-def _date(text: str) -> date:
+        with self.engine() as backend:
+            return value(backend, self.config, _date(as_of), self.config.workspace.language)
+
+    def value_members(self, as_of: str) -> pl.DataFrame:
+        """Per scored member: spend, orders, value tier, active months, loyal, value group."""
+        from memberlens.segments.value import values_frame
+
+        with self.engine() as backend:
+            return values_frame(backend, self.config, _date(as_of))
+
+    def targets(
+        self, as_of: str, rule: TargetRule | None = None, *, full_phone: bool = False
+    ) -> pl.DataFrame:
+        """The members matching ``rule`` as of ``as_of``, phones masked unless ``full_phone``.
+
+        >>> from memberlens.segments.targets import TargetRule
+        >>> ws.targets("2025-06-30", TargetRule(segments=("important_winback",)))  # doctest: +SKIP
+        """
+        from memberlens.segments.targets import TargetRule, target_list
+
+        with self.engine() as backend:
+            return target_list(
+                backend,
+                self.config,
+                _date(as_of),
+                rule or TargetRule(),
+                full_phone,
+                self.config.workspace.language,
+            )
+
+    def clv(
+        self,
+        calibration_end: str,
+        *,
+        time_unit: str = "day",
+        holdout_end: str | None = None,
+        horizon_months: int = 12,
+        discount_rate: float = 0.10,
+        save: bool = False,
+    ) -> ClvResult:
+        """BG/NBD + Gamma-Gamma fitted on orders up to ``calibration_end`` (DESIGN §8).
+
+        ``save`` writes the per-member CLV to the warehouse (the member profile reads it).
+
+        >>> ws.clv("2025-06-30", holdout_end="2025-12-31").params  # doctest: +SKIP
+        """
+        from memberlens.models.clv import clv, save_scores
+
+        end = _date(calibration_end, "--calibration-end")
+        holdout = None if holdout_end is None else _date(holdout_end, "--holdout-end")
+        with self.engine() as backend:
+            result = clv(
+                backend,
+                end,
+                time_unit=time_unit,
+                holdout_end=holdout,
+                horizon_months=horizon_months,
+                discount_rate=discount_rate,
+            )
+        if save:
+            save_scores(self.warehouse_path, result)
+        return result
+
+    def churn(
+        self,
+        as_of: str | None = None,
+        *,
+        window_days: int = 90,
+        k: float = 3.0,
+        save: bool = True,
+    ) -> ChurnResult:
+        """Churn-risk model (time-based split), its report, and per-member scores as of
+        ``as_of`` (default: the latest order date), saved to the warehouse unless ``save``
+        is False.
+
+        >>> ws.churn().auc  # doctest: +SKIP
+        """
+        from memberlens.models.churn import churn, save_scores
+
+        day = None if as_of is None else _date(as_of)
+        with self.engine() as backend:
+            result = churn(backend, self.config, day, window_days=window_days, k=k)
+        if save:
+            save_scores(self.warehouse_path, result)
+        return result
+
+    def survival(self, as_of: str | None = None, *, k: float = 3.0) -> Survival:
+        """Kaplan-Meier curves of time to lapse by tier as of ``as_of`` (default: latest)."""
+        from memberlens.models.churn import latest_order_date
+        from memberlens.models.survival import kaplan_meier
+
+        with self.engine() as backend:
+            day = latest_order_date(backend) if as_of is None else _date(as_of)
+            return kaplan_meier(backend, self.config, day, k)
+
+    def member(self, member_id: str) -> MemberProfile:
+        """One member's tier, segment, points balance, CLV, P(alive) and churn risk.
+
+        >>> ws.member("M00000042").churn_level  # doctest: +SKIP
+        """
+        from memberlens.models.profile import profile
+
+        with self.engine() as backend:
+            return profile(backend, self.config, member_id, self.config.workspace.language)
+
+    def points_vintages(self, as_of: str, *, detail: bool = False) -> pl.DataFrame:
+        """Points vintages as of ``as_of`` (FIFO): per issue month, or every batch with ``detail``.
+
+        >>> ws.points_vintages("2025-06-30")  # doctest: +SKIP
+        """
+        from memberlens.points.fifo import check_as_of
+        from memberlens.points.vintages import vintages
+
+        day = _date(as_of)
+        with self.engine() as backend:
+            check_as_of(backend, day)
+            return vintages(backend, day, detail)  # type: ignore[no-any-return]
+
+    def points_curves(self, as_of: str) -> pl.DataFrame:
+        """Vintage curves: cumulative redeemed / expired shares by months since issue."""
+        from memberlens.points.fifo import check_as_of
+        from memberlens.points.vintages import curves
+
+        day = _date(as_of)
+        with self.engine() as backend:
+            check_as_of(backend, day)
+            return curves(backend, day)  # type: ignore[no-any-return]
+
+    def points_expiry(self, as_of: str, months: int = 12) -> pl.DataFrame:
+        """Open points by expiry month for the ``months`` months after ``as_of``."""
+        from memberlens.points.expiry import projected_expiry
+        from memberlens.points.fifo import check_as_of
+
+        day = _date(as_of)
+        with self.engine() as backend:
+            check_as_of(backend, day)
+            return projected_expiry(backend, self.config, day, months)  # type: ignore[no-any-return]
+
+    def points_breakage(self, as_of: str, *, maturity_months: int | None = None) -> Breakage:
+        """Forward breakage of the open points and the liability adjusted for it (IFRS 15)."""
+        from memberlens.points.breakage import breakage
+        from memberlens.points.fifo import check_as_of
+
+        day = _date(as_of)
+        with self.engine() as backend:
+            check_as_of(backend, day)
+            return breakage(backend, self.config, day, maturity_months)
+
+    def points_reactivation(
+        self, as_of: str, *, bands: Sequence[int] | None = None
+    ) -> Reactivation:
+        """Members inactive for ``[churn] inactive_days`` who still hold points, by band."""
+        from memberlens.points.fifo import check_as_of
+        from memberlens.points.reactivation import BANDS, reactivation
+
+        day = _date(as_of)
+        with self.engine() as backend:
+            check_as_of(backend, day)
+            return reactivation(backend, self.config, day, BANDS if bands is None else bands)
+
+
+def _date(text: str, option: str = "--as-of") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--as-of {text}: write the date as 2025-03-31.") from None
+        raise InputError(f"{option} {text}: write the date as 2025-03-31.") from None
 
 
 def _dates(start: str, end: str) -> tuple[date, date]:

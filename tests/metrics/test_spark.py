@@ -1,7 +1,5 @@
 """The metric catalog on Spark (Ibis's PySpark backend, local mode) gives DuckDB's values."""
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,44 +7,14 @@ from typing import Any
 import pytest
 
 import memberlens as ml
+from memberlens.errors import ConfigError
 from memberlens.metrics.compute import DEFINITIONS, Scope
 from memberlens.metrics.dimensions import GROUP, dimension
 from memberlens.metrics.evaluate import NOT_SPLITTABLE
 from memberlens.metrics.periods import parse_period
-from memberlens.schema import LOAD_ORDER
+from spark_session import MARKS, spark_backend
 
-pytestmark = [
-    pytest.mark.spark,
-    # py4j leaves sockets for the garbage collector and ibis's PySpark backend goes through
-    # pandas: their warnings are theirs, not this project's
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore::FutureWarning"),
-]
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    if shutil.which("java") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Java for the Spark parity test")
-        pytest.skip("java is not installed")
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("memberlens-parity")
-        .config("spark.sql.session.timeZone", "Asia/Shanghai")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +22,9 @@ def engines(
     spark: Any, small_program_ws: ml.Workspace, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Any, Any, ml.Workspace]]:
     """The same tables in DuckDB and, via Parquet, in Spark."""
-    import ibis
-
-    folder: Path = tmp_path_factory.mktemp("spark")
-    with small_program_ws.read() as con:
-        for name in LOAD_ORDER:
-            con.execute(f"COPY \"{name}\" TO '{folder / name}.parquet' (FORMAT parquet)")
-    for name in LOAD_ORDER:
-        spark.read.parquet(str(folder / f"{name}.parquet")).createOrReplaceTempView(name)
+    backend = spark_backend(spark, small_program_ws, tmp_path_factory.mktemp("spark"))
     with small_program_ws.engine() as duck:
-        yield duck, ibis.pyspark.connect(spark), small_program_ws
+        yield duck, backend, small_program_ws
 
 
 def _values(
@@ -116,3 +77,40 @@ def test_splits_match_duckdb(engines: tuple[Any, Any, ml.Workspace], by: str) ->
         expected = _values(duck, ws, metric, "2025-Q4", by)
         found = _values(spark, ws, metric, "2025-Q4", by)
         assert same(found, expected), (metric, found, expected)
+
+
+def test_workspace_on_spark(
+    engines: tuple[Any, Any, ml.Workspace], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A workspace with [engine] backend = "pyspark" computes through Spark: the same
+    values as the DuckDB workspace it was exported from, through the public API."""
+    _, _, duck_ws = engines
+    folder = tmp_path_factory.mktemp("spark-ws")
+    spark_ws = ml.init(folder / "ws")
+    duck_ws.export_parquet(folder / "ws" / "tables")
+    config = spark_ws.root / "memberlens.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        'backend = "duckdb"',
+        'backend = "pyspark"\nspark_master = "local[2]"\nspark_parquet = "tables"',
+    )
+    config.write_text(text, encoding="utf-8")
+    spark_ws = ml.open(spark_ws.root)
+    with spark_ws.engine() as backend:
+        assert backend.name == "pyspark"
+    ids = ["members_total", "buyers", "revenue", "repurchase_rate", "points_outstanding", "nps"]
+    expected = duck_ws.metrics(ids, "2025-11", by="channel").sort("metric", "channel")
+    found = spark_ws.metrics(ids, "2025-11", by="channel").sort("metric", "channel")
+    assert found.columns == expected.columns
+    assert found["channel"].to_list() == expected["channel"].to_list()
+    assert found["value"].to_list() == pytest.approx(expected["value"].to_list(), rel=1e-9)
+
+
+def test_spark_workspace_without_tables_names_the_fix(tmp_path: Path) -> None:
+    ws = ml.init(tmp_path / "ws")
+    config = ws.root / "memberlens.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('backend = "duckdb"', 'backend = "pyspark"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"spark_database .* or spark_parquet"):
+        ml.open(ws.root)

@@ -17,7 +17,7 @@ from memberlens.report.build import write_report
 
 @pytest.fixture(scope="module")
 def report(demo_ws: ml.Workspace, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return write_report(demo_ws, "2025-12", tmp_path_factory.mktemp("report"))
+    return write_report(demo_ws, "2025-12", tmp_path_factory.mktemp("report"), models=True)
 
 
 def test_the_html_is_self_contained(report: tuple[Path, Path]) -> None:
@@ -43,13 +43,56 @@ def test_the_kpi_cards_show_the_api_values(
 
 def test_the_workbook_has_the_same_tables(demo_ws: ml.Workspace, report: tuple[Path, Path]) -> None:
     sheets = pl.read_excel(report[1], sheet_id=0)
-    assert {"KPIs", "Monthly", "Points", "Channels", "Cohorts", "Alerts", "Points users"} <= set(
-        sheets
-    )
+    assert {
+        "KPIs",
+        "Monthly",
+        "Points",
+        "Channels",
+        "Tiers",
+        "RFM segments",
+        "Cohorts",
+        "Alerts",
+        "Points users",
+    } <= set(sheets)
     kpis = sheets["KPIs"]
     summary = demo_ws.summary(list(HEADLINE), "2025-12")
     assert kpis["metric"].to_list() == summary["metric"].to_list()
     assert kpis["value"].to_list() == pytest.approx(summary["value"].to_list(), nan_ok=True)
+
+
+def test_tier_and_segment_tables_show_the_splits(
+    demo_ws: ml.Workspace, report: tuple[Path, Path]
+) -> None:
+    sheets = pl.read_excel(report[1], sheet_id=0)
+    html = report[0].read_text(encoding="utf-8")
+    for sheet, by in (("Tiers", "tier"), ("RFM segments", "rfm_segment")):
+        expected = demo_ws.metrics(["members_total", "revenue"], "2025-12", by=by)
+        shown = sheets[sheet].filter(pl.col("metric").is_in(["members_total", "revenue"]))
+        assert dict(
+            zip(zip(shown["metric"], shown[by], strict=True), shown["value"], strict=True)
+        ) == {(m, g): pytest.approx(v) for m, g, v in expected.select("metric", by, "value").rows()}
+    # rows in ladder order under the configured names; segments under their Chinese names
+    ladder = [level.name for level in demo_ws.config.tiers.levels]
+    present = [name for name in ladder if f"<td>{name}</td>" in html]
+    assert present and [html.index(f"<td>{n}</td>") for n in present] == sorted(
+        html.index(f"<td>{n}</td>") for n in present
+    )
+    assert "<td>重要价值客户</td>" in html
+
+
+def test_the_clv_check_shows_the_model_against_the_holdout(
+    demo_ws: ml.Workspace, report: tuple[Path, Path]
+) -> None:
+    # fitted to 2025-06-30 (six months before the period's end), checked on the six after
+    expected = demo_ws.clv("2025-06-30", holdout_end="2025-12-31").validation
+    assert expected is not None
+    sheets = pl.read_excel(report[1], sheet_id=0)
+    shown = sheets["CLV by frequency"]
+    assert shown["bucket"].cast(pl.String).to_list() == expected.by_frequency["bucket"].to_list()
+    assert shown["actual"].to_list() == pytest.approx(expected.by_frequency["actual"].to_list())
+    html = report[0].read_text(encoding="utf-8")
+    assert "CLV 模型验证（留出期）" in html and "拟合至 2025-06-30" in html
+    assert f"<td>总量误差</td><td>{100 * expected.total_error:+.1f}%</td>" in html
 
 
 @pytest.mark.browser
@@ -77,8 +120,9 @@ def test_it_renders_in_a_real_browser(report: tuple[Path, Path], tmp_path: Path)
         text=True,
         timeout=120,
     ).stdout
-    # every chart drew its SVG: daily orders, monthly, points flow and the cohort heatmap
-    assert dom.count('class="main-svg"') >= 4
+    # every chart drew its SVG: daily orders, monthly, points flow, the cohort heatmap and
+    # the CLV check's two charts
+    assert dom.count('class="main-svg"') >= 6
     shot = tmp_path / "report.png"
     subprocess.run(
         [chromium, *flags, "--window-size=1300,3200", f"--screenshot={shot}", report[0].as_uri()],

@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 import polars as pl
 
 from memberlens.errors import InputError
-from memberlens.metrics.compute import at_midnight
+from memberlens.metrics.compute import paid_orders
 
 Basis = Literal["registration", "first_purchase"]
 Measure = Literal["members", "revenue"]
@@ -44,10 +44,7 @@ def cohort_matrix(
     start = first.replace(day=1)
     end_month = last.year * 12 + last.month  # the month after `last`, as an index
     end = date(end_month // 12, end_month % 12 + 1, 1)
-    o = backend.table("orders")
-    paid = o.filter(
-        (o.status == "paid") & o.member_id.notnull() & (o.ordered_at < at_midnight(end))
-    )
+    paid = paid_orders(backend, end=end)
     if basis == "registration":
         m = backend.table("members")
         cohorts = m.select("member_id", cohort=_month_index(m.registered_at))

@@ -7,6 +7,10 @@ import sys
 from memberlens.cli import analysis as _analysis  # noqa: F401  (registers commands)
 from memberlens.cli import data as _data  # noqa: F401
 from memberlens.cli import demo as _demo  # noqa: F401
+from memberlens.cli import models as _models  # noqa: F401
+from memberlens.cli import points as _points  # noqa: F401
+from memberlens.cli import segments as _segments  # noqa: F401
+from memberlens.cli import tiers as _tiers  # noqa: F401
 from memberlens.cli.app import app
 from memberlens.errors import MemberlensError
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import console, emit
+from memberlens.cli.render import console, emit, write_frame
 
 
 @app.command()
@@ -404,12 +404,18 @@ def report(
     output: Annotated[
         Path | None, typer.Option(help="Folder for the files (default: DIR/reports).")
     ] = None,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models", help="Add the CLV model's check (fit and holdout; ~1 min at 10 M members)."
+        ),
+    ] = False,
 ) -> None:
     """Write the report: one self-contained HTML file (charts embedded) and an Excel workbook."""
     from memberlens.report.build import write_report
 
     ws = open_workspace()
-    html, xlsx = write_report(ws, period, output)
+    html, xlsx = write_report(ws, period, output, models=models)
     console.print(f"Report: {html}")
     console.print(f"Tables: {xlsx}")
 
@@ -417,45 +423,106 @@ def report(
 @app.command()
 def rfm(
     as_of: Annotated[str, typer.Option("--as-of", help="Score as of the end of this day.")],
+    scores: Annotated[
+        str,
+        typer.Option(
+            help="threshold: the eight segments (重要价值客户 …); quintile: also 1–5 R, F, M "
+            "scores and the English segment map (Champions …)."
+        ),
+    ] = "threshold",
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Segment sizes, revenue share and means.")
+    ] = False,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Migration matrix: segments as of this date (rows) × as of --as-of."
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Write all rows to .csv/.parquet/.xlsx.")
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """RFM scores and the eight segments (重要价值客户 …) as of a date."""
-    ws = open_workspace()
-    frame = ws.rfm(as_of)
-    if output is not None:
-        _write_frame(frame, output)
-        console.print(f"Wrote {frame.height:,} rows to {output}")
-        return
-    if fmt is Format.table:
-        import polars as pl
+    """RFM scores and segments as of a date; sizes and revenue share; migration between dates."""
+    from memberlens.segments.rfm import scheme, segment_order
 
-        sizes = (
-            frame.group_by("segment", "segment_name")
-            .agg(members=pl.len(), monetary=pl.col("monetary").sum())
-            .sort("members", descending=True)
-        )
-        emit(sizes, fmt, title=f"RFM segments as of {as_of} ({frame.height:,} scored members)")
+    chosen = scheme(scores)
+    if summary and start is not None:
+        raise typer.BadParameter("use either --summary or --from, not both")
+    ws = open_workspace()
+    if output is not None and start is None and not summary:
+        written = ws.write_rfm(as_of, output, quintiles=chosen == "quintile")
+        console.print(f"Wrote {written:,} rows to {output}")
         return
-    emit(frame, fmt)
+    if start is not None:
+        frame = ws.rfm_migration(start, as_of, chosen)
+    elif summary or (fmt is Format.table and output is None):
+        frame = ws.rfm_summary(as_of)
+    else:
+        frame = ws.rfm(as_of, quintiles=chosen == "quintile")
+    if output is not None:
+        write_frame(frame, output)
+        return
+    if fmt is not Format.table:
+        emit(frame, fmt)
+        return
+    import polars as pl
+
+    def percent(column: str) -> pl.Expr:
+        return (pl.col(column) * 100).round(1).cast(pl.String) + "%"
+
+    if start is not None:
+        # rows arrive in the scheme's order; columns follow the same order
+        to_order = frame.sort(pl.col("to_segment").replace_strict(segment_order(chosen)))
+        columns = to_order["to_name"].unique(maintain_order=True).to_list()
+        cell = pl.format("{} ({})", "members", percent("row_share"))
+        wide = frame.with_columns(cell=cell).pivot(on="to_name", index="from_name", values="cell")
+        emit(
+            wide.select(pl.col("from_name").alias(f"{start} \\ {as_of}"), *columns),
+            fmt,
+            title=f"RFM migration {start} → {as_of}: members (row share)",
+        )
+        return
+    views = [s for s in ("threshold", "quintile") if summary or s == chosen]
+    for view in views:
+        part = frame.filter(scheme=view).select(
+            pl.col("segment_name").alias("segment"),
+            "members",
+            percent("member_share").alias("share"),
+            "revenue",
+            percent("revenue_share").alias("revenue share"),
+            pl.col("mean_recency_days").round(1).alias("R days"),
+            pl.col("mean_frequency").round(2).alias("F"),
+            pl.col("mean_monetary").round(2).alias("M"),
+        )
+        scored = int(part["members"].sum())
+        emit(part, fmt, title=f"RFM segments ({view}) as of {as_of}: {scored:,} scored members")
 
 
 @app.command()
 def tiers(
     as_of: Annotated[str, typer.Option("--as-of", help="Tiers as of the end of this day.")],
+    near: Annotated[
+        float | None,
+        typer.Option(
+            help="Instead: members with at least this share (e.g. 0.8) of every threshold of "
+            "their next tier, with the gaps."
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Write all rows to .csv/.parquet/.xlsx.")
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Every member's tier as of a date, from the configured ladder."""
+    """Every member's tier as of a date, from the configured ladder (or those near the next)."""
     ws = open_workspace()
-    frame = ws.tiers(as_of)
+    frame = ws.tiers(as_of) if near is None else ws.tiers_near(as_of, near)
+    if near is not None and output is None:
+        emit(frame, fmt, title=f"Members within {near:.0%} of their next tier as of {as_of}")
+        return
     if output is not None:
-        _write_frame(frame, output)
-        console.print(f"Wrote {frame.height:,} rows to {output}")
+        write_frame(frame, output)
         return
     if fmt is Format.table:
         import polars as pl
@@ -469,17 +536,3 @@ def tiers(
         emit(sizes, fmt, title=f"Tiers as of {as_of}")
         return
     emit(frame, fmt)
-
-
-def _write_frame(frame: Any, path: Path) -> None:
-    from memberlens.errors import InputError
-
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame.write_csv(path)
-    elif suffix == ".parquet":
-        frame.write_parquet(path)
-    elif suffix == ".xlsx":
-        frame.write_excel(path, autofit=True)
-    else:
-        raise InputError(f"Cannot write '{suffix or path.name}'. Use .csv, .parquet or .xlsx.")

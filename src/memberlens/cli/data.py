@@ -1,4 +1,4 @@
-"""Commands that create workspaces and load data: init, ingest, quarantine, status, migrate."""
+"""Commands that create workspaces and move data: init, ingest, quarantine, status, export."""
 
 from __future__ import annotations
 
@@ -132,3 +132,15 @@ def migrate() -> None:
     ws = open_workspace()
     ws.migrate()
     console.print(f"{ws.warehouse_path} is up to date.")
+
+
+@app.command()
+def export(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder for <table>.parquet (relative: in the workspace).")
+    ],
+) -> None:
+    """Write every canonical table to Parquet, e.g. for a Spark engine (backend = "pyspark")."""
+    ws = open_workspace()
+    written = ws.export_parquet(folder)
+    console.print(f"Wrote {len(written)} tables to {next(iter(written.values())).parent}")

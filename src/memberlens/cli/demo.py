@@ -73,7 +73,7 @@ def demo(
     show_summary(
         result.workspace.summary(list(HEADLINE)), result.workspace.config.workspace.language
     )
-    html, _ = write_report(result.workspace)
+    html, _ = write_report(result.workspace, models=True)
     console.print(f"Report: [bold]{html}[/] (and the same tables in .xlsx beside it)")
     console.print(
         f"Next: memberlens -w {directory} metrics --period 2025-Q4 · "

@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -122,3 +123,19 @@ class BarProgress:
                 self._bar.update(self._task, completed=total)
             self._bar.stop()
         self._bar = None
+
+
+def write_frame(frame: Any, path: Path) -> None:
+    """Write a frame to .csv, .parquet or .xlsx (chosen by the suffix) and say so."""
+    from memberlens.errors import InputError
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame.write_csv(path)
+    elif suffix == ".parquet":
+        frame.write_parquet(path)
+    elif suffix == ".xlsx":
+        frame.write_excel(path, autofit=True)
+    else:
+        raise InputError(f"Cannot write '{suffix or path.name}'. Use .csv, .parquet or .xlsx.")
+    console.print(f"Wrote {frame.height:,} rows to {path}")

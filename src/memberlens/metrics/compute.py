@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import ibis
@@ -28,6 +28,18 @@ SECONDS_PER_DAY = 86_400
 def at_midnight(day: Any) -> ir.Scalar:
     """Midnight of ``day`` as a timestamp literal that reads well in explained SQL."""
     return ibis.literal(f"{datetime.combine(day, time()):%Y-%m-%d %H:%M:%S}").cast("timestamp")
+
+
+def paid_orders(backend: Any, start: Any = None, end: Any = None) -> ir.Table:
+    """Paid member orders (DESIGN §4), ordered at or after ``start`` and before ``end``
+    (dates mean their midnight; timestamp expressions are taken as they are)."""
+    o = backend.table("orders")
+    condition = (o.status == "paid") & o.member_id.notnull()
+    if start is not None:
+        condition &= o.ordered_at >= (at_midnight(start) if isinstance(start, date) else start)
+    if end is not None:
+        condition &= o.ordered_at < (at_midnight(end) if isinstance(end, date) else end)
+    return o.filter(condition)
 
 
 @dataclass(frozen=True)
@@ -50,8 +62,7 @@ class Scope:
         return t[column] < at_midnight(self.period.end)
 
     def paid(self) -> ir.Table:
-        o = self.table("orders")
-        return o.filter((o.status == "paid") & o.member_id.notnull())
+        return paid_orders(self.backend)
 
     def paid_in(self, period: Period | None = None) -> ir.Table:
         o = self.paid()
@@ -184,11 +195,6 @@ def points_outstanding(s: Scope) -> ir.Table:
     return s.measure(p, p.points.sum().fill_null(0))
 
 
-def points_liability(s: Scope) -> ir.Table:
-    outstanding = points_outstanding(s)
-    return outstanding.mutate(value=outstanding.value * s.config.workspace.point_value)
-
-
 def breakage_rate(s: Scope) -> ir.Table:
     p = s.table("points")
     upto = s.tag(p.filter(s.before_end(p, "at")))
@@ -314,12 +320,24 @@ def loyalty_index(s: Scope) -> ir.Table:
     return joined.select(GROUP, value=value) if s.by else joined.select(value=value)
 
 
-def _ratio(top: Definition, bottom: Definition) -> Definition:
-    """top / bottom of two parts that may come from different tables."""
+Row = dict[str, Any]
 
-    def ratio(s: Scope) -> ir.Table:
-        a = top(s).rename(top="value")
-        b = bottom(s).rename(bottom="value")
+
+@dataclass(frozen=True)
+class Ratio:
+    """top / bottom of two parts that may come from different tables.
+
+    As a definition it is one expression (for ``explain``, Spark and snapshots); when the
+    parts have already been computed in the same call, :meth:`combine` gives the same values
+    from their rows without scanning the tables again.
+    """
+
+    top: Definition
+    bottom: Definition
+
+    def __call__(self, s: Scope) -> ir.Table:
+        a = self.top(s).rename(top="value")
+        b = self.bottom(s).rename(bottom="value")
         if s.by is None:
             joined = a.cross_join(b)
             return joined.select(value=joined.top / joined.bottom.nullif(0))
@@ -327,7 +345,43 @@ def _ratio(top: Definition, bottom: Definition) -> Definition:
         joined = b.left_join(a, GROUP).drop(f"{GROUP}_right")
         return joined.select(GROUP, value=joined.top.fill_null(0) / joined.bottom.nullif(0))
 
-    return ratio
+    @staticmethod
+    def combine(top: list[Row], bottom: list[Row], split: bool) -> list[Row]:
+        """The rows of :meth:`__call__` from the rows of the parts (same null rules)."""
+
+        def divide(a: Any, b: Any) -> float | None:
+            return None if a is None or b is None or b == 0 else float(a) / float(b)
+
+        if not split:
+            return [{"value": divide(top[0]["value"], bottom[0]["value"])}]
+        above = {row[GROUP]: row["value"] for row in top}
+        return [
+            {GROUP: row[GROUP], "value": divide(above.get(row[GROUP]) or 0, row["value"])}
+            for row in bottom
+        ]
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """A part times a constant of the configuration (the points liability)."""
+
+    part: Definition
+    factor: Callable[[Config], float]
+
+    def __call__(self, s: Scope) -> ir.Table:
+        t = self.part(s)
+        return t.mutate(value=t.value * self.factor(s.config))
+
+    def combine(self, rows: list[Row], config: Config) -> list[Row]:
+        factor = self.factor(config)
+        return [
+            {**row, "value": None if row["value"] is None else float(row["value"]) * factor}
+            for row in rows
+        ]
+
+
+def _ratio(top: Definition, bottom: Definition) -> Definition:
+    return Ratio(top, bottom)
 
 
 DEFINITIONS: dict[str, Definition] = {
@@ -352,7 +406,7 @@ DEFINITIONS: dict[str, Definition] = {
     "redemption_rate": _ratio(points_redeemed, points_issued),
     "redeemers": redeemers,
     "points_outstanding": points_outstanding,
-    "points_liability": points_liability,
+    "points_liability": Scaled(points_outstanding, lambda config: config.workspace.point_value),
     "breakage_rate": breakage_rate,
     "nps": nps,
     "campaign_participants": campaign_participants,

@@ -81,6 +81,20 @@ def _rfm_segment(s: Scope) -> ir.Table:
     return t.select("member_id", **{GROUP: t.segment})
 
 
+def _churn_risk(s: Scope) -> ir.Table:
+    """The latest scores written by 'memberlens churn' (members not scored: (unknown))."""
+    from memberlens.errors import InputError
+    from memberlens.models.results import CHURN_TABLE, has_table
+
+    if not has_table(s.backend, CHURN_TABLE):
+        raise InputError(
+            "No churn scores in this workspace yet: run 'memberlens -w DIR churn' first, "
+            "then split by churn_risk."
+        )
+    t = s.table(CHURN_TABLE)
+    return t.select("member_id", **{GROUP: t.level})
+
+
 DIMENSIONS: dict[str, Dimension] = {
     d.id: d
     for d in (
@@ -123,6 +137,13 @@ DIMENSIONS: dict[str, Dimension] = {
             "RFM segment",
             "the member's RFM segment as of the period end ((unknown): not scored)",
             _rfm_segment,
+        ),
+        Dimension(
+            "churn_risk",
+            "流失风险",
+            "Churn risk",
+            "high / medium / low from the latest 'memberlens churn' scores ((unknown): not scored)",
+            _churn_risk,
         ),
     )
 }

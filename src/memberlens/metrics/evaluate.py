@@ -12,7 +12,7 @@ import polars as pl
 from memberlens.config import Config
 from memberlens.errors import InputError
 from memberlens.metrics.catalog import CATALOG, metric
-from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE, Scope
+from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE, Definition, Ratio, Scaled, Scope
 from memberlens.metrics.dimensions import GROUP, dimension
 from memberlens.metrics.periods import Period, latest_full_month, parse_period
 
@@ -111,14 +111,15 @@ def values(
     span = data_range(backend)
     rows: list[dict[str, Any]] = []
     for period in periods:
+        scope = _scope(backend, config, period, by)
+        parts: dict[Definition, list[dict[str, Any]]] = {}  # computed once per period
         for metric_id in ids:
             if not _has_data(span, period):
                 rows.append(
                     {"metric": metric_id, "period": str(period), "group": None, "value": None}
                 )
                 continue
-            table = backend.to_pyarrow(DEFINITIONS[metric_id](_scope(backend, config, period, by)))
-            found = table.to_pylist()
+            found = list(_rows(backend, scope, DEFINITIONS[metric_id], parts))
             found.sort(key=lambda r: (r.get(GROUP) is None, str(r.get(GROUP))))
             for row in found:
                 rows.append(
@@ -134,6 +135,27 @@ def values(
         schema={"metric": pl.String, "period": pl.String, "group": pl.String, "value": pl.Float64},
     )
     return frame.rename({"group": by}) if by else frame.drop("group")
+
+
+def _rows(
+    backend: Any,
+    scope: Scope,
+    definition: Definition,
+    parts: dict[Definition, list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """A definition's rows; a ratio (or scaled part) whose parts are wanted anyway is
+    derived from their rows instead of scanning the tables again."""
+    if definition not in parts:
+        if isinstance(definition, Ratio):
+            top = _rows(backend, scope, definition.top, parts)
+            bottom = _rows(backend, scope, definition.bottom, parts)
+            parts[definition] = Ratio.combine(top, bottom, split=scope.by is not None)
+        elif isinstance(definition, Scaled):
+            part = _rows(backend, scope, definition.part, parts)
+            parts[definition] = definition.combine(part, scope.config)
+        else:
+            parts[definition] = backend.to_pyarrow(definition(scope)).to_pylist()
+    return parts[definition]
 
 
 def explain(

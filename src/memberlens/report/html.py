@@ -101,6 +101,69 @@ def _monthly_chart(frame: pl.DataFrame, ids: tuple[str, ...], language: str, bar
     return _figure_html(figure)
 
 
+def _clv_check(data: ReportData) -> dict[str, Any] | None:
+    """The CLV model against the holdout: purchases by calibration frequency (predicted vs
+    actual, per member), P(alive) calibration, the error measures and the parameters."""
+    import plotly.graph_objects as go
+
+    if data.clv is None or data.clv.validation is None:
+        return None if data.clv_note is None else {"note": data.clv_note}
+    v = data.clv.validation
+    language = data.language
+    buckets = go.Figure(
+        [
+            go.Bar(
+                x=v.by_frequency["bucket"].to_list(),
+                y=v.by_frequency[column].to_list(),
+                name=label(column, language),
+                marker_color=PALETTE[i],
+            )
+            for i, column in enumerate(("predicted", "actual"))
+        ]
+    )
+    buckets.update_layout(
+        barmode="group",
+        xaxis_title=label("calibration_frequency", language),
+        yaxis_title=label("holdout_purchases", language),
+    )
+    calibration = go.Figure(
+        [
+            go.Scatter(
+                x=v.calibration["p_purchase"].to_list(),
+                y=v.calibration["bought"].to_list(),
+                mode="lines+markers",
+                name=label("bought_share", language),
+                line={"color": PALETTE[0]},
+            ),
+            go.Scatter(
+                x=[0, 1],
+                y=[0, 1],
+                mode="lines",
+                name=label("perfect", language),
+                line={"color": "#999", "dash": "dot"},
+            ),
+        ]
+    )
+    calibration.update_layout(
+        xaxis_title=label("predicted_purchase", language),
+        yaxis_title=label("bought_share", language),
+    )
+    params = data.clv.params | data.clv.spend_params
+    return {
+        "buckets_chart": _figure_html(buckets),
+        "calibration_chart": _figure_html(calibration),
+        "calibration_end": data.clv.calibration_end.isoformat(),
+        "holdout_days": v.holdout_days,
+        "measures": [
+            (label("total_error", language), f"{100 * v.total_error:+.1f}%"),
+            ("MAE", f"{v.mae:.3f}"),
+            ("RMSE", f"{v.rmse:.3f}"),
+            *((name, f"{value:.4g}") for name, value in params.items()),
+        ],
+        "warnings": data.clv.warnings,
+    }
+
+
 def _cohort_chart(frame: pl.DataFrame, language: str) -> str:
     import plotly.graph_objects as go
 
@@ -179,14 +242,22 @@ def _table(frame: pl.DataFrame, data: ReportData) -> list[dict[str, Any]]:
     return rows
 
 
-def _channels(data: ReportData) -> dict[str, Any]:
-    wide = data.channels.pivot(on="metric", index="channel", values="value").sort("channel")
-    metrics = [m for m in wide.columns if m != "channel"]
+ADDITIVE = frozenset({"members_total", "buyers", "orders", "revenue"})
+
+
+def _split(frame: pl.DataFrame, data: ReportData, column: str) -> dict[str, Any]:
+    """A metrics-by-dimension frame as a table: one row per group (``label`` when given)."""
+    index = "label" if "label" in frame.columns else column
+    order = frame.select(index).unique(maintain_order=True)
+    wide = order.join(frame.pivot(on="metric", index=index, values="value"), on=index, how="left")
+    metrics = frame["metric"].unique(maintain_order=True).to_list()
+    # a group missing from a count or a sum has none of it; a missing ratio has no value
+    wide = wide.with_columns(pl.col(m).fill_null(0) for m in metrics if m in ADDITIVE)
     return {
         "headers": [CATALOG[m].name(data.language) for m in metrics],
         "rows": [
             {
-                "channel": row["channel"],
+                "group": row[index],
                 "cells": [formatting.number(row[m], str(CATALOG[m].unit)) for m in metrics],
             }
             for row in wide.iter_rows(named=True)
@@ -266,10 +337,13 @@ def render_html(data: ReportData, generated: datetime) -> str:
         goals=[
             {"name": g.goal.name(language), "rows": _table(g.indicators, data)} for g in data.goals
         ],
-        channels=_channels(data),
+        channels=_split(data.channels.sort("channel"), data, "channel"),
+        tiers=_split(data.tiers, data, "tier"),
+        segments=_split(data.segments, data, "rfm_segment"),
         comparison=_comparison(data),
         cohort_chart=_cohort_chart(data.cohorts, language),
         alerts=_alerts(data),
+        clv=_clv_check(data),
         colours=COLOURS,
         plotly_js=get_plotlyjs(),
     )

@@ -26,6 +26,8 @@ LABELS: dict[str, dict[str, str]] = {
     "core": {"zh": "核心", "en": "core"},
     "related": {"zh": "相关", "en": "related"},
     "channels": {"zh": "分渠道", "en": "By channel"},
+    "tiers": {"zh": "分会员等级", "en": "By member tier"},
+    "rfm_segments": {"zh": "分 RFM 客户分群", "en": "By RFM segment"},
     "points_users": {"zh": "积分使用者 vs 未使用者", "en": "Points users vs non-users"},
     "difference": {"zh": "差异 (95% 置信区间)", "en": "Difference (95% CI)"},
     "cohorts": {
@@ -39,6 +41,19 @@ LABELS: dict[str, dict[str, str]] = {
     "value": {"zh": "数值", "en": "Value"},
     "status": {"zh": "状态", "en": "Status"},
     "months_since": {"zh": "注册后月数", "en": "Months since"},
+    "clv_check": {"zh": "CLV 模型验证（留出期）", "en": "CLV model check (holdout)"},
+    "clv_fitted": {
+        "zh": "BG/NBD + Gamma-Gamma 拟合至 {end}，与之后 {days} 天的实际购买对比",
+        "en": "BG/NBD + Gamma-Gamma fitted to {end}, checked on the {days} days after",
+    },
+    "predicted": {"zh": "预测", "en": "Predicted"},
+    "actual": {"zh": "实际", "en": "Actual"},
+    "calibration_frequency": {"zh": "拟合期复购次数", "en": "Repeat purchases to the fit date"},
+    "holdout_purchases": {"zh": "人均留出期购买", "en": "Holdout purchases per member"},
+    "predicted_purchase": {"zh": "预测购买概率", "en": "Predicted chance to buy"},
+    "bought_share": {"zh": "实际购买占比", "en": "Share who bought"},
+    "perfect": {"zh": "完全校准", "en": "Perfect calibration"},
+    "total_error": {"zh": "总量误差", "en": "Total error"},
 }
 
 

@@ -1,0 +1,213 @@
+"""Commands for the predictive models: clv, churn and the member profile."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from memberlens.cli.app import Format, FormatOption, app, open_workspace
+from memberlens.cli.render import console, emit, errors
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from memberlens.models.clv import ClvResult
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        errors.print(f"[yellow]Warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+
+def write_frame(frame: pl.DataFrame, path: Path) -> None:
+    """Write a per-member table: Parquet for .parquet, CSV otherwise."""
+    if path.suffix.lower() == ".parquet":
+        frame.write_parquet(path)
+    else:
+        frame.write_csv(path)
+
+
+@app.command()
+def clv(
+    calibration_end: Annotated[
+        str, typer.Option(help="Last day of the calibration period (orders up to its end).")
+    ],
+    time_unit: Annotated[str, typer.Option(help="day or week: the unit of recency and T.")] = "day",
+    holdout_end: Annotated[
+        str | None,
+        typer.Option(help="Validate: compare predictions with purchases up to this date."),
+    ] = None,
+    horizon: Annotated[int, typer.Option(help="CLV horizon in months.")] = 12,
+    discount_rate: Annotated[float, typer.Option(help="Annual discount rate (0.1 = 10%).")] = 0.10,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the per-member table (.csv or .parquet).")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option(help="Keep per-member CLV in the warehouse (for 'member').")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Customer lifetime value: BG/NBD + Gamma-Gamma fitted by maximum likelihood."""
+    ws = open_workspace()
+    result = ws.clv(
+        calibration_end,
+        time_unit=time_unit,
+        holdout_end=holdout_end,
+        horizon_months=horizon,
+        discount_rate=discount_rate,
+        save=save,
+    )
+    if output is not None:
+        write_frame(result.members, output)
+    _warn(result.warnings)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        return
+    if fmt is Format.csv:
+        emit(result.members, fmt)
+        return
+    show_clv(result)
+    if output is not None:
+        console.print(f"Per-member table written to {output} ({result.members.height:,} rows).")
+
+
+def show_clv(result: ClvResult) -> None:
+    """Parameters with standard errors, totals and, with a holdout, the validation tables."""
+    rows: list[dict[str, Any]] = []
+    for model, params, ses in (
+        ("BG/NBD", result.purchase.params_, result.purchase.standard_errors_),
+        ("Gamma-Gamma", result.spend.params_, result.spend.standard_errors_),
+    ):
+        rows.extend(
+            {"model": model, "parameter": k, "estimate": v, "std_error": ses[k]}
+            for k, v in params.items()
+        )
+    unit = result.time_unit
+    emit(
+        rows,
+        Format.table,
+        title=f"CLV models · calibration to {result.calibration_end} · time unit {unit}",
+    )
+    document = result.to_dict()
+    totals = document["totals"]
+    console.print(
+        f"{result.members.height:,} members who bought ({result.purchase.repeat_customers_:,} "
+        f"repeat buyers) · log-likelihood BG/NBD {result.purchase.log_likelihood_:,.1f}, "
+        f"Gamma-Gamma {result.spend.log_likelihood_:,.1f}\n"
+        f"Next {result.horizon_months} months: {totals['expected_purchases']:,.0f} expected "
+        f"purchase days, CLV {totals['clv']:,.0f} in total (mean {totals['mean_clv']:,.2f}, "
+        f"discounted at {result.discount_rate:.0%} a year); mean P(alive) "
+        f"{totals['mean_p_alive']:.2f}",
+        highlight=False,
+    )
+    v = result.validation
+    if v is None:
+        return
+    emit(
+        v.by_frequency,
+        Format.table,
+        title=f"Holdout ({v.holdout_days} days): mean purchase days by calibration frequency",
+    )
+    emit(v.calibration, Format.table, title="P(alive) calibration: predicted against bought")
+    console.print(
+        f"Per member: MAE {v.mae:.3f}, RMSE {v.rmse:.3f}; total predicted "
+        f"{v.per_member['predicted'].sum():,.0f} vs actual {v.per_member['actual'].sum():,} "
+        f"({100 * v.total_error:+.1f}%)",
+        highlight=False,
+    )
+
+
+@app.command()
+def churn(
+    as_of: Annotated[
+        str | None, typer.Option(help="Score members as of this date (default: latest order).")
+    ] = None,
+    window_days: Annotated[int, typer.Option(help="Label window: lapsed within N days.")] = 90,
+    k: Annotated[
+        float, typer.Option(help="Lapse after k × the member's typical repurchase gap.")
+    ] = 3.0,
+    save: Annotated[bool, typer.Option(help="Write the risk scores to the warehouse.")] = True,
+    survival: Annotated[bool, typer.Option(help="Kaplan-Meier time to lapse by tier.")] = True,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the per-member scores (.csv or .parquet).")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Churn risk: a lapse model tested on a later cut-off, drivers, scores per member."""
+    ws = open_workspace()
+    result = ws.churn(as_of, window_days=window_days, k=k, save=save)
+    curves = ws.survival(result.as_of.isoformat(), k=k) if survival else None
+    if output is not None:
+        write_frame(result.scores, output)
+    if fmt is Format.json:
+        document = result.to_dict()
+        if curves is not None:
+            document["survival"] = {
+                "curves": curves.curves.to_dicts(),
+                "medians": curves.medians.to_dicts(),
+            }
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
+        return
+    if fmt is Format.csv:
+        emit(result.scores, fmt)
+        return
+    console.print(
+        f"[bold]Churn model[/] · lapse = no purchase for {k:g} × the member's typical gap · "
+        f"window {result.window_days} days\n"
+        f"trained on {result.train_members:,} members as of {result.train_cutoff}, tested on "
+        f"{result.test_members:,} as of {result.test_cutoff} (lapse rate "
+        f"{result.base_rate:.1%})\n"
+        f"AUC {result.auc:.3f} vs recency only {result.baseline_auc:.3f} "
+        f"({result.auc - result.baseline_auc:+.3f}); top decile: precision "
+        f"{result.precision_top_decile:.1%}, recall {result.recall_top_decile:.1%}",
+        highlight=False,
+    )
+    emit(result.calibration, Format.table, title="Calibration: deciles of predicted risk")
+    emit(result.drivers.head(8), Format.table, title="Top drivers (permutation importance, AUC)")
+    levels = result.to_dict()["levels"]
+    console.print(
+        f"{result.scores.height:,} members scored as of {result.as_of}: "
+        + ", ".join(f"{levels.get(level, 0):,} {level}" for level in ("high", "medium", "low"))
+        + (" · saved for the churn_risk dimension" if save else ""),
+        highlight=False,
+    )
+    if curves is not None:
+        wide = curves.curves.pivot(on="tier", index="day", values="survival")
+        emit(wide, Format.table, title="Share not yet lapsed, days after the first purchase")
+    console.print("[dim]Drivers are associations the model uses, not causes.[/]")
+
+
+@app.command()
+def member(
+    member_id: Annotated[str, typer.Argument(help="The member id.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """One member: tier, RFM segment, points balance, CLV, P(alive) and churn risk."""
+    ws = open_workspace()
+    found = ws.member(member_id)
+    document = found.to_dict()
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+        return
+    rows = [
+        {"field": key, "value": _cell(value)} for key, value in document.items() if key != "notes"
+    ]
+    if fmt is Format.csv:
+        emit(rows, fmt)
+        return
+    emit(rows, Format.table, title=f"Member {member_id} as of {found.as_of}")
+    for note in found.notes:
+        console.print(f"[dim]{note}[/]", highlight=False)
+
+
+def _cell(value: Any) -> Any:
+    """Profile values for the table: the tier history as 'tier from → to; …'."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(f"{v['tier']} {v['valid_from']} → {v['valid_to'] or 'now'}" for v in value)
+    return value

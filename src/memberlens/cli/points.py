@@ -1,0 +1,164 @@
+"""``memberlens points …``: FIFO vintages, curves, projected expiry, breakage, reactivation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from memberlens.cli.app import Format, FormatOption, app, open_workspace
+from memberlens.cli.render import emit, write_frame
+
+if TYPE_CHECKING:
+    import polars as pl
+
+points_app = typer.Typer(
+    help="Points economics: FIFO vintages, curves, expiry, breakage and liability (积分).",
+    no_args_is_help=True,
+)
+app.add_typer(points_app, name="points")
+
+AsOf = Annotated[str, typer.Option("--as-of", help="As of the end of this day (2025-03-31).")]
+Output = Annotated[Path | None, typer.Option(help="Write all rows to .csv/.parquet/.xlsx.")]
+CURVE_AGES = (0, 1, 2, 3, 6, 9, 12, 18, 24)  # months since issue shown in the curve table
+SHOWN_ROWS = 20
+
+
+def _show(frame: pl.DataFrame, fmt: Format, output: Path | None, title: str) -> None:
+    if output is not None:
+        write_frame(frame, output)
+    else:
+        emit(frame, fmt, title=title)
+
+
+@points_app.command()
+def vintages(
+    as_of: AsOf,
+    detail: Annotated[bool, typer.Option(help="Every batch instead of issue months.")] = False,
+    output: Output = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Issued / redeemed / expired / open points per issue month (FIFO allocation)."""
+    frame = open_workspace().points_vintages(as_of, detail=detail)
+    title = f"Points vintages as of {as_of}"
+    if fmt is Format.table and output is None:
+        if detail:  # a readable sample; json, csv and --output give every batch
+            title = f"{title} (first {SHOWN_ROWS} of {frame.height:,} batches; --output for all)"
+            frame = frame.head(SHOWN_ROWS)
+        else:
+            frame = frame.select(
+                "issue_month", "issued", "redeemed", "expired", "adjusted", "open", "open_share"
+            )
+    _show(frame, fmt, output, title)
+
+
+@points_app.command()
+def curves(
+    as_of: AsOf,
+    measure: Annotated[
+        str, typer.Option(help="Table view: redeemed, expired or open share by age.")
+    ] = "redeemed",
+    output: Output = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Vintage curves: cumulative share redeemed and expired by months since issue."""
+    import polars as pl
+
+    from memberlens.errors import unknown_choice
+
+    frame = open_workspace().points_curves(as_of)
+    if output is not None or fmt is not Format.table:
+        _show(frame, fmt, output, "")
+        return
+    if measure not in ("redeemed", "expired", "open"):
+        raise unknown_choice("measure", measure, ("redeemed", "expired", "open"))
+    shown = frame.filter(pl.col("months_since_issue").is_in(CURVE_AGES))
+    wide = shown.pivot(
+        on="months_since_issue",
+        index="issue_month",
+        values=f"{measure}_share",
+        sort_columns=True,
+    )
+    wide = wide.rename({str(k): f"m{k}" for k in CURVE_AGES if str(k) in wide.columns})
+    emit(wide, fmt, title=f"Share {measure} by months since issue, as of {as_of}")
+
+
+@points_app.command()
+def expiry(
+    as_of: AsOf,
+    months: Annotated[int, typer.Option(help="Calendar months after the as-of month.")] = 12,
+    output: Output = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Open points by the month they expire in (plus overdue, later and never)."""
+    frame = open_workspace().points_expiry(as_of, months)
+    _show(frame, fmt, output, f"Points expiring after {as_of} (open amounts, FIFO)")
+
+
+@points_app.command()
+def breakage(
+    as_of: AsOf,
+    maturity_months: Annotated[
+        int | None,
+        typer.Option(help="Treat issue months this old as settled (ledgers without expiry)."),
+    ] = None,
+    output: Output = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Forward breakage of the open points and the liability adjusted for it (IFRS 15)."""
+    result = open_workspace().points_breakage(as_of, maturity_months=maturity_months)
+    summary = result.summary()
+    if output is not None:
+        write_frame(result.by_age, output)
+        return
+    if fmt is Format.json:
+        rows = [{k: _plain(v) for k, v in r.items()} for r in result.by_age.to_dicts()]
+        sys.stdout.write(json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False) + "\n")
+        return
+    if fmt is Format.csv:
+        emit(result.by_age, fmt)
+        return
+    emit([{"figure": k, "value": v} for k, v in summary.items()], fmt, title="Points breakage")
+    emit(result.by_age, fmt, title="Open points and expected breakage by months since issue")
+
+
+def _plain(value: Any) -> Any:
+    return value if not isinstance(value, float) or value == value else None
+
+
+@points_app.command()
+def reactivation(
+    as_of: AsOf,
+    bands: Annotated[
+        str, typer.Option(help="Balance band edges, comma-separated.")
+    ] = "100,500,1000,5000",
+    output: Annotated[
+        Path | None, typer.Option(help="Write every member to .csv/.parquet/.xlsx.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Members inactive for the churn inactive_days (no order, event, earn, redeem) with points."""
+    from memberlens.errors import InputError
+
+    try:
+        edges = [int(b) for b in bands.split(",") if b.strip()]
+    except ValueError:
+        raise InputError(f"--bands {bands}: give whole numbers, e.g. 100,500,1000,5000.") from None
+    ws = open_workspace()
+    result = ws.points_reactivation(as_of, bands=edges)
+    if output is not None:
+        write_frame(result.members, output)
+        return
+    if fmt is not Format.table:
+        emit(result.members, fmt)
+        return
+    days = result.inactive_days
+    emit(result.bands, fmt, title=f"Members inactive {days}+ days holding points, {as_of}")
+    emit(
+        result.members.head(SHOWN_ROWS),
+        fmt,
+        title=f"Largest balances ({result.members.height:,} members; --output for all)",
+    )

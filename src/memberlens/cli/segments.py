@@ -1,0 +1,265 @@
+"""Member value commands: value tiers with the value × loyalty matrix, and target lists."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from memberlens.cli.app import Format, FormatOption, app, open_workspace
+from memberlens.cli.render import console, emit, errors
+from memberlens.errors import InputError
+
+if TYPE_CHECKING:
+    from memberlens.segments.value import ValueReport
+
+AsOf = Annotated[str, typer.Option("--as-of", help="As of the end of this day (2025-03-31).")]
+SHOWN_ROWS = 20
+TABLE_COLUMNS = (
+    "member_id",
+    "phone",
+    "city",
+    "tier",
+    "segment",
+    "balance",
+    "last_order_date",
+    "spend",
+)
+
+
+@app.command()
+def value(
+    as_of: AsOf,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write every scored member (tier, loyalty, group) to .csv/.xlsx/.parquet."
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Value tiers (high / medium / low), the Pareto view and the value × loyalty matrix."""
+    ws = open_workspace()
+    if output is not None:
+        from memberlens.segments.targets import write_list
+
+        frame = ws.value_members(as_of)
+        if frame.height == 0:
+            errors.print(f"No member bought in the value window up to {as_of}; nothing written.")
+            return
+        write_list(frame, output)
+        console.print(f"Wrote {frame.height:,} members to {output}")
+        return
+    report = ws.value(as_of)
+    language = ws.config.workspace.language
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(_document(report, language), ensure_ascii=False) + "\n")
+    elif fmt is Format.csv:
+        emit(_long_rows(report), fmt)
+    else:
+        _show(report, language)
+
+
+def _document(report: ValueReport, language: str) -> dict[str, Any]:
+    p = report.pareto
+    return {
+        "as_of": report.as_of.isoformat(),
+        "window_days": report.window_days,
+        "scored": report.scored,
+        "revenue": report.revenue,
+        "pareto": {
+            "top": p.top,
+            "top_revenue_share": p.top_revenue_share,
+            "gini": p.gini,
+            "headline": p.headline(language),
+            "curve": p.curve.to_dicts(),
+        },
+        "tiers": report.tiers.to_dicts(),
+        "matrix": report.matrix.to_dicts(),
+    }
+
+
+def _long_rows(report: ValueReport) -> list[dict[str, Any]]:
+    """Tiers and matrix cells as one table: view, id, name, members, shares, revenue."""
+    columns = ("name", "members", "member_share", "revenue", "revenue_share")
+    rows = [
+        {"view": "value_tier", "id": r["value_tier"], **{c: r[c] for c in columns}}
+        for r in report.tiers.iter_rows(named=True)
+    ]
+    rows += [
+        {"view": "value_group", "id": r["value_group"], **{c: r[c] for c in columns}}
+        for r in report.matrix.iter_rows(named=True)
+    ]
+    return rows
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _show(report: ValueReport, language: str) -> None:
+    from rich.table import Table
+
+    zh = language == "zh"
+    p = report.pareto
+    console.print(
+        f"[bold]{'会员价值' if zh else 'Member value'} · {report.as_of}[/] "
+        f"({report.scored:,} {'名消费会员' if zh else 'scored members'}, "
+        f"{report.window_days} {'天' if zh else 'days'}, "
+        f"{'消费额' if zh else 'revenue'} {report.revenue:,.2f})"
+    )
+    gini = "" if p.gini is None else f" · Gini {p.gini:.2f}"
+    console.print(f"{p.headline(language)}{gini}")
+    cells = {r["value_group"]: r for r in report.matrix.iter_rows(named=True)}
+    grid = Table(title="价值 × 忠诚度" if zh else "Value × loyalty", show_lines=True)
+    grid.add_column("")
+    grid.add_column("高价值" if zh else "High value", justify="center")
+    grid.add_column("中低价值" if zh else "Medium / low value", justify="center")
+
+    def cell(group: str) -> str:
+        r = cells[group]
+        revenue = "消费额" if zh else "of revenue"
+        return (
+            f"[bold]{r['name']}[/]\n{r['members']:,} ({_share(r['member_share'])})\n"
+            f"{_share(r['revenue_share'])} {revenue}"
+        )
+
+    grid.add_row("忠诚" if zh else "Loyal", cell("core"), cell("potential"))
+    grid.add_row("不忠诚" if zh else "Not loyal", cell("at_risk"), cell("low"))
+    console.print(grid)
+    headers = (
+        ("价值分层", "会员数", "会员占比", "消费额", "消费额占比", "最低消费", "最高消费", "忠诚")
+        if zh
+        else (
+            "tier",
+            "members",
+            "% members",
+            "revenue",
+            "% revenue",
+            "min spend",
+            "max spend",
+            "loyal",
+        )
+    )
+    rows = [
+        dict(
+            zip(
+                headers,
+                (
+                    r["name"],
+                    r["members"],
+                    _share(r["member_share"]),
+                    round(r["revenue"], 2),
+                    _share(r["revenue_share"]),
+                    r["min_spend"],
+                    r["max_spend"],
+                    r["loyal"],
+                ),
+                strict=True,
+            )
+        )
+        for r in report.tiers.iter_rows(named=True)
+    ]
+    emit(rows, Format.table, title="价值分层" if zh else "Value tiers")
+
+
+def _many(values: list[str] | None) -> tuple[str, ...]:
+    """Repeatable options that also accept commas: --segment a,b --segment c."""
+    return tuple(v.strip() for given in values or [] for v in given.split(",") if v.strip())
+
+
+def _day(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text}: write the date as 2025-03-31.") from None
+
+
+@app.command()
+def targets(
+    as_of: AsOf,
+    segment: Annotated[
+        list[str] | None, typer.Option(help="RFM segment id(s), e.g. important_winback.")
+    ] = None,
+    tier: Annotated[list[str] | None, typer.Option(help="Member tier id(s), e.g. gold.")] = None,
+    value_group: Annotated[
+        list[str] | None, typer.Option(help="core, potential, at_risk or low.")
+    ] = None,
+    value_tier: Annotated[list[str] | None, typer.Option(help="high, medium or low.")] = None,
+    min_balance: Annotated[float | None, typer.Option(help="Points balance at least.")] = None,
+    max_balance: Annotated[float | None, typer.Option(help="Points balance at most.")] = None,
+    min_spend: Annotated[
+        float | None, typer.Option(help="Spend in the value window at least.")
+    ] = None,
+    max_spend: Annotated[
+        float | None, typer.Option(help="Spend in the value window at most.")
+    ] = None,
+    last_order_from: Annotated[
+        str | None, typer.Option(help="Last paid order on or after this date.")
+    ] = None,
+    last_order_to: Annotated[
+        str | None, typer.Option(help="Last paid order on or before this date.")
+    ] = None,
+    city: Annotated[list[str] | None, typer.Option(help="City (repeatable).")] = None,
+    channel: Annotated[list[str] | None, typer.Option(help="Channel (repeatable).")] = None,
+    store: Annotated[list[str] | None, typer.Option(help="Store id (repeatable).")] = None,
+    full_phone: Annotated[
+        bool, typer.Option("--full-phone", help="Export full phone numbers (personal data).")
+    ] = False,
+    output: Annotated[Path | None, typer.Option(help="Write the list to .csv or .xlsx.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Members of a segment, tier or rule, for a campaign; phones masked (138****1234)."""
+    from memberlens.segments.targets import TargetRule, write_list
+
+    rule = TargetRule(
+        segments=_many(segment),
+        tiers=_many(tier),
+        value_groups=_many(value_group),
+        value_tiers=_many(value_tier),
+        min_balance=min_balance,
+        max_balance=max_balance,
+        min_spend=min_spend,
+        max_spend=max_spend,
+        last_order_from=_day("--last-order-from", last_order_from),
+        last_order_to=_day("--last-order-to", last_order_to),
+        cities=_many(city),
+        channels=_many(channel),
+        stores=_many(store),
+    )
+    ws = open_workspace()
+    frame = ws.targets(as_of, rule, full_phone=full_phone)
+    if frame.height == 0:
+        errors.print(
+            f"No members match ({rule.describe()}) as of {as_of}"
+            + ("; no file written." if output is not None else "."),
+            highlight=False,
+        )
+        if output is None and fmt is not Format.table:
+            emit(frame, fmt)
+        return
+    if full_phone:
+        errors.print(
+            "[yellow]PII:[/] the list holds full phone numbers (personal data); store and share "
+            "it under your data-protection rules.",
+            highlight=False,
+        )
+    if output is not None:
+        write_list(frame, output)
+        console.print(f"Wrote {frame.height:,} members to {output} ({rule.describe()})")
+        return
+    if fmt is not Format.table:
+        emit(frame, fmt)
+        return
+    title = f"{frame.height:,} members as of {as_of} ({rule.describe()})"
+    emit(frame.head(SHOWN_ROWS).select(TABLE_COLUMNS), fmt, title=title)
+    if frame.height > SHOWN_ROWS:
+        console.print(
+            f"[dim]… {frame.height - SHOWN_ROWS:,} more; write them all with --output list.xlsx[/]"
+        )

@@ -1,0 +1,64 @@
+"""Tier commands beyond ``tiers --as-of``: the history under the program rules, and what-if."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memberlens.cli.app import Format, FormatOption, app, open_workspace
+from memberlens.cli.render import emit, write_frame
+
+From = Annotated[str, typer.Option("--from", help="First day (2025-01-01).")]
+To = Annotated[str, typer.Option("--to", help="Last day (2025-12-31).")]
+
+
+@app.command("tier-history")
+def tier_history(
+    start: From,
+    end: To,
+    member: Annotated[str | None, typer.Option(help="Only this member's stretches.")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write every stretch to .csv/.parquet/.xlsx.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The tiers members hold under the [tiers] rules: distribution, migration, moves."""
+    import polars as pl
+
+    ws = open_workspace()
+    history = ws.tier_history(start, end)
+    if output is not None:
+        write_frame(history.history, output)
+        return
+    if member is not None:
+        rows = history.history.filter(pl.col("member_id") == member)
+        emit(rows, fmt, title=f"Tier history of {member}")
+        return
+    if fmt is not Format.table:
+        emit(history.history, fmt)
+        return
+    wide = history.distribution().pivot(on="tier", index="date", values="members").fill_null(0)
+    emit(wide, fmt, title="Members per tier (start, evaluation dates, end)")
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    emit(history.migration(first, last), fmt, title=f"Tier migration {start} → {end}")
+    emit(history.movements(), fmt, title="Upgrades and downgrades by month")
+
+
+@app.command("whatif")
+def what_if(
+    candidate: Annotated[
+        Path, typer.Argument(help="TOML file with candidate [tiers] and/or [points] sections.")
+    ],
+    start: From,
+    end: To,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Replay history under candidate tier and points rules, beside the current rules."""
+    ws = open_workspace()
+    result = ws.what_if(candidate, start, end)
+    emit(result.comparison(), fmt, title=f"Current rules vs {candidate.name}, {start}..{end}")
+    if fmt is Format.table:
+        emit(result.moves, fmt, title=f"Members by tier on {end}: current (rows) × candidate")

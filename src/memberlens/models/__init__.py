@@ -1,0 +1,13 @@
+"""Predictions: customer lifetime value (BG/NBD + Gamma-Gamma) and churn (DESIGN §8).
+
+One model per module on the shared base of :mod:`memberlens.models.base`:
+
+* ``summary``     the per-member (x, t_x, T, m̄) summary as an Ibis expression;
+* ``bgnbd``       BG/NBD (Fader, Hardie & Lee 2005): P(alive), expected purchases;
+* ``gammagamma``  Gamma-Gamma (Fader, Hardie & Lee 2005): expected spend per purchase;
+* ``clv``         both fitted on a workspace and the discounted CLV per member;
+* ``validation``  predicted against actual purchases in a holdout period;
+* ``churn``       lapse labels, engine-built features and a churn-risk classifier;
+* ``survival``    Kaplan-Meier curves of time to lapse by tier;
+* ``profile``     one member's tier, segment, points, CLV and churn risk.
+"""

@@ -1,0 +1,47 @@
+"""Model results kept in the warehouse: per-member CLV and churn scores.
+
+They are not canonical tables (DESIGN §4): each is replaced whole by the command that
+computes it (``memberlens clv --save``, ``memberlens churn``), inside one transaction on a
+brief write connection, and read by the member profile and the ``churn_risk`` dimension.
+Tables created here need no schema migration: an older warehouse simply has none yet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
+
+CLV_TABLE = "clv_scores"
+CHURN_TABLE = "churn_scores"
+
+
+def replace_table(warehouse: Path, name: str, frame: pl.DataFrame) -> None:
+    """CREATE OR REPLACE ``name`` with the rows of ``frame`` (one transaction)."""
+    from memberlens.warehouse import connect, quote
+
+    staged = f"_{name}_new"
+    with connect(warehouse, read_only=False) as con:
+        con.register(staged, frame.to_arrow())
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"CREATE OR REPLACE TABLE {quote(name)} AS SELECT * FROM {quote(staged)}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister(staged)
+
+
+def has_table(backend: Any, name: str) -> bool:
+    """Whether the backend has table ``name`` (ibis 12's list_tables fails on DuckDB 2)."""
+    import duckdb
+
+    con = getattr(backend, "con", None)
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+        return bool(con.execute(sql, [name]).fetchall()[0][0])
+    return name in backend.list_tables()

@@ -1,0 +1,228 @@
+"""Target lists: the members of a segment, tier or rule as of a date, for a campaign.
+
+A :class:`TargetRule` combines filters (all must hold; several values of one filter are
+alternatives): RFM segment, member tier, value group and value tier, points balance, spend,
+last order date, city, channel and store. The list covers the members registered by the end
+of D, with their contact and value columns (:data:`COLUMNS`); phone numbers are masked
+(138****1234: the first three and last four characters kept) unless the full number is asked
+for.
+
+* balance: the sum of points of all entries at or before the end of D (as points_outstanding);
+* spend, value_tier and value_group: paid spend in the ``[value]`` window, the value tier and
+  the value × loyalty group (members without an order in the window: spend 0, no tier or group);
+* segment: the RFM segment (members without an order in the RFM window: none);
+* last_order_date: the local date of the last paid order at or before the end of D.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import polars as pl
+
+from memberlens.config import Config
+from memberlens.errors import InputError, did_you_mean
+from memberlens.metrics.compute import at_midnight, paid_orders
+from memberlens.segments.rfm import SEGMENTS, segmented
+from memberlens.segments.tiers import tiers_expression
+from memberlens.segments.value import ValueGroup, ValueTier, member_values
+
+COLUMNS = (
+    "member_id",
+    "phone",
+    "city",
+    "channel",
+    "store_id",
+    "tier",
+    "tier_name",
+    "segment",
+    "segment_name",
+    "value_tier",
+    "value_group",
+    "balance",
+    "last_order_date",
+    "spend",
+)
+FORMATS = (".csv", ".xlsx", ".parquet")
+EXCEL_MAX_ROWS = 1_048_575  # a worksheet holds 1 048 576 rows, one of them the header
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """Filters of a target list; empty means "any". Amounts and dates are inclusive."""
+
+    segments: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    value_groups: tuple[str, ...] = ()
+    value_tiers: tuple[str, ...] = ()
+    min_balance: float | None = None
+    max_balance: float | None = None
+    min_spend: float | None = None
+    max_spend: float | None = None
+    last_order_from: date | None = None
+    last_order_to: date | None = None
+    cities: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    stores: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """The filters in use, as ``segment=important_winback, min_balance=500``."""
+        parts = []
+        for f in fields(self):
+            given = getattr(self, f.name)
+            if given is None or given == ():
+                continue
+            shown = "|".join(given) if isinstance(given, tuple) else str(given)
+            parts.append(f"{f.name}={shown}")
+        return ", ".join(parts) or "all members"
+
+
+def mask_phone(phone: ir.StringValue) -> ir.StringValue:
+    """138****1234: the first three and last four characters; shorter numbers fully hidden."""
+    masked = ibis.ifelse(phone.length() >= 7, phone.left(3) + "****" + phone.right(4), "****")
+    return ibis.ifelse(phone.isnull(), ibis.null("string"), masked)
+
+
+def _unknown(kind: str, plural: str, values: Iterable[str], choices: Iterable[str]) -> list[str]:
+    options = sorted(set(choices))
+    return [
+        f"Unknown {kind} '{v}'.{did_you_mean(v, options)} Valid {plural}: {', '.join(options)}."
+        for v in values
+        if v not in options
+    ]
+
+
+def check(backend: Any, config: Config, rule: TargetRule) -> None:
+    """Raise one :class:`InputError` naming every unknown id and value with the valid choices."""
+    problems = [
+        *_unknown("segment", "segments", rule.segments, (s.id for s in SEGMENTS)),
+        *_unknown("tier", "tiers", rule.tiers, (level.id for level in config.tiers.levels)),
+        *_unknown("value group", "value groups", rule.value_groups, (g.value for g in ValueGroup)),
+        *_unknown("value tier", "value tiers", rule.value_tiers, (t.value for t in ValueTier)),
+    ]
+    asked = {"city": rule.cities, "channel": rule.channels, "store_id": rule.stores}
+    m = backend.table("members")
+    for column, values in asked.items():
+        if values:
+            present = backend.to_pyarrow(m.select(v=m[column]).distinct().drop_null("v"))
+            kind = column.removesuffix("_id")
+            plural = {"city": "cities", "channel": "channels", "store": "stores"}[kind]
+            problems += _unknown(kind, plural, values, present.column("v").to_pylist())
+    for low, high, name in (
+        (rule.min_balance, rule.max_balance, "balance"),
+        (rule.min_spend, rule.max_spend, "spend"),
+        (rule.last_order_from, rule.last_order_to, "last order date"),
+    ):
+        if low is not None and high is not None and low > high:  # type: ignore[operator]
+            problems.append(f"The {name} range {low} … {high} is empty: the minimum is larger.")
+    if problems:
+        raise InputError(" ".join(problems))
+
+
+def target_members(
+    backend: Any, config: Config, as_of: date, rule: TargetRule, full_phone: bool = False
+) -> ir.Table:
+    """The members matching ``rule`` as of the end of ``as_of`` with :data:`COLUMNS`."""
+    end = at_midnight(as_of + timedelta(days=1))
+    m = backend.table("members")
+    tiers = tiers_expression(backend, config, as_of).select("member_id", "tier")
+    rfm = segmented(backend, config, as_of).select("member_id", "segment")
+    values = member_values(backend, config, as_of).select(
+        "member_id", "spend", "value_tier", "value_group"
+    )
+    values = values.rename(value_spend="spend")
+    p = backend.table("points")
+    balances = p.filter(p.at < end).group_by("member_id").agg(balance=p.points.sum())
+    paid = paid_orders(backend, end=end)
+    last = paid.group_by("member_id").agg(last_order_at=paid.ordered_at.max())
+    t = tiers.join(m.select("member_id", "phone", "city", "channel", "store_id"), "member_id")
+    for part in (rfm, values, balances, last):
+        t = t.left_join(part, "member_id").drop("member_id_right")
+    t = t.mutate(
+        phone=t.phone if full_phone else mask_phone(t.phone),
+        balance=t.balance.fill_null(0),
+        spend=t.value_spend.fill_null(0.0),
+        last_order_date=t.last_order_at.date(),
+    )
+    return _apply(t, rule).select(*(c for c in COLUMNS if not c.endswith("_name")))
+
+
+def _apply(t: ir.Table, rule: TargetRule) -> ir.Table:
+    conditions: list[ir.BooleanValue] = []
+    for column, wanted in (
+        ("segment", rule.segments),
+        ("tier", rule.tiers),
+        ("value_group", rule.value_groups),
+        ("value_tier", rule.value_tiers),
+        ("city", rule.cities),
+        ("channel", rule.channels),
+        ("store_id", rule.stores),
+    ):
+        if wanted:
+            conditions.append(t[column].isin(wanted))
+    if rule.min_balance is not None:
+        conditions.append(t.balance >= rule.min_balance)
+    if rule.max_balance is not None:
+        conditions.append(t.balance <= rule.max_balance)
+    if rule.min_spend is not None:
+        conditions.append(t.spend >= rule.min_spend)
+    if rule.max_spend is not None:
+        conditions.append(t.spend <= rule.max_spend)
+    if rule.last_order_from is not None:
+        conditions.append(t.last_order_at >= at_midnight(rule.last_order_from))
+    if rule.last_order_to is not None:
+        conditions.append(t.last_order_at < at_midnight(rule.last_order_to + timedelta(days=1)))
+    return t.filter(*conditions) if conditions else t
+
+
+def target_list(
+    backend: Any,
+    config: Config,
+    as_of: date,
+    rule: TargetRule,
+    full_phone: bool = False,
+    language: str = "zh",
+) -> pl.DataFrame:
+    """The target list as a Polars frame with :data:`COLUMNS`, highest spend first.
+
+    >>> rule = TargetRule(segments=("important_winback",), min_balance=500)
+    >>> ws.targets("2025-06-30", rule)  # doctest: +SKIP
+    """
+    check(backend, config, rule)
+    expression = target_members(backend, config, as_of, rule, full_phone)
+    frame = pl.from_arrow(backend.to_pyarrow(expression.order_by(ibis.desc("spend"), "member_id")))
+    assert isinstance(frame, pl.DataFrame)
+    tier_names = {level.id: level.name for level in config.tiers.levels}
+    segment_names = {s.id: (s.zh if language == "zh" else s.en) for s in SEGMENTS}
+    return frame.with_columns(
+        tier_name=pl.col("tier").replace_strict(tier_names, default=None),
+        segment_name=pl.col("segment").replace_strict(segment_names, default=None),
+    ).select(COLUMNS)
+
+
+def write_list(frame: pl.DataFrame, path: Path) -> None:
+    """Write a target list to .csv (UTF-8 with BOM, so Excel reads 中文), .xlsx or .parquet."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame.write_csv(path, include_bom=True)
+    elif suffix == ".xlsx":
+        if frame.height > EXCEL_MAX_ROWS:
+            raise InputError(
+                f"{frame.height:,} rows do not fit in an Excel sheet ({EXCEL_MAX_ROWS:,} at "
+                f"most). Write {path.with_suffix('.csv').name} or .parquet instead, or narrow "
+                "the rule."
+            )
+        frame.write_excel(path, worksheet="targets", autofit=True)
+    elif suffix == ".parquet":
+        frame.write_parquet(path)
+    else:
+        raise InputError(
+            f"Cannot write '{suffix or path.name}' files. Use {', '.join(FORMATS)}, "
+            "e.g. --output list.xlsx."
+        )
