@@ -132,15 +132,21 @@ def what_if(backend: Any, current: Config, candidate: Config, start: date, end: 
     replays = [_replay(backend, c, min(first, start), start, end) for c in (current, candidate)]
     a = replays[0].history.on(end).rename({"tier": "current"})
     b = replays[1].history.on(end).rename({"tier": "candidate"})
-    moves = (
+    wide = (
         a.join(b, on="member_id")
         .group_by("current", "candidate")
         .len("members")
         .pivot(on="candidate", index="current", values="members")
         .fill_null(0)
-        .sort("current")
     )
-    assert isinstance(moves, pl.DataFrame)
+    # rows in the current ladder's order, columns in the candidate's
+    rows = {level.id: i for i, level in enumerate(current.tiers.levels)}
+    columns = [lv.id for lv in candidate.tiers.levels if lv.id in wide.columns]
+    moves = (
+        wide.with_columns(rank=pl.col("current").replace_strict(rows, default=len(rows)))
+        .sort("rank")
+        .select("current", *columns)
+    )
     return WhatIf(start, end, replays[0], replays[1], moves)
 
 
