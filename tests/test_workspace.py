@@ -110,3 +110,18 @@ def test_engine_limits_apply_to_every_connection(ws: ml.Workspace) -> None:
             "SELECT current_setting('memory_limit'), current_setting('threads')"
         ).fetchall()[0]
     assert memory in ("1.0 GiB", "953.6 MiB", "1.0 GB") and int(threads) == 1
+
+
+def test_cached_block_reuses_values_and_ends_with_the_block(demo_ws: ml.Workspace) -> None:
+    ids = ["orders", "revenue", "aov", "repurchase_rate"]
+    plain = demo_ws.summary(ids, "2025-11")
+    with demo_ws.cached():
+        first = demo_ws.summary(ids, "2025-11")
+        memo = demo_ws._memo
+        assert memo is not None and ("aov", "2025-11") in memo and ("orders", "2025-10") in memo
+        memo[("orders", "2025-11")] = -1  # a planted value proves the second call reads it
+        again = demo_ws.summary(ids, "2025-11")
+    assert first.equals(plain)
+    assert again.filter(again["metric"] == "orders")["value"].to_list() == [-1]
+    assert demo_ws._memo is None
+    assert demo_ws.summary(ids, "2025-11").equals(plain)

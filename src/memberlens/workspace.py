@@ -55,6 +55,19 @@ class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.config: Config = load_config(root / CONFIG_FILE)
+        self._memo: dict[tuple[str, str], Any] | None = None
+
+    @contextmanager
+    def cached(self) -> Iterator[None]:
+        """Inside the block, a metric's value for a period is computed once and reused by
+        every call (the report reads many metrics several times); the data must not change
+        meanwhile."""
+        outer = self._memo
+        self._memo = {} if outer is None else outer
+        try:
+            yield
+        finally:
+            self._memo = outer
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
@@ -81,11 +94,13 @@ class Workspace:
 
             backend = spark.backend(self.config, self.root)
             backend.memberlens_root = self.root  # files named in the config are relative to it
+            backend.memberlens_memo = self._memo
             yield backend
             return
         with self.read() as con:
             backend = ibis.duckdb.from_connection(con)
             backend.memberlens_root = self.root
+            backend.memberlens_memo = self._memo
             yield backend
 
     def export_parquet(

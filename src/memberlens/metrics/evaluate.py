@@ -92,8 +92,20 @@ def compute(
         span = data_range(backend)
     if not _has_data(span if span is not False else None, period):
         return dict.fromkeys(ids)
+    # a workspace's cached() block shares values between calls (the report's summary and goals)
+    memo: dict[tuple[str, str], Any] | None = getattr(backend, "memberlens_memo", None)
     scope = Scope(backend, config, period)
-    return {m: _plain(backend.to_pyarrow(DEFINITIONS[m](scope))["value"][0].as_py()) for m in ids}
+    parts: dict[Definition, list[dict[str, Any]]] = {}  # ratios reuse parts computed here
+    found = {}
+    for m in ids:
+        key = (m, str(period))
+        if memo is not None and key in memo:
+            found[m] = memo[key]
+            continue
+        found[m] = _plain(_rows(backend, scope, DEFINITIONS[m], parts)[0]["value"])
+        if memo is not None:
+            memo[key] = found[m]
+    return found
 
 
 def values(

@@ -49,6 +49,12 @@ class ReportData:
 
 
 def collect(ws: Workspace, period: str | None = None, models: bool = False) -> ReportData:
+    """Everything the report shows (see :func:`_collect`); values computed once."""
+    with ws.cached():
+        return _collect(ws, period, models)
+
+
+def _collect(ws: Workspace, period: str | None, models: bool) -> ReportData:
     """Everything the report shows for ``period`` (default: the latest full month); with
     ``models`` also the CLV model's check: fitted on orders up to six months before the
     period's end and compared with the purchases of those six months."""
