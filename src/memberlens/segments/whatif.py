@@ -124,9 +124,12 @@ def what_if(backend: Any, current: Config, candidate: Config, start: date, end: 
     """Replay history under ``current`` and ``candidate`` rules; compare ``start``..``end``."""
     import polars as pl
 
+    from memberlens.metrics.evaluate import data_range
+
     if end < start:
         raise InputError(f"--from {start} is after --to {end}; give the earlier date first.")
-    first = _first_day(backend)
+    span = data_range(backend)
+    first = None if span is None else span[0]
     if first is None or first > end:
         raise InputError(f"No orders on or before {end}; choose dates inside the data.")
     replays = [_replay(backend, c, min(first, start), start, end) for c in (current, candidate)]
@@ -148,12 +151,6 @@ def what_if(backend: Any, current: Config, candidate: Config, start: date, end: 
         .select("current", *columns)
     )
     return WhatIf(start, end, replays[0], replays[1], moves)
-
-
-def _first_day(backend: Any) -> date | None:
-    o = backend.table("orders")
-    value = backend.to_pyarrow(o.ordered_at.min()).as_py()
-    return None if value is None else value.date()
 
 
 def _replay(backend: Any, config: Config, origin: date, start: date, end: date) -> Replay:
