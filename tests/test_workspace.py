@@ -4,9 +4,9 @@ import duckdb
 import pytest
 
 import memberlens as ml
+from memberlens.engine.warehouse import META_TABLE, SCHEMA_VERSION, connect, schema_version
 from memberlens.errors import WarehouseBusyError, WorkspaceError
 from memberlens.schema import TABLES
-from memberlens.warehouse import META_TABLE, SCHEMA_VERSION, connect, schema_version
 
 
 def test_init_creates_every_canonical_table_with_its_types(ws: ml.Workspace) -> None:

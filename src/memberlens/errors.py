@@ -23,7 +23,19 @@ class WorkspaceError(MemberlensError, FileNotFoundError):
 
 
 class InputError(MemberlensError, ValueError):
-    """A user-supplied value (table, metric, period, option) is not one of the valid choices."""
+    """A user-supplied value (table, metric, period, option) is not one of the valid choices.
+
+    ``parameter`` names the Python API parameter the value came through (``as_of``,
+    ``start``, ``end`` …); the message uses that name, and the command line and the HTTP
+    layer rewrite it into their own words (``--as-of``, ``as_of=``).
+    """
+
+    def __init__(
+        self, message: str, *, parameter: str | None = None, value: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.value = value
 
 
 class SourceError(MemberlensError, ValueError):
@@ -40,7 +52,9 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
-def unknown_choice(kind: str, value: str, choices: Iterable[str], hint: str = "") -> InputError:
+def unknown_choice(
+    kind: str, value: str, choices: Iterable[str], hint: str = "", parameter: str | None = None
+) -> InputError:
     """Build the standard error for a value that is not among ``choices``."""
     options = sorted(choices)
     message = (
@@ -49,4 +63,4 @@ def unknown_choice(kind: str, value: str, choices: Iterable[str], hint: str = ""
     )
     if hint:
         message += f" {hint}"
-    return InputError(message)
+    return InputError(message, parameter=parameter, value=value)

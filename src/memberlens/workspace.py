@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import duckdb
 
 from memberlens.config import CONFIG_FILE, Config, default_config_text, load_config
+from memberlens.engine.session import Session
+from memberlens.engine.warehouse import WAREHOUSE_FILE, connect
 from memberlens.errors import InputError, WorkspaceError
 from memberlens.progress import Progress
-from memberlens.warehouse import WAREHOUSE_FILE, connect
 
 if TYPE_CHECKING:
     import polars as pl
@@ -23,10 +24,10 @@ if TYPE_CHECKING:
     from memberlens.analyses.compare import Comparison
     from memberlens.analyses.drivers import Drivers
     from memberlens.analyses.trends import Trend
+    from memberlens.dates.periods import Period
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.metrics.goals import GoalReport
-    from memberlens.metrics.periods import Period
     from memberlens.models.churn import ChurnResult
     from memberlens.models.clv import ClvResult
     from memberlens.models.profile import MemberProfile
@@ -90,7 +91,7 @@ class Workspace:
         import ibis
 
         if self.config.engine.backend == "pyspark":
-            from memberlens import spark
+            from memberlens.engine import spark
 
             backend = spark.backend(self.config, self.root)
             backend.memberlens_root = self.root  # files named in the config are relative to it
@@ -103,13 +104,20 @@ class Workspace:
             backend.memberlens_memo = self._memo
             yield backend
 
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A :class:`~memberlens.engine.session.Session` over :meth:`engine`'s backend: the
+        tables, this workspace's config and folder, and the memo of a :meth:`cached` block."""
+        with self.engine() as backend:
+            yield Session(backend, self.config, self.root, self._memo)
+
     def export_parquet(
         self, folder: str | Path, tables: Sequence[str] | None = None
     ) -> dict[str, Path]:
         """Write canonical tables (all by default) to ``folder/<table>.parquet``, for Spark or
         others; a relative folder is taken from the workspace."""
+        from memberlens.engine.warehouse import quote
         from memberlens.schema import LOAD_ORDER, table_spec
-        from memberlens.warehouse import quote
 
         names = list(LOAD_ORDER if tables is None else tables)
         for name in names:
@@ -142,8 +150,8 @@ class Workspace:
 
         >>> ws.metrics(["repurchase_rate", "aov"], period="2025-03", by="channel")  # doctest: +SKIP
         """
+        from memberlens.dates.periods import parse_grain, parse_period, series
         from memberlens.metrics.evaluate import values
-        from memberlens.metrics.periods import parse_grain, parse_period, series
 
         if period is not None and (start or end):
             raise InputError("Give either a period or --from/--to, not both.")
@@ -237,7 +245,7 @@ class Workspace:
     def write_rfm(self, as_of: str, path: str | Path, *, quintiles: bool = False) -> int:
         """Write :meth:`rfm`'s rows to a .csv, .parquet or .xlsx file (by the engine where it
         can); returns the number of rows."""
-        from memberlens.output import write
+        from memberlens.engine.output import write
         from memberlens.segments.rfm import rfm_expression
 
         language = self.config.workspace.language
@@ -358,8 +366,8 @@ class Workspace:
     def table(self, name: str) -> pl.DataFrame:
         """A whole canonical table as a Polars frame (for small tables and tests)."""
 
+        from memberlens.engine.warehouse import quote
         from memberlens.schema import table_spec
-        from memberlens.warehouse import quote
 
         table_spec(name)
         with self.read() as con:
@@ -368,8 +376,8 @@ class Workspace:
 
     def counts(self) -> dict[str, int]:
         """Row count of every canonical table."""
+        from memberlens.engine.warehouse import quote, scalar
         from memberlens.schema import LOAD_ORDER
-        from memberlens.warehouse import quote, scalar
 
         with self.read() as con:
             return {

@@ -8,7 +8,7 @@ from scipy import stats
 import memberlens as ml
 from memberlens.analyses.cohorts import cohort_matrix
 from memberlens.analyses.compare import compare
-from memberlens.metrics.periods import parse_period
+from memberlens.dates.periods import parse_period
 
 
 def test_points_users_against_non_users(shop: ml.Workspace) -> None:

@@ -4,7 +4,7 @@ import pytest
 
 import memberlens as ml
 from memberlens.analyses.drivers import drivers, member_features
-from memberlens.metrics.periods import parse_period
+from memberlens.dates.periods import parse_period
 
 
 def test_member_features_for_february(shop: ml.Workspace) -> None:

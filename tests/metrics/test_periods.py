@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
+from memberlens.dates.periods import Grain, latest_full_month, parse_period
 from memberlens.errors import InputError
-from memberlens.metrics.periods import Grain, latest_full_month, parse_period
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 import memberlens as ml
+from memberlens.dates.periods import parse_period
 from memberlens.errors import ConfigError
 from memberlens.metrics.compute import DEFINITIONS, Scope
 from memberlens.metrics.dimensions import GROUP, dimension
 from memberlens.metrics.evaluate import NOT_SPLITTABLE
-from memberlens.metrics.periods import parse_period
 from spark_session import MARKS, spark_backend
 
 pytestmark = MARKS

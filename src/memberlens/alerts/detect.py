@@ -31,10 +31,10 @@ import polars as pl
 
 from memberlens.alerts.daily import DAILY, daily_parts, daily_series
 from memberlens.config import Config
-from memberlens.holidays import holiday_days
+from memberlens.dates.calendar import holiday_days
+from memberlens.dates.periods import Grain, Period
 from memberlens.metrics.compute import Scope
 from memberlens.metrics.dimensions import GROUP, dimension
-from memberlens.metrics.periods import Grain, Period
 
 DRILL_DIMENSIONS = ("channel", "city", "store_id", "points_user")
 RATIOS = {"aov", "purchase_frequency", "redemption_rate"}
@@ -116,7 +116,7 @@ def _baselines(values: np.ndarray, usable: np.ndarray, weeks: int, minimum: int)
 def _last_year(day: date) -> date:
     """The comparable day a year earlier: the same offset from the Spring Festival near it,
     else the same calendar date (618, 双11 and campaigns keep their dates)."""
-    from memberlens.holidays import SPRING_FESTIVAL
+    from memberlens.dates.calendar import SPRING_FESTIVAL
 
     festival = SPRING_FESTIVAL.get(day.year)
     before = SPRING_FESTIVAL.get(day.year - 1)

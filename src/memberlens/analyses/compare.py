@@ -22,10 +22,10 @@ from memberlens.analyses.stats import (
     difference_of_proportions,
 )
 from memberlens.config import Config
+from memberlens.dates.periods import Period
 from memberlens.errors import InputError
 from memberlens.metrics.compute import SECONDS_PER_DAY, Scope
 from memberlens.metrics.dimensions import GROUP, dimension
-from memberlens.metrics.periods import Period
 
 CAUTION = {
     "zh": "组间差异只说明相关，不代表因果：使用积分的会员本来就可能是更活跃的会员。"

@@ -22,9 +22,9 @@ import polars as pl
 
 from memberlens.analyses.compare import CAUTION
 from memberlens.config import Config
+from memberlens.dates.periods import Period
 from memberlens.errors import InputError
 from memberlens.metrics.compute import Scope
-from memberlens.metrics.periods import Period
 
 BEHAVIOURS = (
     "redeemed",

@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 
 from memberlens.alerts.daily import DAILY, daily_parts, daily_series
+from memberlens.dates.calendar import peaks
 from memberlens.errors import InputError
-from memberlens.holidays import peaks
 
 #: metrics whose weekly value is the sum (or a ratio of sums) of daily parts
 WEEKLY = (

@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-from memberlens.holidays import SPRING_FESTIVAL, Peak, peaks
+from memberlens.dates.calendar import SPRING_FESTIVAL, Peak, peaks
 
 __all__ = ["DAY", "HOURLY", "SPRING_FESTIVAL", "Clock", "Peak", "daily_intensity", "peaks"]
 

@@ -29,12 +29,12 @@ import duckdb
 import pyarrow as pa
 
 from memberlens.config import Config
+from memberlens.engine.warehouse import LOADS_TABLE, QUARANTINE_TABLE, connect, quote, scalar
 from memberlens.ingest.headers import HeaderMap, resolve_header
 from memberlens.ingest.sources import ROW, ParquetSource, Source, open_source
 from memberlens.ingest.validate import batch_select
 from memberlens.progress import Progress, Silent
 from memberlens.schema import TableSpec, table_spec
-from memberlens.warehouse import LOADS_TABLE, QUARANTINE_TABLE, connect, quote, scalar
 
 STAGE = "_stage"
 REJECTED = "_rejected"

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from memberlens.engine.warehouse import QUARANTINE_TABLE
 from memberlens.errors import InputError, unknown_choice
 from memberlens.schema import TABLES
-from memberlens.warehouse import QUARANTINE_TABLE
 
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".parquet")
 

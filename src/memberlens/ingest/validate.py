@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from memberlens.aliases import VALUE_ALIASES
+from memberlens.engine.warehouse import quote
 from memberlens.schema import Column, Kind, TableSpec
-from memberlens.warehouse import quote
 
 #: Formats tried, in order, for text timestamps that DuckDB's own ISO parser rejects.
 TIMESTAMP_FORMATS = (

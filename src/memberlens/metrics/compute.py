@@ -19,8 +19,8 @@ import ibis
 import ibis.expr.types as ir
 
 from memberlens.config import Config
+from memberlens.dates.periods import Period
 from memberlens.metrics.dimensions import GROUP, UNKNOWN, Dimension
-from memberlens.metrics.periods import Period
 
 SECONDS_PER_DAY = 86_400
 

@@ -51,7 +51,7 @@ def _cohort(s: Scope) -> ir.Table:
 
 def _points_user(s: Scope) -> ir.Table:
     """yes = a redeem entry in the 365 days up to the end of the period."""
-    from memberlens.metrics.periods import Grain, Period
+    from memberlens.dates.periods import Grain, Period
 
     p = s.table("points")
     year = Period(Grain.RANGE, s.period.end - timedelta(days=365), s.period.last)

@@ -10,11 +10,11 @@ from typing import Any
 import polars as pl
 
 from memberlens.config import Config
+from memberlens.dates.periods import Period, latest_full_month, parse_period
 from memberlens.errors import InputError
 from memberlens.metrics.catalog import CATALOG, metric
 from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE, Definition, Ratio, Scaled, Scope
 from memberlens.metrics.dimensions import GROUP, dimension
-from memberlens.metrics.periods import Period, latest_full_month, parse_period
 
 __all__ = [
     "change",

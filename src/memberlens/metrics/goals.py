@@ -14,8 +14,8 @@ from typing import Any
 import polars as pl
 
 from memberlens.config import Config
+from memberlens.dates.periods import Period
 from memberlens.errors import unknown_choice
-from memberlens.metrics.periods import Period
 
 
 @dataclass(frozen=True)

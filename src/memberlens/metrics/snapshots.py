@@ -16,8 +16,8 @@ import ibis
 import ibis.expr.types as ir
 
 from memberlens.config import Config
+from memberlens.dates.periods import parse_period
 from memberlens.metrics.compute import DEFINITIONS, Scope
-from memberlens.metrics.periods import parse_period
 from memberlens.schema import TABLES, Kind
 
 DIALECTS = ("duckdb", "pyspark")

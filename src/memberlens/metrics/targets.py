@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from memberlens.config import TargetSettings
+from memberlens.dates.periods import Period
 from memberlens.metrics.catalog import Direction, Metric
-from memberlens.metrics.periods import Period
 
 
 class Status(StrEnum):

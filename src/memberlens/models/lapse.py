@@ -96,8 +96,8 @@ def labels(backend: Any, config: Config, cutoff: date, window_days: int, k: floa
 
 def features(backend: Any, config: Config, cutoff: date, k: float) -> ir.Table:
     """One row per member who bought by ``cutoff`` and is not lapsed then: the FEATURES."""
+    from memberlens.dates.periods import Grain, Period
     from memberlens.metrics.compute import Scope, attributed_orders
-    from memberlens.metrics.periods import Grain, Period
     from memberlens.segments.tiers import tiers_expression
 
     end = at_midnight(cutoff + timedelta(days=1))

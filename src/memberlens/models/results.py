@@ -20,7 +20,7 @@ CHURN_TABLE = "churn_scores"
 
 def replace_table(warehouse: Path, name: str, frame: pl.DataFrame) -> None:
     """CREATE OR REPLACE ``name`` with the rows of ``frame`` (one transaction)."""
-    from memberlens.warehouse import connect, quote
+    from memberlens.engine.warehouse import connect, quote
 
     staged = f"_{name}_new"
     with connect(warehouse, read_only=False) as con:

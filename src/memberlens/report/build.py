@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from memberlens.dates.periods import Grain, Period
 from memberlens.errors import InputError
 from memberlens.metrics.catalog import HEADLINE
-from memberlens.metrics.periods import Grain, Period
 from memberlens.segments.rfm import SEGMENTS
 
 if TYPE_CHECKING:

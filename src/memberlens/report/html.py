@@ -13,7 +13,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from memberlens import formatting
-from memberlens.holidays import peaks
+from memberlens.dates.calendar import peaks
 from memberlens.metrics.catalog import CATALOG
 from memberlens.metrics.targets import Status
 from memberlens.report.build import ReportData

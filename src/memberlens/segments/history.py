@@ -32,9 +32,9 @@ import ibis.expr.types as ir
 import numpy as np
 
 from memberlens.config import Config
+from memberlens.dates.periods import Grain, containing
 from memberlens.errors import InputError
 from memberlens.metrics.compute import at_midnight, paid_orders
-from memberlens.metrics.periods import Grain, containing
 from memberlens.segments.tiers import (
     backend_root,
     invitations,

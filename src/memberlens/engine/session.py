@@ -1,0 +1,74 @@
+"""A typed session: the Ibis backend of one workspace with its config, folder and memo.
+
+Every computation above the engine takes a :class:`Session` instead of a bare backend, so
+what a query needs besides the tables (the configuration, files named in it relative to the
+workspace, values already computed in the same call) travels explicitly, typed, and never
+as attributes set on a library's object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from memberlens.config import Config
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import polars as pl
+    import pyarrow as pa
+
+#: Values computed within one call: (metric id, period) → value.
+Memo = dict[tuple[str, str], Any]
+
+
+@dataclass(frozen=True)
+class Session:
+    """One workspace's tables on one engine, for the duration of a call.
+
+    ``backend`` is an Ibis backend (DuckDB or PySpark); ``root`` the workspace folder (files
+    named in the config are relative to it); ``memo`` shares values inside
+    ``Workspace.cached()`` blocks (None outside them).
+    """
+
+    backend: Any
+    config: Config
+    root: Path | None = None
+    memo: Memo | None = field(default=None, compare=False)
+
+    @property
+    def engine(self) -> str:
+        """The engine's name: ``duckdb`` or ``pyspark``."""
+        return str(self.backend.name)
+
+    @property
+    def language(self) -> str:
+        return self.config.workspace.language
+
+    def table(self, name: str) -> ir.Table:
+        """A canonical (or result) table of the warehouse."""
+        return self.backend.table(name)
+
+    def arrow(self, expression: ir.Expr) -> pa.Table:
+        """Run ``expression``; its rows as an Arrow table."""
+        return self.backend.to_pyarrow(expression)
+
+    def frame(self, expression: ir.Expr) -> pl.DataFrame:
+        """Run ``expression``; its rows as a Polars frame."""
+        import polars as pl
+
+        frame = pl.from_arrow(self.backend.to_pyarrow(expression))
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def rows(self, expression: ir.Expr) -> list[dict[str, Any]]:
+        """Run ``expression``; its rows as dictionaries."""
+        return self.backend.to_pyarrow(expression).to_pylist()  # type: ignore[no-any-return]
+
+    def scalar(self, expression: ir.Scalar) -> Any:
+        """Run a scalar expression; its value as a Python object (through Arrow)."""
+        return self.backend.to_pyarrow(expression).as_py()
+
+    def has_table(self, name: str) -> bool:
+        return name in self.backend.list_tables()

@@ -1,0 +1,1 @@
+"""The facts every area reads, defined once: paid orders, the points ledger, coverage."""

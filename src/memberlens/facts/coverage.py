@@ -1,0 +1,99 @@
+"""What dates the data covers, defined once (docs/architecture.md, "Coverage").
+
+* The **order range** is the first and last local date with a *paid member order*: the days
+  on which member metrics can have a value. A period outside it has no data.
+* The **last record** is the latest local date of anything loaded — an order of any status,
+  a points entry, an event or a registration: an export taken on a day without orders still
+  reaches that day, so members can be scored as of then.
+* The **ledger start** is the first local date of a points entry.
+
+An as-of date is accepted from the first paid member order to the last record.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from memberlens.engine.session import Session
+from memberlens.errors import InputError, WorkspaceError
+from memberlens.facts.orders import paid_orders
+
+Span = tuple[date, date]
+
+_RECORDS = (
+    ("orders", "ordered_at"),
+    ("points", "at"),
+    ("events", "at"),
+    ("members", "registered_at"),
+)
+
+
+def data_range(session: Session) -> Span | None:
+    """First and last local date with a paid member order, or None when there is none."""
+    o = paid_orders(session)
+    row = session.rows(o.aggregate(lo=o.ordered_at.min(), hi=o.ordered_at.max()))[0]
+    if row["lo"] is None or row["hi"] is None:
+        return None
+    return row["lo"].date(), row["hi"].date()
+
+
+def last_record(session: Session) -> date | None:
+    """The latest local date of any order, points entry, event or registration."""
+    latest: date | None = None
+    for table, column in _RECORDS:
+        t = session.table(table)
+        value = session.scalar(t[column].max())
+        if value is not None and (latest is None or value.date() > latest):
+            latest = value.date()
+    return latest
+
+
+def require_orders(session: Session) -> Span:
+    """The order range, or an error saying how to load orders."""
+    span = data_range(session)
+    if span is None:
+        raise WorkspaceError(
+            "The workspace has no paid member orders yet; load some with "
+            "'memberlens -w DIR ingest orders FILE'."
+        )
+    return span
+
+
+def check_as_of(session: Session, as_of: date, parameter: str = "as_of") -> None:
+    """Refuse a date before the first paid member order or after the last record, naming
+    the range and the parameter."""
+    first, last = require_orders(session)
+    if first <= as_of <= last:
+        return
+    if as_of > last:
+        last = max(last, last_record(session) or last)
+        if as_of <= last:
+            return
+    raise InputError(
+        f"{parameter} {as_of} is outside the data, which runs from {first} (first order) to "
+        f"{last} (latest record). Choose a date from {first} to {last}.",
+        parameter=parameter,
+        value=str(as_of),
+    )
+
+
+def ledger_start(session: Session) -> date:
+    """The first local date of a points entry; an error for an empty ledger."""
+    first = session.scalar(session.table("points").at.min())
+    if first is None:
+        raise WorkspaceError(
+            "The points ledger is empty; load it with 'memberlens -w DIR ingest points FILE'."
+        )
+    return first.date()  # type: ignore[no-any-return]
+
+
+def check_ledger(session: Session, as_of: date, parameter: str = "as_of") -> None:
+    """Refuse a date before the first points entry (or an empty ledger) with a clear fix."""
+    first_day = ledger_start(session)
+    if as_of < first_day:
+        raise InputError(
+            f"{parameter} {as_of}: the points ledger starts on {first_day}; "
+            f"choose a date on or after {first_day}.",
+            parameter=parameter,
+            value=str(as_of),
+        )
