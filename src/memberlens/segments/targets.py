@@ -29,6 +29,7 @@ import polars as pl
 from memberlens.config import Config
 from memberlens.errors import InputError, did_you_mean
 from memberlens.metrics.compute import at_midnight, paid_orders
+from memberlens.pii import mask_phone_expr
 from memberlens.segments.rfm import SEGMENTS, segmented
 from memberlens.segments.tiers import tiers_expression
 from memberlens.segments.value import ValueGroup, ValueTier, member_values
@@ -81,12 +82,6 @@ class TargetRule:
             shown = "|".join(given) if isinstance(given, tuple) else str(given)
             parts.append(f"{f.name}={shown}")
         return ", ".join(parts) or "all members"
-
-
-def mask_phone(phone: ir.StringValue) -> ir.StringValue:
-    """138****1234: the first three and last four characters; shorter numbers fully hidden."""
-    masked = ibis.ifelse(phone.length() >= 7, phone.left(3) + "****" + phone.right(4), "****")
-    return ibis.ifelse(phone.isnull(), ibis.null("string"), masked)
 
 
 def _unknown(kind: str, plural: str, values: Iterable[str], choices: Iterable[str]) -> list[str]:
@@ -145,7 +140,7 @@ def target_members(
     for part in (rfm, values, balances, last):
         t = t.left_join(part, "member_id").drop("member_id_right")
     t = t.mutate(
-        phone=t.phone if full_phone else mask_phone(t.phone),
+        phone=t.phone if full_phone else mask_phone_expr(t.phone),
         balance=t.balance.fill_null(0),
         spend=t.value_spend.fill_null(0.0),
         last_order_date=t.last_order_at.date(),

@@ -1,0 +1,54 @@
+"""Masking of phone numbers, e-mail addresses and id-card numbers, worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from memberlens.pii import mask_phone, mask_text, safe_cell
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("13800138000", "138****8000"),
+        ("+86 138-0013-8000", "138****8000"),
+        ("１３８００１３８０００", "138****8000"),  # full-width digits
+        ("02161234567", "021****4567"),
+        ("61234567", "****4567"),
+        ("1234567", "****67"),  # a short number is never shown whole
+        ("123", "****"),
+        (None, None),
+    ],
+)
+def test_mask_phone(raw: str | None, masked: str | None) -> None:
+    assert mask_phone(raw) == masked
+
+
+def test_mask_text_finds_every_pattern() -> None:
+    text = (
+        "身份证11010519491231002X，电话 138 0013 8000 或 １３９００１３９０００，"
+        "邮件 zhang.san@example.com"
+    )
+    assert mask_text(text) == (
+        "身份证**************002X，电话 138****8000 或 139****9000，邮件 z***@example.com"
+    )
+
+
+def test_mask_text_leaves_order_numbers_and_amounts() -> None:
+    text = "订单 202503011234567890 退款 128.50 元"
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-12.5", "-12.5"),
+        ("普通会员", "普通会员"),
+        (12, 12),
+    ],
+)
+def test_safe_cell(value: object, safe: object) -> None:
+    assert safe_cell(value) == safe
