@@ -18,6 +18,7 @@ check: setup  ## lint and type-check
 	$(RUN) ruff check src tests benchmarks
 	$(RUN) ruff format --check src tests benchmarks
 	$(RUN) mypy
+	$(RUN) lint-imports --no-cache
 
 fmt: setup
 	$(RUN) ruff format src tests benchmarks
@@ -27,7 +28,7 @@ bench: setup  ## performance figures (slow; see docs/benchmarks.md)
 	$(RUN) python benchmarks/run.py --members 1000000
 
 docs: setup  ## regenerate generated documentation and the SQL snapshots of the metrics
-	$(RUN) python -m memberlens.metrics.docs docs/metrics.md
+	$(RUN) python -m memberlens.catalog_docs docs/metrics.md
 	$(RUN) python -m memberlens.metrics.snapshots tests/metrics/snapshots
 
 clean:

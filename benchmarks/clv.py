@@ -41,7 +41,7 @@ import json, time
 from datetime import date
 started = time.perf_counter()
 import memberlens as ml
-from memberlens.models.clv import TimeUnit, predict, summarise_and_fit
+from memberlens.models.clv.model import TimeUnit, predict, summarise_and_fit
 imported = time.perf_counter()
 ws = ml.open({ws!r})
 with ws.engine() as backend:
@@ -69,8 +69,8 @@ print(json.dumps({{
 #: imports from source (half a second for scipy alone)
 PYCACHE = OUT / "pycache"
 WARM_UP = {
-    "memberlens": "import memberlens.models.clv, memberlens.models.bgnbd, "
-    "memberlens.models.gammagamma, memberlens.workspace",
+    "memberlens": "import memberlens.models.clv.model, memberlens.models.clv.bgnbd, "
+    "memberlens.models.clv.gammagamma, memberlens.workspace",
     "lifetimes": "import lifetimes, lifetimes.utils, pandas, pyarrow.parquet",
 }
 

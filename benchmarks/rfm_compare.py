@@ -6,7 +6,7 @@
 Three whole child processes, one after the other (``--runs`` rounds of the three), each
 writing every scored member's scores and segment to a Parquet file:
 
-(a) memberlens: ``ws.write_rfm(as_of, path)`` on the workspace's warehouse (DuckDB writes it);
+(a) memberlens: ``ws.segments.write_rfm(as_of, path)`` on the warehouse (DuckDB writes it);
 (b) one DuckDB query (benchmarks/reference_sql.py) over the generator's orders Parquet file,
     ``COPY … TO`` Parquet, with the workspace's ``[engine]`` settings (the same
     ``memory_limit``);

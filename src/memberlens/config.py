@@ -292,23 +292,6 @@ class Config(_Section):
     mapping: dict[str, dict[str, str]] = Field(default_factory=dict)
     targets: dict[str, TargetSettings] = Field(default_factory=dict)
 
-    @field_validator("targets")
-    @classmethod
-    def _target_metrics(cls, value: dict[str, TargetSettings]) -> dict[str, TargetSettings]:
-        from memberlens.errors import did_you_mean
-        from memberlens.metrics.catalog import CATALOG
-
-        unknown = [m for m in value if m not in CATALOG]
-        if unknown:
-            raise ValueError(
-                "; ".join(
-                    f"[targets.{m}]: unknown metric '{m}'.{did_you_mean(m, CATALOG)} "
-                    "See 'memberlens metrics list'"
-                    for m in unknown
-                )
-            )
-        return value
-
     @field_validator("mapping")
     @classmethod
     def _mapping_tables(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:

@@ -25,9 +25,9 @@ def test_the_planted_double_points_day_is_found_and_normal_days_stay_quiet(
     truth = json.loads((program.root / "data" / "truth.json").read_text(encoding="utf-8"))
     planted = {(date.fromisoformat(truth["anomaly"]["date"]), "points_issued")}
     first, last = date(2025, 1, 1), date(2025, 12, 31)
-    with program.engine() as backend:
-        alerts = detect(backend, program.config, first, last)
-        events = event_days(backend, first, last)
+    with program.session() as session:
+        alerts = detect(session, first, last)
+        events = event_days(session, first, last)
     found = {(a.day, a.metric) for a in alerts}
     recall = len(found & planted) / len(planted)
     precision = len(found & planted) / len(found)
@@ -51,7 +51,7 @@ def test_the_planted_double_points_day_is_found_and_normal_days_stay_quiet(
 
 
 def test_holiday_peaks_are_not_alerts(program: ml.Workspace) -> None:
-    with program.engine() as backend:
-        alerts = detect(backend, program.config, date(2025, 11, 1), date(2025, 11, 12), drill=False)
+    with program.session() as session:
+        alerts = detect(session, date(2025, 11, 1), date(2025, 11, 12), drill=False)
     # 双11 triples orders against normal weeks; compared with last year's 双11 it is ordinary
     assert not [a for a in alerts if a.metric in ("orders", "revenue")]

@@ -12,8 +12,8 @@ from memberlens.dates.periods import parse_period
 
 
 def test_points_users_against_non_users(shop: ml.Workspace) -> None:
-    with shop.engine() as backend:
-        result = compare(backend, shop.config, "points_user", parse_period("2024-03"))
+    with shop.session() as session:
+        result = compare(session, "points_user", parse_period("2024-03"))
     assert result.groups == ("yes", "no")
     rows = {r["measure"]: r for r in result.table.iter_rows(named=True)}
     # M1 (redeemed) bought twice; M3 and M4 once each
@@ -31,14 +31,14 @@ def test_points_users_against_non_users(shop: ml.Workspace) -> None:
 
 
 def test_a_dimension_with_many_groups_needs_two_named(shop: ml.Workspace) -> None:
-    with shop.engine() as backend, pytest.raises(ml.InputError, match="choose two with --groups"):
-        compare(backend, shop.config, "channel", parse_period("2024-03"))  # one group
+    with shop.session() as session, pytest.raises(ml.InputError, match="choose two with --groups"):
+        compare(session, "channel", parse_period("2024-03"))  # one group
 
 
 def test_registration_cohorts_by_members_and_revenue(shop: ml.Workspace) -> None:
-    with shop.engine() as backend:
-        members = cohort_matrix(backend, date(2024, 1, 1), date(2024, 3, 31))
-        revenue = cohort_matrix(backend, date(2024, 1, 1), date(2024, 3, 31), measure="revenue")
+    with shop.session() as session:
+        members = cohort_matrix(session, date(2024, 1, 1), date(2024, 3, 31))
+        revenue = cohort_matrix(session, date(2024, 1, 1), date(2024, 3, 31), measure="revenue")
     cells = {
         (r["cohort"], r["months_since"]): (r["value"], r["cohort_size"])
         for r in members.iter_rows(named=True)
@@ -63,8 +63,8 @@ def test_registration_cohorts_by_members_and_revenue(shop: ml.Workspace) -> None
 
 
 def test_first_purchase_cohorts(shop: ml.Workspace) -> None:
-    with shop.engine() as backend:
-        frame = cohort_matrix(backend, date(2024, 3, 1), date(2024, 3, 31), basis="first_purchase")
+    with shop.session() as session:
+        frame = cohort_matrix(session, date(2024, 3, 1), date(2024, 3, 31), basis="first_purchase")
     # M3 and M4 made their first purchase in March; M5 never bought
     assert frame.to_dicts() == [
         {"cohort": "2024-03", "months_since": 0, "value": 2.0, "cohort_size": 2, "share": 1.0}
@@ -74,7 +74,7 @@ def test_first_purchase_cohorts(shop: ml.Workspace) -> None:
 def test_on_the_demo_points_users_repurchase_more_as_planted(demo_ws: ml.Workspace) -> None:
     # the generator draws points users more often among frequent buyers (truth.json:
     # redeemer_rate_ratio > 1.5), so their repurchase rate must be clearly higher
-    result = demo_ws.compare("points_user", "2025-Q4")
+    result = demo_ws.analyses.compare("points_user", "2025-Q4")
     rows = {r["measure"]: r for r in result.table.iter_rows(named=True)}
     repurchase = rows["repurchase_rate"]
     assert repurchase["ci_low"] > 0 and repurchase["p_value"] < 0.001
@@ -82,7 +82,7 @@ def test_on_the_demo_points_users_repurchase_more_as_planted(demo_ws: ml.Workspa
 
 
 def test_cohort_shares_fall_with_time_on_the_demo(demo_ws: ml.Workspace) -> None:
-    frame = demo_ws.cohorts("2024-01-01", "2024-12-31")
+    frame = demo_ws.analyses.cohorts("2024-01-01", "2024-12-31")
     first = frame.filter(months_since=0)["share"].mean()
     later = frame.filter(months_since=6)["share"].mean()
     assert isinstance(first, float) and isinstance(later, float)

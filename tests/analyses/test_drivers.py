@@ -8,8 +8,8 @@ from memberlens.dates.periods import parse_period
 
 
 def test_member_features_for_february(shop: ml.Workspace) -> None:
-    with shop.engine() as backend:
-        frame = member_features(backend, shop.config, parse_period("2024-02")).sort("member_id")
+    with shop.session() as session:
+        frame = member_features(session, parse_period("2024-02")).sort("member_id")
     rows = {r["member_id"]: r for r in frame.iter_rows(named=True)}
     # February buyers: M1 (O2) and M2 (O3); in March M1 bought again, M2's order was refunded
     assert set(rows) == {"M1", "M2"}
@@ -24,8 +24,8 @@ def test_member_features_for_february(shop: ml.Workspace) -> None:
 
 
 def test_redeeming_goes_with_repurchase_on_the_demo(demo_ws: ml.Workspace) -> None:
-    with demo_ws.engine() as backend:
-        result = drivers(backend, demo_ws.config, parse_period("2025-Q2"))
+    with demo_ws.session() as session:
+        result = drivers(session, parse_period("2025-Q2"))
     rows = {r["behaviour"]: r for r in result.table.iter_rows(named=True)}
     assert result.outcome_period == parse_period("2025-Q3")
     # heavy buyers redeem more often (planted selection): redeemers come back more often

@@ -10,8 +10,8 @@ from memberlens.analyses.trends import decompose
 
 
 def test_daily_orders_show_the_planted_weekday_rhythm_and_peaks(demo_ws: ml.Workspace) -> None:
-    with demo_ws.engine() as backend:
-        trend = decompose(backend, "orders", date(2024, 1, 1), date(2025, 12, 31))
+    with demo_ws.session() as session:
+        trend = decompose(session, "orders", date(2024, 1, 1), date(2025, 12, 31))
     weekday = (
         trend.series.group_by(pl.col("date").dt.weekday())
         .agg(pl.col("seasonal").mean())
@@ -29,11 +29,11 @@ def test_daily_orders_show_the_planted_weekday_rhythm_and_peaks(demo_ws: ml.Work
 
 
 def test_weekly_series_use_whole_weeks_and_refuse_distinct_counts(demo_ws: ml.Workspace) -> None:
-    with demo_ws.engine() as backend:
-        weekly = decompose(backend, "revenue", date(2023, 1, 1), date(2025, 12, 31), "week")
+    with demo_ws.session() as session:
+        weekly = decompose(session, "revenue", date(2023, 1, 1), date(2025, 12, 31), "week")
         assert weekly.series["date"].dt.weekday().unique().to_list() == [1]
         assert weekly.series["date"][-1] == date(2025, 12, 22)  # the last whole week
         with pytest.raises(ml.InputError, match="has no weekly series"):
-            decompose(backend, "buyers", date(2023, 1, 1), date(2025, 12, 31), "week")
+            decompose(session, "buyers", date(2023, 1, 1), date(2025, 12, 31), "week")
         with pytest.raises(ml.InputError, match="needs at least 15 days"):
-            decompose(backend, "orders", date(2025, 12, 1), date(2025, 12, 10))
+            decompose(session, "orders", date(2025, 12, 1), date(2025, 12, 10))

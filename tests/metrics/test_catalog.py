@@ -1,8 +1,8 @@
 from pathlib import Path
 
+from memberlens.catalog_docs import render
 from memberlens.metrics.catalog import CATALOG, METRICS
 from memberlens.metrics.compute import DEFINITIONS
-from memberlens.metrics.docs import render
 
 DOCS = Path(__file__).parents[2] / "docs" / "metrics.md"
 

@@ -86,7 +86,7 @@ def test_every_reported_value_carries_a_status(targeted: ml.Workspace) -> None:
 
 
 def test_goal_templates_select_core_and_related_metrics(shop: ml.Workspace) -> None:
-    [repurchase] = shop.goals(["raise_repurchase"], "2024-03")
+    [repurchase] = shop.analyses.goals(["raise_repurchase"], "2024-03")
     roles = dict(zip(repurchase.indicators["metric"], repurchase.indicators["role"], strict=True))
     assert [m for m, r in roles.items() if r == "core"] == [
         "repurchase_rate",
@@ -107,4 +107,4 @@ def test_goal_templates_select_core_and_related_metrics(shop: ml.Workspace) -> N
 
 def test_unknown_goal(shop: ml.Workspace) -> None:
     with pytest.raises(ml.InputError, match="Did you mean 'raise_awareness'"):
-        shop.goals(["raise_awarness"], "2024-03")
+        shop.analyses.goals(["raise_awarness"], "2024-03")

@@ -10,9 +10,9 @@ import pytest
 
 import memberlens as ml
 from memberlens.errors import InputError
-from memberlens.models.churn import ChurnResult
-from memberlens.models.lapse import FEATURES, labels, thresholds
-from memberlens.models.survival import durations
+from memberlens.models.churn.lapse import FEATURES, labels, thresholds
+from memberlens.models.churn.model import ChurnResult
+from memberlens.models.churn.survival import durations
 
 MEMBERS = """member_id,registered_at
 A,2024-01-01
@@ -45,8 +45,8 @@ def tiny(load_csv: Callable[..., ml.Workspace]) -> ml.Workspace:
 
 
 def _rows(ws: ml.Workspace, build: Callable[..., object]) -> list[tuple[object, ...]]:
-    with ws.engine() as backend:
-        frame = pl.from_arrow(backend.to_pyarrow(build(backend)))
+    with ws.session() as session:
+        frame = pl.from_arrow(session.arrow(build(session)))
     assert isinstance(frame, pl.DataFrame)
     return frame.sort("member_id").rows()
 
@@ -54,7 +54,7 @@ def _rows(ws: ml.Workspace, build: Callable[..., object]) -> list[tuple[object, 
 def test_thresholds_follow_each_members_cycle(tiny: ml.Workspace) -> None:
     rows = _rows(
         tiny,
-        lambda b: thresholds(b, tiny.config, CUTOFF, 3.0).select(
+        lambda b: thresholds(b, CUTOFF, 3.0).select(
             "member_id", "purchase_days", "typical_gap", "threshold_days"
         ),
     )
@@ -69,7 +69,7 @@ def test_thresholds_follow_each_members_cycle(tiny: ml.Workspace) -> None:
 
 
 def test_labels_mark_who_lapses_in_the_window(tiny: ml.Workspace) -> None:
-    rows = _rows(tiny, lambda b: labels(b, tiny.config, CUTOFF, 30, 3.0))
+    rows = _rows(tiny, lambda b: labels(b, CUTOFF, 30, 3.0))
     # at the cut-off D is already lapsed (404 days > 30) and E has not bought: neither is
     # labelled. By 03-12: A has not bought for 50 days > 30 → lapsed; B 71 days ≤ 180;
     # C bought on 02-20.
@@ -77,7 +77,7 @@ def test_labels_mark_who_lapses_in_the_window(tiny: ml.Workspace) -> None:
 
 
 def test_durations_to_first_lapse(tiny: ml.Workspace) -> None:
-    rows = _rows(tiny, lambda b: durations(b, tiny.config, date(2025, 3, 31), 3.0).drop("tier"))
+    rows = _rows(tiny, lambda b: durations(b, date(2025, 3, 31), 3.0).drop("tier"))
     # as of 03-31: A lapses after 01-21 (69 days > 30): 20 + 30 = 50 days after its first
     # purchase; B (gap 60, threshold 180) is censored at 150 days; C (gap 36, threshold
     # 108) censored at 75; D lapses after its third day: 2 + 30 = 32; E censored at 48.
@@ -91,7 +91,7 @@ def test_durations_to_first_lapse(tiny: ml.Workspace) -> None:
 
 
 def test_kaplan_meier_by_tier(tiny: ml.Workspace) -> None:
-    result = tiny.survival("2025-03-31")
+    result = tiny.models.survival("2025-03-31")
     # everyone is "normal". Events at 32 (5 at risk) and 50 (3 at risk: A, B, C):
     # S(32) = 4/5, S(50) = 4/5 · 2/3
     curve = dict(result.curves.filter(pl.col("tier") == "normal").select("day", "survival").rows())
@@ -102,7 +102,7 @@ def test_kaplan_meier_by_tier(tiny: ml.Workspace) -> None:
 
 @pytest.fixture(scope="module")
 def modelled(demo_ws: ml.Workspace) -> ChurnResult:
-    return demo_ws.churn(save=False)
+    return demo_ws.models.churn(save=False)
 
 
 def test_churn_model_beats_recency_on_demo_data(modelled: ChurnResult) -> None:
@@ -129,7 +129,7 @@ def test_scores_feed_the_churn_risk_dimension(demo_ws: ml.Workspace, tmp_path: P
     ws = ml.open(copy)
     with pytest.raises(InputError, match="No churn scores in this workspace yet"):
         ws.metrics(["buyers"], "2025-12", by="churn_risk")
-    result = ws.churn(window_days=60)
+    result = ws.models.churn(window_days=60)
     split = ws.metrics(["buyers"], "2025-12", by="churn_risk")
     whole = ws.metrics(["buyers"], "2025-12")["value"][0]
     assert set(split["churn_risk"]) <= {"high", "medium", "low", "(unknown)"}
@@ -141,7 +141,7 @@ def test_scores_feed_the_churn_risk_dimension(demo_ws: ml.Workspace, tmp_path: P
 
 def test_too_little_history_is_refused(shop: ml.Workspace) -> None:
     with pytest.raises(InputError, match="Too little history for a churn model"):
-        shop.churn(save=False)
+        shop.models.churn(save=False)
 
 
 @pytest.mark.slow

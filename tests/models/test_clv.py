@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from memberlens.models.clv.model import ClvResult
 
 import memberlens as ml
 from memberlens.errors import InputError
-from memberlens.models.clv import ClvResult
 
 CALIBRATION_END = "2024-12-31"
 HOLDOUT_END = "2025-12-31"

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
-from memberlens.models.bgnbd import BetaGeo, Patterns
-from memberlens.models.bgnbd import log_likelihood as bg_log_likelihood
-from memberlens.models.gammagamma import GammaGamma, SpendData
-from memberlens.models.gammagamma import log_likelihood as gg_log_likelihood
+from memberlens.models.clv.bgnbd import BetaGeo, Patterns
+from memberlens.models.clv.bgnbd import log_likelihood as bg_log_likelihood
+from memberlens.models.clv.gammagamma import GammaGamma, SpendData
+from memberlens.models.clv.gammagamma import log_likelihood as gg_log_likelihood
 
 # a few customers of every kind: no repeat, repeats with recency < T and = T
 X = np.array([0, 0, 1, 1, 2, 3, 7, 12, 1, 0])

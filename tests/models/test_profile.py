@@ -12,7 +12,7 @@ from memberlens.errors import InputError
 
 
 def test_profile_of_a_member(shop: ml.Workspace) -> None:
-    p = shop.member("M1")
+    p = shop.models.member("M1")
     # the latest paid order is O9 on 2024-03-21
     assert p.as_of.isoformat() == "2024-03-21"
     # paid orders O1, O2, O4, O5: 100 + 50 + 40 + 60; points 100 + 50 + 40 − 100 − 10
@@ -33,14 +33,14 @@ def test_profile_reads_saved_clv(shop: ml.Workspace) -> None:
     result = shop.clv("2024-03-21", save=True)  # too little data: warned, still saved
     assert result.warnings
     row = result.members.filter(member_id="M1").row(0, named=True)
-    p = shop.member("M1")
+    p = shop.models.member("M1")
     assert p.clv == pytest.approx(row["clv"]) and p.p_alive == pytest.approx(row["p_alive"])
     assert p.clv_calibration_end is not None and p.clv_calibration_end.isoformat() == "2024-03-21"
 
 
 def test_unknown_member_names_the_fix(shop: ml.Workspace) -> None:
     with pytest.raises(InputError, match="No member 'm1' in this workspace"):
-        shop.member("m1")
+        shop.models.member("m1")
 
 
 def test_member_command_json(shop: ml.Workspace) -> None:

@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from memberlens.models.bgnbd import BetaGeo
-from memberlens.models.gammagamma import GammaGamma
+from memberlens.models.clv.bgnbd import BetaGeo
+from memberlens.models.clv.gammagamma import GammaGamma
 
 REFERENCE = {
     "checksum": [6007.0, 169540.59000000003, 435902.0, 144338.76],

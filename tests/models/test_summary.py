@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import memberlens as ml
-from memberlens.models.summary import holdout_summary, member_summary
+from memberlens.models.clv.summary import holdout_summary, member_summary
 
 MEMBERS = """member_id,registered_at
 A,2024-12-01
@@ -45,8 +45,8 @@ def tiny(load_csv: Callable[..., ml.Workspace]) -> ml.Workspace:
 
 
 def _frame(ws: ml.Workspace, expression: Callable[..., object]) -> pl.DataFrame:
-    with ws.engine() as backend:
-        frame = pl.from_arrow(backend.to_pyarrow(expression(backend)))
+    with ws.session() as session:
+        frame = pl.from_arrow(session.arrow(expression(session)))
     assert isinstance(frame, pl.DataFrame)
     return frame.sort("member_id")
 
@@ -82,11 +82,11 @@ def test_holdout_counts_purchase_days_after_the_calibration_end(tiny: ml.Workspa
 
 
 def test_summary_in_parts_equals_the_whole(demo_ws: ml.Workspace) -> None:
-    from memberlens.models.summary import pull
+    from memberlens.models.clv.summary import pull
 
-    with demo_ws.engine() as backend:
-        whole = pull(backend, date(2025, 6, 30), ordered=True)
-        parts = pull(backend, date(2025, 6, 30), ordered=True, parts=3)
+    with demo_ws.session() as session:
+        whole = pull(session, date(2025, 6, 30), ordered=True)
+        parts = pull(session, date(2025, 6, 30), ordered=True, parts=3)
     assert parts.member_id.equals(whole.member_id)
     for name in ("frequency", "recency_days", "t_days"):
         assert (getattr(parts, name) == getattr(whole, name)).all(), name

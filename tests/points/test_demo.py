@@ -24,14 +24,14 @@ END = date(2025, 12, 31)  # the generated program's last day
 
 @pytest.mark.parametrize("as_of", ["2023-06-30", "2024-12-31", "2025-12-31"])
 def test_open_amounts_equal_balances(demo_ws: ml.Workspace, as_of: str) -> None:
-    v = demo_ws.points_vintages(as_of, detail=True)
+    v = demo_ws.points.vintages(as_of, detail=True)
     day = date.fromisoformat(as_of)
-    with demo_ws.engine() as backend:
-        p = fifo.ledger(backend, day)
-        balances = to_polars(backend, p.group_by("member_id").agg(balance=p.points.sum()))
-        consumed = fifo.scalar(backend, (-p.points).sum(where=p.points < 0))
-        allocated = fifo.scalar(backend, fifo.allocations(backend, day).points.sum())
-        over = to_polars(backend, fifo.overdrawn(backend, day))
+    with demo_ws.session() as session:
+        p = fifo.ledger(session, day)
+        balances = to_polars(session, p.group_by("member_id").agg(balance=p.points.sum()))
+        consumed = fifo.scalar(session, (-p.points).sum(where=p.points < 0))
+        allocated = fifo.scalar(session, fifo.allocations(session, day).points.sum())
+        over = to_polars(session, fifo.overdrawn(session, day))
     assert over.height == 0  # the generator never lets a balance go below zero
     per_member = v.group_by("member_id").agg(pl.col("open").sum())
     joined = balances.join(per_member, on="member_id", how="left").fill_null(0)
@@ -46,20 +46,20 @@ def test_planted_expiry_rule(demo_ws: ml.Workspace, program: tuple[Path, dict[st
     _, truth = program
     assert "year Y expire at 23:59:59 on 31 December of Y + 1" in truth["points"]["expiry"]
     # As of 2024-12-31 every point issued in 2022 and 2023 is redeemed or expired …
-    months = demo_ws.points_vintages("2024-12-31")
+    months = demo_ws.points.vintages("2024-12-31")
     settled = months.filter(pl.col("issue_month") < "2024-01")
     assert settled.height == 24
     assert settled["open"].sum() == 0
     assert settled["expired"].sum() > 0
     # … and every expiry allocated to a 2023 batch happened at 2024-12-31 23:59:59
-    with demo_ws.engine() as backend:
-        a = fifo.allocations(backend, END)
+    with demo_ws.session() as session:
+        a = fifo.allocations(session, END)
         expired = a.filter((a.consume_kind == "expire") & (a.issued_at.year() == 2023))
-        times = to_polars(backend, expired.select("consumed_at").distinct())
+        times = to_polars(session, expired.select("consumed_at").distinct())
     assert times["consumed_at"].to_list() == [datetime(2024, 12, 31, 23, 59, 59)]
     # The open points all expire in December 2025 (earn entries), or have no expiry date
     # (the generator's compensation adjust entries carry no expires_at).
-    e = demo_ws.points_expiry("2024-12-31")
+    e = demo_ws.points.expiry("2024-12-31")
     nonzero = e.filter(pl.col("points") > 0)["bucket"].to_list()
     assert nonzero == ["2025-12", "never"]
     assert e["points"].sum() == months["open"].sum()
@@ -67,7 +67,7 @@ def test_planted_expiry_rule(demo_ws: ml.Workspace, program: tuple[Path, dict[st
 
 def test_members_who_never_redeem_lose_everything(demo_ws: ml.Workspace) -> None:
     # Planted: non-redeemers never redeem, so all their points of settled years expire.
-    v = demo_ws.points_vintages("2024-12-31", detail=True)
+    v = demo_ws.points.vintages("2024-12-31", detail=True)
     redeemers = set(v.filter(pl.col("redeemed") > 0)["member_id"].to_list())
     others = v.filter(~pl.col("member_id").is_in(redeemers) & (pl.col("issue_month") < "2024-01"))
     assert others.height > 1000
@@ -81,14 +81,14 @@ def test_breakage_backtest(demo_ws: ml.Workspace, as_of: str) -> None:
     All of them are settled by then (the latest expire on 2025-12-31). Tolerance: 3 percentage
     points of the open points (observed: 1.1 pp at 2024-06-30, 0.2 pp at 2024-12-31).
     """
-    b = demo_ws.points_breakage(as_of)
+    b = demo_ws.points.breakage(as_of)
     day = date.fromisoformat(as_of)
     end = fifo.end_of(day)
-    with demo_ws.engine() as backend:
-        a = fifo.allocations(backend, END)
+    with demo_ws.session() as session:
+        a = fifo.allocations(session, END)
         later = a.filter(a.batch_id.notnull() & (a.issued_at < end) & (a.consumed_at >= end))
-        expired_later = fifo.scalar(backend, later.points.sum(where=later.consume_kind == "expire"))
-        settled_later = fifo.scalar(backend, later.points.sum())
+        expired_later = fifo.scalar(session, later.points.sum(where=later.consume_kind == "expire"))
+        settled_later = fifo.scalar(session, later.points.sum())
     assert settled_later == b.open_points  # every open point is settled by the end
     actual = expired_later / b.open_points
     assert b.expected_rate == pytest.approx(actual, abs=0.03)
@@ -102,7 +102,7 @@ def test_breakage_backtest(demo_ws: ml.Workspace, as_of: str) -> None:
 
 
 def test_reactivation_on_the_program(demo_ws: ml.Workspace) -> None:
-    r = demo_ws.points_reactivation("2025-06-30")
+    r = demo_ws.points.reactivation("2025-06-30")
     m = r.members
     assert m.height > 100
     assert (m["balance"] > 0).all()
@@ -112,6 +112,6 @@ def test_reactivation_on_the_program(demo_ws: ml.Workspace) -> None:
     assert (m["days_inactive"].drop_nulls() >= 180).all()
     assert r.bands["members"].sum() == m.height
     assert r.bands["points"].sum() == m["balance"].sum()
-    v = demo_ws.points_vintages("2025-06-30", detail=True)
+    v = demo_ws.points.vintages("2025-06-30", detail=True)
     held = v.filter(pl.col("member_id").is_in(m["member_id"].to_list()))["open"].sum()
     assert held == m["balance"].sum()

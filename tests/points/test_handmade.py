@@ -26,8 +26,8 @@ def _by(frame: pl.DataFrame, key: str, *columns: str) -> dict[Any, tuple[Any, ..
 
 
 def test_allocation_pieces(book: ml.Workspace) -> None:
-    with book.engine() as backend:
-        a = to_polars(backend, fifo.allocations(backend, date(2025, 1, 31)))
+    with book.session() as session:
+        a = to_polars(session, fifo.allocations(session, date(2025, 1, 31)))
     pieces = {(r["batch_id"], r["consume_id"]): r["points"] for r in a.iter_rows(named=True)}
     assert pieces == {
         # AR1 = 170 spans three batches: all of A1 and A2, 20 of A3
@@ -47,13 +47,13 @@ def test_allocation_pieces(book: ml.Workspace) -> None:
     }
     # total allocated (with the unallocated 30) = total consumed = 170+10+10+50+200+80+120
     assert sum(pieces.values()) == 640
-    with book.engine() as backend:
-        over = to_polars(backend, fifo.overdrawn(backend, date(2025, 1, 31)))
+    with book.session() as session:
+        over = to_polars(session, fifo.overdrawn(session, date(2025, 1, 31)))
     assert over.to_dicts() == [{"member_id": "C", "unallocated": 30}]
 
 
 def test_batch_vintages(book: ml.Workspace) -> None:
-    v = book.points_vintages(AS_OF, detail=True)
+    v = book.points.vintages(AS_OF, detail=True)
     got = _by(v, "batch_id", "issue_month", "issued", "redeemed", "expired", "adjusted", "open")
     assert got == {
         "A1": ("2023-01", 100, 100, 0, 0, 0),
@@ -80,7 +80,7 @@ def test_batch_vintages(book: ml.Workspace) -> None:
 
 def test_vintages_as_of_an_earlier_date(book: ml.Workspace) -> None:
     # As of 2023-03-31 only A1–A3, B1 and AR1 exist: A3 is partly redeemed (20 of 40).
-    v = book.points_vintages("2023-03-31", detail=True)
+    v = book.points.vintages("2023-03-31", detail=True)
     assert _by(v, "batch_id", "redeemed", "open") == {
         "A1": (100, 0),
         "A2": (50, 0),
@@ -90,7 +90,7 @@ def test_vintages_as_of_an_earlier_date(book: ml.Workspace) -> None:
 
 
 def test_month_vintages(book: ml.Workspace) -> None:
-    m = book.points_vintages(AS_OF)
+    m = book.points.vintages(AS_OF)
     got = _by(m, "issue_month", "batches", "members", "issued", "redeemed", "expired", "open")
     assert got["2023-01"] == (2, 2, 300, 200, 100, 0)  # A1 + B1
     assert got["2024-02"] == (2, 2, 180, 0, 0, 180)  # B2 + G1
@@ -100,7 +100,7 @@ def test_month_vintages(book: ml.Workspace) -> None:
 
 
 def test_curves(book: ml.Workspace) -> None:
-    c = book.points_curves(AS_OF)
+    c = book.points.curves(AS_OF)
     jan = c.filter(pl.col("issue_month") == "2023-01")
     # 2023-01 (300 issued) is 24 months old at 2025-01: rows k = 0 … 24.
     # A1 redeemed at k=2 (100), B1 at k=5 (50) and k=10 (50), expired at k=23 (100).
@@ -123,7 +123,7 @@ def test_curves(book: ml.Workspace) -> None:
 
 
 def test_projected_expiry(book: ml.Workspace) -> None:
-    e = book.points_expiry(AS_OF)
+    e = book.points.expiry(AS_OF)
     # D is a month end, so the months are 2025-02 … 2026-01
     assert e["bucket"].to_list() == [
         "overdue",
@@ -141,12 +141,12 @@ def test_projected_expiry(book: ml.Workspace) -> None:
     assert e["points"].sum() == 1815
     assert e.filter(pl.col("bucket") == "2025-12")["value"][0] == pytest.approx(11.10)
     # mid-month: the rest of January is a bucket of its own, then 12 months
-    mid = book.points_expiry("2025-01-15")
+    mid = book.points.expiry("2025-01-15")
     assert mid["bucket"][1] == "2025-01" and mid["bucket"][-3] == "2026-01"
 
 
 def test_breakage(book: ml.Workspace) -> None:
-    b = book.points_breakage(AS_OF)
+    b = book.points.breakage(AS_OF)
     # Mature: 2023-01, -02, -03, -05 (all expiry dates passed). 2023-04 holds only AJ1,
     # which has no expires_at, so it never matures. Pool: issued 300 + 50 + 40 + 120 = 510,
     # finally expired F = 100 + 10 + 120 = 230. All four are ≥ 20 months old, so every age
@@ -178,7 +178,7 @@ def test_breakage(book: ml.Workspace) -> None:
 
 def test_breakage_with_maturity_months(book: ml.Workspace) -> None:
     # 24 months old at 2025-01: only 2023-01 (300 issued, 100 finally expired)
-    b = book.points_breakage(AS_OF, maturity_months=24)
+    b = book.points.breakage(AS_OF, maturity_months=24)
     assert b.mature_months == ("2023-01",)
     assert b.ultimate_rate == pytest.approx(1 / 3)
     # age 1: nothing used yet in 2023-01 → q = 100/300; age 12: 200 used → q = 100/100
@@ -188,7 +188,7 @@ def test_breakage_with_maturity_months(book: ml.Workspace) -> None:
 
 
 def test_reactivation(book: ml.Workspace) -> None:
-    r = book.points_reactivation(AS_OF)
+    r = book.points.reactivation(AS_OF)
     # inactive_days 180: active since 2024-08-05 means A (AR2), E (order), F (event).
     # B's refunded order does not count; H's adjust is no activity (never active).
     assert _by(r.members, "member_id", "balance", "days_inactive") == {
@@ -204,21 +204,21 @@ def test_reactivation(book: ml.Workspace) -> None:
         {"band": "100–499", "members": 1, "points": 100, "value": pytest.approx(1.0)},
     ]
     assert r.bands["members"].to_list()[2:] == [0, 0, 0]
-    custom = book.points_reactivation(AS_OF, bands=[50])
+    custom = book.points.reactivation(AS_OF, bands=[50])
     assert _by(custom.bands, "band", "members") == {"1–49": (1,), "50+": (3,)}
 
 
 def test_empty_ledger(ws: ml.Workspace) -> None:
     with pytest.raises(WorkspaceError, match="points ledger is empty"):
-        ws.points_breakage(AS_OF)
+        ws.points.breakage(AS_OF)
 
 
 def test_bad_input(book: ml.Workspace) -> None:
     with pytest.raises(InputError, match="starts on 2023-01-15"):
-        book.points_vintages("2022-12-31")
+        book.points.vintages("2022-12-31")
     with pytest.raises(InputError, match="no issue month is mature"):
-        book.points_breakage("2024-06-30")
+        book.points.breakage("2024-06-30")
     with pytest.raises(InputError, match="increasing positive edges"):
-        book.points_reactivation(AS_OF, bands=[500, 100])
+        book.points.reactivation(AS_OF, bands=[500, 100])
     with pytest.raises(InputError, match="2025-03-31"):
-        book.points_curves("31/01/2025")
+        book.points.curves("31/01/2025")

@@ -96,7 +96,9 @@ def test_the_clv_check_shows_the_model_against_the_holdout(
 
 
 @pytest.mark.browser
-def test_it_renders_in_a_real_browser(report: tuple[Path, Path], tmp_path: Path) -> None:
+def test_it_renders_in_a_real_browser(
+    demo_ws: ml.Workspace, report: tuple[Path, Path], tmp_path: Path
+) -> None:
     chromium = shutil.which("chromium")
     if chromium is None:
         if os.environ.get("CI"):
@@ -123,6 +125,17 @@ def test_it_renders_in_a_real_browser(report: tuple[Path, Path], tmp_path: Path)
     # every chart drew its SVG: daily orders, monthly, points flow, the cohort heatmap and
     # the CLV check's two charts
     assert dom.count('class="main-svg"') >= 6
+    # the page the browser built holds the API's KPI values, card by card
+    cards = dict(
+        re.findall(r'<div class="name">([^<]+)</div>\s*<div class="value">([^<]+)</div>', dom)
+    )
+    summary = demo_ws.summary(list(HEADLINE), "2025-12")
+    expected = {
+        row["name"]: number(row["value"], row["unit"])
+        for row in summary.iter_rows(named=True)
+        if row["value"] is not None
+    }
+    assert len(expected) >= 15 and {name: cards.get(name) for name in expected} == expected
     shot = tmp_path / "report.png"
     subprocess.run(
         [chromium, *flags, "--window-size=1300,3200", f"--screenshot={shot}", report[0].as_uri()],

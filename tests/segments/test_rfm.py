@@ -5,16 +5,13 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
 
 import memberlens as ml
 from memberlens.segments.rfm import SCORE_GRID, SCORE_SEGMENTS
-from spark_session import on_spark, spark_backend
 
 MEMBERS = """member_id,registered_at
 A,2023-01-01
@@ -154,7 +151,7 @@ def test_the_grid_names_every_map_segment() -> None:
 
 
 def test_summary_sizes_and_revenue_share(ten: ml.Workspace) -> None:
-    frame = ten.rfm_summary("2024-06-30")
+    frame = ten.segments.rfm_summary("2024-06-30")
     threshold = frame.filter(scheme="threshold")
     # revenue 2330 over ten members: important_value A+G = 600+500 = 1100 → 1100/2330
     assert threshold.select("segment", "members", "revenue").rows() == [
@@ -201,7 +198,7 @@ def test_summary_sizes_and_revenue_share(ten: ml.Workspace) -> None:
 
 
 def test_migration_of_the_threshold_segments(ten: ml.Workspace) -> None:
-    frame = ten.rfm_migration("2024-03-31", "2024-06-30")
+    frame = ten.segments.rfm_migration("2024-03-31", "2024-06-30")
     # D1 → D2: important_value A G H → A G important_value, H general_retain; general_value
     # C → general_value; general_develop D E → D general_develop, E general_value;
     # general_winback I J K → I J general_winback, K not scored; not scored B F → B
@@ -221,7 +218,7 @@ def test_migration_of_the_threshold_segments(ten: ml.Workspace) -> None:
 
 
 def test_migration_of_the_quintile_map(ten: ml.Workspace) -> None:
-    frame = ten.rfm_migration("2024-03-31", "2024-06-30", scheme="quintile")
+    frame = ten.segments.rfm_migration("2024-03-31", "2024-06-30", scheme="quintile")
     # the D1 and D2 map segments of the tables above, member by member
     assert frame.select("from_segment", "to_segment", "members").rows() == [
         ("champions", "champions", 1),  # A
@@ -260,13 +257,13 @@ def test_dates_outside_the_data_are_refused(ten: ml.Workspace) -> None:
     with pytest.raises(ml.InputError, match=message):
         ten.rfm("2024-07-01")
     with pytest.raises(ml.InputError, match="2023-05-14 is outside the data"):
-        ten.rfm_summary("2023-05-14")
+        ten.segments.rfm_summary("2023-05-14")
     with pytest.raises(ml.InputError, match="--from 2023-05-14 is outside the data"):
-        ten.rfm_migration("2023-05-14", "2024-06-30")
+        ten.segments.rfm_migration("2023-05-14", "2024-06-30")
     with pytest.raises(ml.InputError, match="must be before"):
-        ten.rfm_migration("2024-06-30", "2024-03-31")
+        ten.segments.rfm_migration("2024-06-30", "2024-03-31")
     with pytest.raises(ml.InputError, match="Unknown RFM scheme 'quintiles'"):
-        ten.rfm_migration("2024-03-31", "2024-06-30", scheme="quintiles")
+        ten.segments.rfm_migration("2024-03-31", "2024-06-30", scheme="quintiles")
     assert ten.rfm("2023-05-15").height == 1  # the first order's day is inside
 
 
@@ -285,7 +282,7 @@ def test_an_empty_warehouse_says_so(ws: ml.Workspace) -> None:
 
 def test_generated_program_adds_up(demo_ws: ml.Workspace) -> None:
     scored = demo_ws.rfm("2025-12-31", quintiles=True)
-    summary = demo_ws.rfm_summary("2025-12-31")
+    summary = demo_ws.segments.rfm_summary("2025-12-31")
     revenue = scored["monetary"].sum()  # [rfm] monetary = "total"
     for view in ("threshold", "quintile"):
         part = summary.filter(scheme=view)
@@ -301,7 +298,7 @@ def test_generated_program_adds_up(demo_ws: ml.Workspace) -> None:
     quintile_sizes = dict(summary.filter(scheme="quintile").select("segment", "members").rows())
     by_rows = scored.group_by("score_segment").len()
     assert {k: v for k, v in quintile_sizes.items() if v} == dict(by_rows.rows())
-    migration = demo_ws.rfm_migration("2025-06-30", "2025-12-31")
+    migration = demo_ws.segments.rfm_migration("2025-06-30", "2025-12-31")
     assert migration["members"].sum() == len(
         set(scored["member_id"]) | set(demo_ws.rfm("2025-06-30")["member_id"])
     )
@@ -343,32 +340,10 @@ def test_the_command_line(ten: ml.Workspace) -> None:
     assert "2025-01-01 is outside the data" in done.stderr
 
 
-@pytest.mark.slow
-@on_spark
-def test_spark_gives_the_same_scores(spark: Any, ten: ml.Workspace, tmp_path: Path) -> None:
-    """The quintile ranks, the summary and the migration on Spark (local mode) = DuckDB."""
-    from memberlens.segments.rfm import Scheme, migration, quintiled, summary
-
-    on_spark = spark_backend(spark, ten, tmp_path / "tables")
-    d1, d2 = date(2024, 3, 31), date(2024, 6, 30)
-    columns = ["member_id", "recency_days", "frequency", "segment", "rfm_score"]
-
-    def scored(backend: Any) -> list[dict[str, Any]]:
-        rows = quintiled(backend, ten.config, d2).select(*columns).order_by("member_id")
-        return backend.to_pyarrow(rows).to_pylist()
-
-    with ten.engine() as duck:
-        assert scored(on_spark) == scored(duck)
-        assert summary(on_spark, ten.config, d2).equals(summary(duck, ten.config, d2))
-        for chosen in Scheme:
-            found = migration(on_spark, ten.config, d1, d2, chosen=chosen)
-            assert found.equals(migration(duck, ten.config, d1, d2, chosen=chosen))
-
-
 @pytest.mark.parametrize("suffix", [".parquet", ".csv", ".xlsx"])
 def test_written_rows_equal_the_api(ten: ml.Workspace, tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"rfm{suffix}"
-    assert ten.write_rfm("2024-06-30", path, quintiles=True) == len(SCORED_D2)
+    assert ten.segments.write_rfm("2024-06-30", path, quintiles=True) == len(SCORED_D2)
     read = {".parquet": pl.read_parquet, ".csv": pl.read_csv, ".xlsx": pl.read_excel}[suffix]
     written = read(path).sort("member_id")
     expected = ten.rfm("2024-06-30", quintiles=True).sort("member_id")

@@ -61,7 +61,7 @@ def _ids(frame: pl.DataFrame) -> list[str]:
 
 
 def test_every_member_with_its_columns(crm: ml.Workspace) -> None:
-    frame = crm.targets(AS_OF)
+    frame = crm.segments.targets(AS_OF)
     assert frame.columns == list(COLUMNS)
     assert _ids(frame) == ["A1", "A2", "A3", "A4"]  # highest spend first; A5 not yet a member
     rows = {r["member_id"]: r for r in frame.iter_rows(named=True)}
@@ -114,25 +114,25 @@ def test_every_member_with_its_columns(crm: ml.Workspace) -> None:
     ],
 )
 def test_filters_combine(crm: ml.Workspace, rule: TargetRule, expected: list[str]) -> None:
-    assert _ids(crm.targets(AS_OF, rule)) == expected
+    assert _ids(crm.segments.targets(AS_OF, rule)) == expected
 
 
 def test_full_phone_on_request(crm: ml.Workspace) -> None:
-    frame = crm.targets(AS_OF, TargetRule(cities=("北京",)), full_phone=True)
+    frame = crm.segments.targets(AS_OF, TargetRule(cities=("北京",)), full_phone=True)
     assert frame["phone"].to_list() == ["13900001111"]
 
 
 def test_unknown_ids_name_the_valid_choices(crm: ml.Workspace) -> None:
     rule = TargetRule(segments=("important_winbak",), tiers=("golden",), cities=("Shanghai",))
     with pytest.raises(ml.InputError) as error:
-        crm.targets(AS_OF, rule)
+        crm.segments.targets(AS_OF, rule)
     message = str(error.value)
     assert "Unknown segment 'important_winbak'. Did you mean 'important_winback'?" in message
     assert "Valid segments: general_develop, general_retain" in message
     assert "Unknown tier 'golden'. Did you mean 'gold'? Valid tiers: black, gold, normal" in message
     assert "Unknown city 'Shanghai'. Valid cities: 上海, 北京, 杭州." in message
     with pytest.raises(ml.InputError, match="The balance range 500 … 100 is empty"):
-        crm.targets(AS_OF, TargetRule(min_balance=500, max_balance=100))
+        crm.segments.targets(AS_OF, TargetRule(min_balance=500, max_balance=100))
 
 
 def _run(ws: ml.Workspace, *args: str) -> subprocess.CompletedProcess[str]:
@@ -206,7 +206,7 @@ def test_too_many_rows_for_excel(
     from memberlens.segments import targets
 
     monkeypatch.setattr(targets, "EXCEL_MAX_ROWS", 3)
-    frame = crm.targets(AS_OF)
+    frame = crm.segments.targets(AS_OF)
     with pytest.raises(ml.InputError, match=r"4 rows do not fit in an Excel sheet \(3 at most\)"):
         targets.write_list(frame, tmp_path / "list.xlsx")
     assert not (tmp_path / "list.xlsx").exists()
@@ -218,7 +218,9 @@ def test_too_many_rows_for_excel(
 
 def test_generated_program_winback_list(demo_ws: ml.Workspace) -> None:
     as_of = "2025-06-30"
-    frame = demo_ws.targets(as_of, TargetRule(segments=("important_winback",), min_balance=500))
+    frame = demo_ws.segments.targets(
+        as_of, TargetRule(segments=("important_winback",), min_balance=500)
+    )
     rfm = demo_ws.rfm(as_of).filter(segment="important_winback")
     points = demo_ws.table("points").filter(pl.col("at").dt.date() <= date(2025, 6, 30))
     balances = points.group_by("member_id").agg(balance=pl.col("points").sum())
@@ -227,7 +229,7 @@ def test_generated_program_winback_list(demo_ws: ml.Workspace) -> None:
     assert sorted(_ids(frame)) == sorted(expected["member_id"].to_list())
     assert frame["phone"].str.contains(r"^1\d{2}\*{4}\d{4}$").all()
     assert frame["spend"].is_sorted(descending=True)
-    everyone = demo_ws.targets(as_of)
+    everyone = demo_ws.segments.targets(as_of)
     members = demo_ws.table("members").filter(
         pl.col("registered_at").dt.date() <= date(2025, 6, 30)
     )

@@ -199,11 +199,11 @@ def test_members_near_the_next_tier(three: ml.Workspace) -> None:
     ws = _configure(three)
     # as of 01-15 (window 12-17..01-15): A 80 of silver's 100 → progress 0.8, gap 20;
     # B is gold, the top of the threshold ladder (black is by invitation only)
-    near = ws.tiers_near("2024-01-15", 0.8)
+    near = ws.program.tiers_near("2024-01-15", 0.8)
     assert near.select("member_id", "tier", "next_tier", "progress", "spend_gap").rows() == [
         ("A", "normal", "silver", 0.8, 20.0)
     ]
-    assert ws.tiers_near("2024-01-15", 0.9).height == 0
+    assert ws.program.tiers_near("2024-01-15", 0.9).height == 0
 
 
 def test_points_and_activity_thresholds(load_csv: Any) -> None:
@@ -284,7 +284,7 @@ def test_what_if_replays_points_and_benefits(load_csv: Any, tmp_path: Path) -> N
     )
     ws = _configure(ws)
     (tmp_path / "candidate.toml").write_text(CANDIDATE, encoding="utf-8")
-    result = ws.what_if(tmp_path / "candidate.toml", "2024-01-01", "2024-04-15")
+    result = ws.program.what_if(tmp_path / "candidate.toml", "2024-01-01", "2024-04-15")
     table = {r["figure"]: (r["current"], r["candidate"]) for r in result.comparison().to_dicts()}
     # Current (multipliers 1, no benefits, points lapse at the end of next year):
     #   purchases earn A 80+50+200+100 = 430, B 500 → 930; nothing expires by 04-15;
@@ -310,7 +310,7 @@ def test_what_if_replays_points_and_benefits(load_csv: Any, tmp_path: Path) -> N
 def test_a_candidate_with_other_sections_is_refused(three: ml.Workspace, tmp_path: Path) -> None:
     (tmp_path / "c.toml").write_text("[rfm]\nwindow_days = 10\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"holds \[tiers\] and/or \[points\] only"):
-        three.what_if(tmp_path / "c.toml", "2024-01-01", "2024-03-31")
+        three.program.what_if(tmp_path / "c.toml", "2024-01-01", "2024-03-31")
 
 
 def test_held_tiers_follow_qualification_on_generated_data(demo_ws: ml.Workspace) -> None:

@@ -38,7 +38,7 @@ def _column(frame: pl.DataFrame, key: str, value: str) -> dict[str, object]:
 
 
 def test_default_tiers_matrix_and_pareto(shop: ml.Workspace) -> None:
-    report = shop.value(AS_OF)
+    report = shop.segments.value(AS_OF)
     assert (report.scored, report.revenue, report.window_days) == (5, 370.0, 365)
     assert report.tiers["value_tier"].to_list() == ["high", "medium", "low"]
     assert report.tiers["members"].to_list() == [1, 2, 2]
@@ -79,7 +79,7 @@ def test_default_tiers_matrix_and_pareto(shop: ml.Workspace) -> None:
 
 
 def test_members_per_member(shop: ml.Workspace) -> None:
-    frame = shop.value_members(AS_OF)
+    frame = shop.segments.value_members(AS_OF)
     assert frame["member_id"].to_list() == ["M1", "M2", "M3", "M0", "M4"]
     assert frame["value_tier"].to_list() == ["high", "medium", "medium", "low", "low"]
     assert frame["active_months"].to_list() == [3, 1, 1, 0, 1]
@@ -88,7 +88,7 @@ def test_members_per_member(shop: ml.Workspace) -> None:
 
 def test_spend_cut_points_and_two_loyal_months(shop: ml.Workspace) -> None:
     ws = _value_section(shop, 'cut_by = "spend"\nhigh = 50\nmedium = 20\nloyal_min_months = 2')
-    report = ws.value(AS_OF)
+    report = ws.segments.value(AS_OF)
     # spend ≥ 50: M1 250, M2 80 high; ≥ 20: M3 30 medium; M0 10 and M4 0 low.
     # Loyal (2 of 6 months): M1 only → M1 core, M2 at risk, the rest low.
     assert report.tiers["members"].to_list() == [2, 1, 2]
@@ -105,7 +105,7 @@ def test_spend_cut_points_and_two_loyal_months(shop: ml.Workspace) -> None:
 
 def test_revenue_cut_points_and_one_loyal_month(shop: ml.Workspace) -> None:
     ws = _value_section(shop, 'cut_by = "revenue"\nhigh = 0.5\nloyal_min_months = 1')
-    frame = ws.value_members(AS_OF)
+    frame = ws.segments.value_members(AS_OF)
     # revenue ranked before: M1 0, M2 250/370 = 0.68, M3 330/370 = 0.89 → M1 high (< 0.5),
     # M2 medium (< 0.8), M3 and below low. One month: M1–M4 loyal, M0 (no order) not.
     assert _column(frame, "member_id", "value_tier") == {
@@ -126,9 +126,9 @@ def test_revenue_cut_points_and_one_loyal_month(shop: ml.Workspace) -> None:
 
 def test_a_date_outside_the_data_is_a_clear_error(shop: ml.Workspace) -> None:
     with pytest.raises(ml.InputError, match=r"Orders span 2023-06-01 … 2024-03-25"):
-        shop.value("2021-12-31")
+        shop.segments.value("2021-12-31")
     with pytest.raises(ml.InputError, match="write the date as 2025-03-31"):
-        shop.value("31/03/2024")
+        shop.segments.value("31/03/2024")
 
 
 def test_bad_value_config_names_every_problem() -> None:
@@ -172,8 +172,8 @@ def _independent(ws: ml.Workspace, as_of: date) -> pl.DataFrame:
 
 def test_generated_program_matches_independent_computation(demo_ws: ml.Workspace) -> None:
     as_of = date(2025, 6, 30)
-    report = demo_ws.value(as_of.isoformat())
-    members = demo_ws.value_members(as_of.isoformat())
+    report = demo_ws.segments.value(as_of.isoformat())
+    members = demo_ws.segments.value_members(as_of.isoformat())
     truth = _independent(demo_ws, as_of)
     n = truth.height
     assert report.scored == members.height == n == demo_ws.rfm(as_of.isoformat()).height
@@ -217,7 +217,7 @@ def test_value_command_json_and_member_file(demo_ws: ml.Workspace, tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    report = demo_ws.value("2025-06-30")
+    report = demo_ws.segments.value("2025-06-30")
     assert document["scored"] == report.scored
     assert document["pareto"]["top_revenue_share"] == pytest.approx(report.pareto.top_revenue_share)
     assert len(document["pareto"]["curve"]) == 101
@@ -249,5 +249,5 @@ def test_value_command_json_and_member_file(demo_ws: ml.Workspace, tmp_path: Pat
 def test_window_days_of_its_own(shop: ml.Workspace) -> None:
     ws = _value_section(shop, "window_days = 60")
     # local dates 2024-02-01 … 03-31: M1 50 + 40 + 60 = 150, M2 80, M3 30, M4 0 → 4 buyers
-    report = ws.value(AS_OF)
+    report = ws.segments.value(AS_OF)
     assert (report.scored, report.revenue, report.window_days) == (4, 260.0, 60)

@@ -24,17 +24,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 import polars as pl
 
-from memberlens.alerts.daily import DAILY, daily_parts, daily_series
-from memberlens.config import Config
 from memberlens.dates.calendar import holiday_days
 from memberlens.dates.periods import Grain, Period
-from memberlens.metrics.compute import Scope
-from memberlens.metrics.dimensions import GROUP, dimension
+from memberlens.engine.session import Session
+from memberlens.metrics.daily import DAILY, daily_parts, daily_series
+from memberlens.metrics.dimensions import dimension
+from memberlens.metrics.scope import GROUP, Scope
 
 DRILL_DIMENSIONS = ("channel", "city", "store_id", "points_user")
 RATIOS = {"aov", "purchase_frequency", "redemption_rate"}
@@ -78,11 +77,11 @@ class Settings:
     event_widening: float = 1.5  # a holiday or campaign day is noisier, even against last year
 
 
-def event_days(backend: Any, first: date, last: date, after_days: int = 7) -> set[date]:
+def event_days(session: Session, first: date, last: date, after_days: int = 7) -> set[date]:
     """Holiday-peak days and campaign days (the campaign and ``after_days`` after it)."""
     days = holiday_days(first, last)
-    c = backend.table("campaigns")
-    for row in backend.to_pyarrow(c.select("starts_at", "ends_at")).to_pylist():
+    c = session.table("campaigns")
+    for row in session.arrow(c.select("starts_at", "ends_at")).to_pylist():
         if row["starts_at"] is None:
             continue
         start = row["starts_at"].date()
@@ -129,8 +128,7 @@ def _last_year(day: date) -> date:
 
 
 def detect(
-    backend: Any,
-    config: Config,
+    session: Session,
     first: date,
     last: date,
     settings: Settings | None = None,
@@ -139,10 +137,10 @@ def detect(
     """Anomalies of the daily metrics between ``first`` and ``last`` (inclusive)."""
     s = settings or Settings()
     start = first - timedelta(weeks=s.weeks + 53)
-    wide = _wide(daily_series(daily_parts(backend, start, last)), start, last)
+    wide = _wide(daily_series(daily_parts(session, start, last)), start, last)
     days = wide["day"].to_list()
     position = {d: i for i, d in enumerate(days)}
-    events = event_days(backend, start, last, config.campaigns.attribution_days)
+    events = event_days(session, start, last, session.config.campaigns.attribution_days)
     usable = np.array([d not in events for d in days])
     alerts: list[Alert] = []
     for metric in DAILY:
@@ -180,19 +178,19 @@ def detect(
             if abs(score) >= s.threshold and relative >= s.min_change:
                 alerts.append(Alert(day, metric, float(values[index]), expected, score, event))
     if drill:
-        alerts = [_drill(backend, config, a, s) for a in alerts]
+        alerts = [_drill(session, a, s) for a in alerts]
     return sorted(alerts, key=lambda a: (a.day, -abs(a.score)))
 
 
-def _drill(backend: Any, config: Config, alert: Alert, s: Settings) -> Alert:
+def _drill(session: Session, alert: Alert, s: Settings) -> Alert:
     """The groups of each member dimension that moved most on the alert's day."""
     start = alert.day - timedelta(weeks=s.weeks)
     period = Period(Grain.DAY, alert.day, alert.day)
     found: list[Contributor] = []
     for name in DRILL_DIMENSIONS:
         by = dimension(name)
-        scope = Scope(backend, config, period, by)
-        series = daily_series(daily_parts(backend, start, alert.day, by, scope))
+        scope = Scope(session, period, by)
+        series = daily_series(daily_parts(session, start, alert.day, by, scope))
         series = series.filter(pl.col("metric") == alert.metric)
         for (group,), rows in series.group_by(GROUP):
             by_day = dict(zip(rows["day"].to_list(), rows["value"].to_list(), strict=True))

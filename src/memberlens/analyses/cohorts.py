@@ -10,24 +10,22 @@ revenue per cohort member).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
-import ibis.expr.types as ir
 import polars as pl
 
+from memberlens.dates import months
+from memberlens.engine.expr import month_index
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
-from memberlens.metrics.compute import paid_orders
+from memberlens.facts.orders import paid_orders
 
 Basis = Literal["registration", "first_purchase"]
 Measure = Literal["members", "revenue"]
 
 
-def _month_index(column: ir.TimestampValue) -> ir.IntegerValue:
-    return column.year() * 12 + column.month() - 1
-
-
 def cohort_matrix(
-    backend: Any,
+    session: Session,
     first: date,
     last: date,
     basis: Basis = "registration",
@@ -42,20 +40,20 @@ def cohort_matrix(
     if measure not in ("members", "revenue"):
         raise InputError(f"Unknown cohort measure '{measure}'. Use members or revenue.")
     start = first.replace(day=1)
-    end_month = last.year * 12 + last.month  # the month after `last`, as an index
-    end = date(end_month // 12, end_month % 12 + 1, 1)
-    paid = paid_orders(backend, end=end)
+    end_month = months.month_index(last) + 1  # the month after `last`, as an index
+    end = months.month_start(end_month)
+    paid = paid_orders(session, end=end)
     if basis == "registration":
-        m = backend.table("members")
-        cohorts = m.select("member_id", cohort=_month_index(m.registered_at))
+        m = session.table("members")
+        cohorts = m.select("member_id", cohort=month_index(m.registered_at))
     else:
         firsts = paid.group_by("member_id").agg(first_order=paid.ordered_at.min())
-        cohorts = firsts.select("member_id", cohort=_month_index(firsts.first_order))
-    lo, hi = start.year * 12 + start.month - 1, end_month - 1
+        cohorts = firsts.select("member_id", cohort=month_index(firsts.first_order))
+    lo, hi = months.month_index(start), end_month - 1
     cohorts = cohorts.filter((cohorts.cohort >= lo) & (cohorts.cohort <= hi))
     sizes = cohorts.group_by("cohort").agg(cohort_size=cohorts.count())
     activity = paid.join(cohorts, "member_id")
-    activity = activity.mutate(months_since=_month_index(activity.ordered_at) - activity.cohort)
+    activity = activity.mutate(months_since=month_index(activity.ordered_at) - activity.cohort)
     activity = activity.filter(activity.months_since >= 0)
     grouped = activity.group_by(["cohort", "months_since"])
     if measure == "members":
@@ -63,7 +61,7 @@ def cohort_matrix(
     else:
         cells = grouped.agg(value=activity.amount.sum().cast("float64"))
     cells = cells.join(sizes, "cohort").order_by(["cohort", "months_since"])
-    frame = pl.from_arrow(backend.to_pyarrow(cells))
+    frame = pl.from_arrow(session.arrow(cells))
     assert isinstance(frame, pl.DataFrame)
     if frame.is_empty():
         return pl.DataFrame(

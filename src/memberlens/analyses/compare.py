@@ -21,11 +21,12 @@ from memberlens.analyses.stats import (
     difference_of_means,
     difference_of_proportions,
 )
-from memberlens.config import Config
 from memberlens.dates.periods import Period
+from memberlens.engine.expr import SECONDS_PER_DAY
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
-from memberlens.metrics.compute import SECONDS_PER_DAY, Scope
-from memberlens.metrics.dimensions import GROUP, dimension
+from memberlens.metrics.dimensions import dimension
+from memberlens.metrics.scope import GROUP, Scope
 
 CAUTION = {
     "zh": "组间差异只说明相关，不代表因果：使用积分的会员本来就可能是更活跃的会员。"
@@ -45,10 +46,8 @@ class Comparison:
     caution: str
 
 
-def _group_stats(
-    backend: Any, config: Config, period: Period, by: str
-) -> dict[str, dict[str, Any]]:
-    scope = Scope(backend, config, period, dimension(by))
+def _group_stats(session: Session, period: Period, by: str) -> dict[str, dict[str, Any]]:
+    scope = Scope(session, period, dimension(by))
     orders = scope.tag(scope.paid_in())
     per_member = orders.group_by([GROUP, "member_id"]).agg(n=orders.count())
     buyers = per_member.group_by(GROUP).agg(
@@ -71,21 +70,20 @@ def _group_stats(
     )
     result: dict[str, dict[str, Any]] = {}
     for part in (buyers, spend, cycle):
-        for row in backend.to_pyarrow(part).to_pylist():
+        for row in session.arrow(part).to_pylist():
             result.setdefault(row.pop(GROUP), {}).update(row)
     return result
 
 
 def compare(
-    backend: Any,
-    config: Config,
+    session: Session,
     by: str,
     period: Period,
     groups: tuple[str, str] | None = None,
     level: float = 0.95,
 ) -> Comparison:
     """Compare ``groups`` (a, b) of dimension ``by`` in ``period``: differences are a − b."""
-    found = _group_stats(backend, config, period, by)
+    found = _group_stats(session, period, by)
     if groups is None:
         if len(found) != 2:
             raise InputError(
@@ -141,7 +139,7 @@ def compare(
             b.get("gap_median"),
         ),
     ]
-    language = config.workspace.language
+    language = session.config.workspace.language
     return Comparison(by, groups, period, pl.DataFrame(rows), CAUTION[language])
 
 

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
 import ibis
 import numpy as np
 import polars as pl
 
 from memberlens.analyses.compare import CAUTION
-from memberlens.config import Config
 from memberlens.dates.periods import Period
+from memberlens.engine.expr import at_midnight, days_between
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
-from memberlens.metrics.compute import Scope
+from memberlens.metrics.scope import Scope
 
 BEHAVIOURS = (
     "redeemed",
@@ -47,11 +47,11 @@ class Drivers:
     caution: str
 
 
-def member_features(backend: Any, config: Config, period: Period) -> pl.DataFrame:
+def member_features(session: Session, period: Period) -> pl.DataFrame:
     """One row per buyer of ``period`` with the behaviours and the next-period outcome."""
     from memberlens.metrics.compute import attributed_orders
 
-    s = Scope(backend, config, period)
+    s = Scope(session, period)
     buyers = s.paid_in().group_by("member_id").agg(orders_in_period=ibis._.count())
     nxt = s.paid_in(period.next()).select("member_id").distinct().mutate(repurchased=1)
     p = s.table("points")
@@ -63,9 +63,8 @@ def member_features(backend: Any, config: Config, period: Period) -> pl.DataFram
     i = s.table("identities")
     channels = i.group_by("member_id").agg(channels=i.channel.nunique())
     m = s.table("members")
-    end = ibis.literal(f"{period.end} 00:00:00").cast("timestamp")
     tenure = m.select(
-        "member_id", tenure_days=(end.epoch_seconds() - m.registered_at.epoch_seconds()) / 86400
+        "member_id", tenure_days=days_between(at_midnight(period.end), m.registered_at)
     )
     frame = buyers
     for flag, table in (
@@ -78,23 +77,23 @@ def member_features(backend: Any, config: Config, period: Period) -> pl.DataFram
         frame = frame.mutate(**{flag: frame[flag].fill_null(0)})
     frame = frame.left_join(channels, "member_id").drop("member_id_right")
     frame = frame.left_join(tenure, "member_id").drop("member_id_right")
-    result = pl.from_arrow(backend.to_pyarrow(frame.mutate(channels=frame.channels.fill_null(0))))
+    result = pl.from_arrow(session.arrow(frame.mutate(channels=frame.channels.fill_null(0))))
     assert isinstance(result, pl.DataFrame)
     return result
 
 
-def drivers(backend: Any, config: Config, period: Period) -> Drivers:
+def drivers(session: Session, period: Period) -> Drivers:
     import statsmodels.api as sm
 
-    from memberlens.metrics.evaluate import data_range
+    from memberlens.facts.coverage import data_range
 
-    span = data_range(backend)
+    span = data_range(session)
     if span is None or period.next().last > span[1]:
         raise InputError(
             f"The outcome period {period.next()} is not complete in the data (orders end on "
             f"{span[1] if span else 'no date'}); choose an earlier period."
         )
-    data = member_features(backend, config, period)
+    data = member_features(session, period)
     if data.height < 50 or data["repurchased"].n_unique() < 2:
         raise InputError(
             f"{period} has {data.height} buyers and no variation in next-period repurchase; "
@@ -136,5 +135,5 @@ def drivers(backend: Any, config: Config, period: Period) -> Drivers:
         data.height,
         float(y.mean()),
         table,
-        CAUTION[config.workspace.language],
+        CAUTION[session.config.workspace.language],
     )

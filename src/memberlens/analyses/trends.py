@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import polars as pl
 
-from memberlens.alerts.daily import DAILY, daily_parts, daily_series
 from memberlens.dates.calendar import peaks
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
+from memberlens.metrics.daily import DAILY, daily_parts, daily_series
 
 #: metrics whose weekly value is the sum (or a ratio of sums) of daily parts
 WEEKLY = (
@@ -57,7 +58,7 @@ def _weekly(parts: pl.DataFrame) -> pl.DataFrame:
 
 
 def decompose(
-    backend: Any, metric: str, first: date, last: date, grain: Literal["day", "week"] = "day"
+    session: Session, metric: str, first: date, last: date, grain: Literal["day", "week"] = "day"
 ) -> Trend:
     """STL decomposition of ``metric`` from ``first`` to ``last``."""
     from statsmodels.tsa.seasonal import STL
@@ -70,7 +71,7 @@ def decompose(
             f"Metric '{metric}' has no {grain}ly series. Choose one of: {', '.join(allowed)}."
         )
     period = 7 if grain == "day" else 52
-    parts = daily_parts(backend, first, last)
+    parts = daily_parts(session, first, last)
     if grain == "day":
         days = pl.DataFrame({"day": pl.date_range(first, last, "1d", eager=True)})
         wide = daily_series(parts).filter(pl.col("metric") == metric).select("day", "value")

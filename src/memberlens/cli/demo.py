@@ -41,7 +41,7 @@ def demo(
     language: Annotated[str, typer.Option(help="zh or en.")] = "zh",
 ) -> None:
     """Generate a demo program, load it into a new workspace and show the latest month's KPIs."""
-    from memberlens.cli.analysis import show_summary
+    from memberlens.cli.metrics import show_summary
     from memberlens.cli.render import BarProgress, emit
     from memberlens.demo import build_demo
     from memberlens.metrics.catalog import HEADLINE

@@ -15,7 +15,7 @@ from memberlens.cli.render import console, emit, errors
 if TYPE_CHECKING:
     import polars as pl
 
-    from memberlens.models.clv import ClvResult
+    from memberlens.models.clv.model import ClvResult
 
 
 def _warn(warnings: list[str]) -> None:
@@ -139,8 +139,8 @@ def churn(
 ) -> None:
     """Churn risk: a lapse model tested on a later cut-off, drivers, scores per member."""
     ws = open_workspace()
-    result = ws.churn(as_of, window_days=window_days, k=k, save=save)
-    curves = ws.survival(result.as_of.isoformat(), k=k) if survival else None
+    result = ws.models.churn(as_of, window_days=window_days, k=k, save=save)
+    curves = ws.models.survival(result.as_of.isoformat(), k=k) if survival else None
     if output is not None:
         write_frame(result.scores, output)
     if fmt is Format.json:
@@ -188,7 +188,7 @@ def member(
 ) -> None:
     """One member: tier, RFM segment, points balance, CLV, P(alive) and churn risk."""
     ws = open_workspace()
-    found = ws.member(member_id)
+    found = ws.models.member(member_id)
     document = found.to_dict()
     if fmt is Format.json:
         sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")

@@ -42,7 +42,7 @@ def vintages(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Issued / redeemed / expired / open points per issue month (FIFO allocation)."""
-    frame = open_workspace().points_vintages(as_of, detail=detail)
+    frame = open_workspace().points.vintages(as_of, detail=detail)
     title = f"Points vintages as of {as_of}"
     if fmt is Format.table and output is None:
         if detail:  # a readable sample; json, csv and --output give every batch
@@ -69,7 +69,7 @@ def curves(
 
     from memberlens.errors import unknown_choice
 
-    frame = open_workspace().points_curves(as_of)
+    frame = open_workspace().points.curves(as_of)
     if output is not None or fmt is not Format.table:
         _show(frame, fmt, output, "")
         return
@@ -94,7 +94,7 @@ def expiry(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Open points by the month they expire in (plus overdue, later and never)."""
-    frame = open_workspace().points_expiry(as_of, months)
+    frame = open_workspace().points.expiry(as_of, months)
     _show(frame, fmt, output, f"Points expiring after {as_of} (open amounts, FIFO)")
 
 
@@ -109,7 +109,7 @@ def breakage(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Forward breakage of the open points and the liability adjusted for it (IFRS 15)."""
-    result = open_workspace().points_breakage(as_of, maturity_months=maturity_months)
+    result = open_workspace().points.breakage(as_of, maturity_months=maturity_months)
     summary = result.summary()
     if output is not None:
         write_frame(result.by_age, output)
@@ -148,7 +148,7 @@ def reactivation(
     except ValueError:
         raise InputError(f"--bands {bands}: give whole numbers, e.g. 100,500,1000,5000.") from None
     ws = open_workspace()
-    result = ws.points_reactivation(as_of, bands=edges)
+    result = ws.points.reactivation(as_of, bands=edges)
     if output is not None:
         write_frame(result.members, output)
         return

@@ -127,15 +127,21 @@ class BarProgress:
 
 def write_frame(frame: Any, path: Path) -> None:
     """Write a frame to .csv, .parquet or .xlsx (chosen by the suffix) and say so."""
-    from memberlens.errors import InputError
+    from memberlens.engine.output import write_frame as write
 
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame.write_csv(path)
-    elif suffix == ".parquet":
-        frame.write_parquet(path)
-    elif suffix == ".xlsx":
-        frame.write_excel(path, autofit=True)
-    else:
-        raise InputError(f"Cannot write '{suffix or path.name}'. Use .csv, .parquet or .xlsx.")
-    console.print(f"Wrote {frame.height:,} rows to {path}")
+    console.print(f"Wrote {write(frame, path):,} rows to {path}")
+
+
+def number_cell(value: float | None, unit: str) -> str:
+    """A value in its unit for a Rich cell ("no data" dimmed when missing)."""
+    from memberlens.formatting import number
+
+    return number(value, unit, empty="[dim]no data[/]")
+
+
+def change_cell(value: float | None, direction: str, unit: str) -> str:
+    """A 环比/同比 change coloured by whether it is good for the metric's direction."""
+    from memberlens.formatting import change, tone
+
+    colour = {"good": "green", "bad": "red", "neutral": "dim"}[tone(value, direction)]
+    return f"[{colour}]{change(value, unit)}[/]"

@@ -47,14 +47,14 @@ def value(
     if output is not None:
         from memberlens.segments.targets import write_list
 
-        frame = ws.value_members(as_of)
+        frame = ws.segments.value_members(as_of)
         if frame.height == 0:
             errors.print(f"No member bought in the value window up to {as_of}; nothing written.")
             return
         write_list(frame, output)
         console.print(f"Wrote {frame.height:,} members to {output}")
         return
-    report = ws.value(as_of)
+    report = ws.segments.value(as_of)
     language = ws.config.workspace.language
     if fmt is Format.json:
         sys.stdout.write(json.dumps(_document(report, language), ensure_ascii=False) + "\n")
@@ -234,7 +234,7 @@ def targets(
         stores=_many(store),
     )
     ws = open_workspace()
-    frame = ws.targets(as_of, rule, full_phone=full_phone)
+    frame = ws.segments.targets(as_of, rule, full_phone=full_phone)
     if frame.height == 0:
         errors.print(
             f"No members match ({rule.describe()}) as of {as_of}"

@@ -58,7 +58,45 @@ def what_if(
 ) -> None:
     """Replay history under candidate tier and points rules, beside the current rules."""
     ws = open_workspace()
-    result = ws.what_if(candidate, start, end)
+    result = ws.program.what_if(candidate, start, end)
     emit(result.comparison(), fmt, title=f"Current rules vs {candidate.name}, {start}..{end}")
     if fmt is Format.table:
         emit(result.moves, fmt, title=f"Members by tier on {end}: current (rows) × candidate")
+
+
+@app.command()
+def tiers(
+    as_of: Annotated[str, typer.Option("--as-of", help="Tiers as of the end of this day.")],
+    near: Annotated[
+        float | None,
+        typer.Option(
+            help="Instead: members with at least this share (e.g. 0.8) of every threshold of "
+            "their next tier, with the gaps."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write all rows to .csv/.parquet/.xlsx.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Every member's tier as of a date, from the configured ladder (or those near the next)."""
+    ws = open_workspace()
+    frame = ws.tiers(as_of) if near is None else ws.program.tiers_near(as_of, near)
+    if near is not None and output is None:
+        emit(frame, fmt, title=f"Members within {near:.0%} of their next tier as of {as_of}")
+        return
+    if output is not None:
+        write_frame(frame, output)
+        return
+    if fmt is Format.table:
+        import polars as pl
+
+        order = {level.id: i for i, level in enumerate(ws.config.tiers.levels)}
+        sizes = (
+            frame.group_by("tier")
+            .agg(members=pl.len())
+            .sort(pl.col("tier").replace_strict(order, default=99))
+        )
+        emit(sizes, fmt, title=f"Tiers as of {as_of}")
+        return
+    emit(frame, fmt)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from memberlens.dates.months import add_months
 from memberlens.errors import InputError
 
 
@@ -102,8 +103,7 @@ def _minus_year(day: date) -> date:
 
 
 def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+    return add_months(day, months)
 
 
 def _months(grain: Grain, first: date, months: int) -> Period:
@@ -159,7 +159,7 @@ def containing(day: date, grain: Grain) -> Period:
 def series(first: date, last: date, grain: Grain) -> list[Period]:
     """The consecutive periods of ``grain`` covering ``first`` .. ``last``."""
     if last < first:
-        raise InputError(f"--to {last} is before --from {first}.")
+        raise InputError(f"end {last} is before start {first}.", parameter="end")
     periods = [containing(first, grain)]
     while periods[-1].last < last:
         periods.append(containing(periods[-1].end, grain))

@@ -43,5 +43,13 @@ def day_number(value: ir.TimestampValue) -> ir.IntegerValue:
 
 
 def month_index(value: ir.TimestampValue) -> ir.IntegerValue:
-    """year × 12 + month − 1 of ``value``: consecutive months differ by one."""
-    return (value.year() * 12 + value.month() - 1).cast("int64")
+    """year × 12 + month − 1 of ``value``: consecutive months differ by one (the engine's
+    form of :func:`memberlens.dates.months.month_index`)."""
+    return value.year() * 12 + value.month() - 1
+
+
+def month_label(index: ir.IntegerValue) -> ir.StringValue:
+    """``2025-03`` from a :func:`month_index`."""
+    year = (index // 12).cast("string")
+    month = (index % 12 + 1).cast("string").lpad(2, "0")
+    return year + "-" + month

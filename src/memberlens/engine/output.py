@@ -8,40 +8,75 @@ from the query, without handing the rows to Python first. Excel goes through Pol
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
+from memberlens.pii import safe_cell
+
+if TYPE_CHECKING:
+    import polars as pl
 
 FORMATS = (".csv", ".parquet", ".xlsx")
 EXCEL_MAX_ROWS = 1_048_575  # a worksheet holds 1 048 576 rows, one of them the header
 
 
-def write(backend: Any, expression: Any, path: Path) -> int:
+def write(session: Session, expression: Any, path: Path) -> int:
     """Write the rows of ``expression`` to ``path`` (.csv, .parquet or .xlsx); the row count."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(f"Cannot write '{suffix or path.name}'. Use .csv, .parquet or .xlsx.")
-    if backend.name == "duckdb" and suffix != ".xlsx":
+    suffix = check_suffix(path)
+    if session.engine == "duckdb" and suffix != ".xlsx":
         import ibis
 
         sql = ibis.to_sql(expression, dialect="duckdb")
         options = "FORMAT parquet" if suffix == ".parquet" else "FORMAT csv, HEADER"
         target = str(path).replace("'", "''")
-        row = backend.con.execute(f"COPY ({sql}) TO '{target}' ({options})").fetchone()
+        row = session.backend.con.execute(f"COPY ({sql}) TO '{target}' ({options})").fetchone()
         return int(row[0]) if row else 0  # COPY answers with the number of rows written
     import polars as pl
 
-    frame = pl.from_arrow(backend.to_pyarrow(expression))
+    frame = pl.from_arrow(session.arrow(expression))
     assert isinstance(frame, pl.DataFrame)
+    return write_frame(frame, path)
+
+
+def check_suffix(path: Path) -> str:
+    """The lower-case suffix of ``path`` when memberlens can write it, else an error."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            f"Cannot write '{suffix or path.name}' files. Use {', '.join(FORMATS)}, "
+            "e.g. output.xlsx.",
+            parameter="output",
+            value=str(path),
+        )
+    return suffix
+
+
+def write_frame(
+    frame: pl.DataFrame, path: Path, *, bom: bool = False, sheet: str | None = None
+) -> int:
+    """Write ``frame`` to .csv (with a UTF-8 BOM when ``bom``, so Excel reads 中文), .parquet
+    or .xlsx, by the suffix; text that a spreadsheet would run as a formula is neutralised
+    in .csv and .xlsx (:func:`memberlens.pii.safe_cell`). Returns the row count."""
+    import polars as pl
+
+    suffix = check_suffix(path)
     if suffix == ".xlsx" and frame.height > EXCEL_MAX_ROWS:
         raise InputError(
             f"{frame.height:,} rows do not fit an Excel worksheet ({EXCEL_MAX_ROWS:,} at most); "
-            "write .csv or .parquet instead."
+            f"write {path.with_suffix('.csv').name} or .parquet instead.",
+            parameter="output",
+            value=str(path),
         )
     if suffix == ".parquet":
         frame.write_parquet(path)
-    elif suffix == ".csv":
-        frame.write_csv(path)
+        return frame.height
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    safe = frame.with_columns(
+        pl.col(c).map_elements(safe_cell, return_dtype=pl.String) for c in text
+    )
+    if suffix == ".csv":
+        safe.write_csv(path, include_bom=bom)
     else:
-        frame.write_excel(path, autofit=True)
+        safe.write_excel(path, worksheet=sheet, autofit=True)
     return frame.height

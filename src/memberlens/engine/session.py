@@ -71,4 +71,11 @@ class Session:
         return self.backend.to_pyarrow(expression).as_py()
 
     def has_table(self, name: str) -> bool:
+        """Whether the warehouse has table ``name`` (Ibis 12's list_tables fails on DuckDB 2)."""
+        import duckdb
+
+        con = getattr(self.backend, "con", None)
+        if isinstance(con, duckdb.DuckDBPyConnection):
+            sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+            return bool(con.execute(sql, [name]).fetchall()[0][0])
         return name in self.backend.list_tables()

@@ -23,7 +23,7 @@ def entries(
 ) -> ir.Table:
     """Ledger entries of ``kinds`` (all by default) at or after ``start`` and before ``end``."""
     p = session.table("points")
-    condition = None
+    condition: ir.BooleanValue | None = None
     if kinds is not None:
         condition = p.kind.isin(list(kinds))
     for c in (

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from memberlens.generate.base import Chunk, Counters
-from memberlens.generate.calendar import WEEKDAY, Clock, peaks
+from memberlens.generate.calendar import DAY, WEEKDAY, Clock, peaks
 from memberlens.generate.engagement import (
     EXPERIMENT_ID,
     EXPERIMENT_START,
@@ -179,7 +179,7 @@ class _Stats:
         for i, cid in enumerate(campaign_ids):
             self.touches[i] += int((codes == cid).sum())
         day = (plan.anomaly_day - clock.start).days
-        on_day = (entries.kind == 0) & (entries.source == 0) & (entries.at // 86400 == day)
+        on_day = (entries.kind == 0) & (entries.source == 0) & (entries.at // DAY == day)
         # half of that day's purchase earn entries are the duplicates
         self.anomaly_entries += int(on_day.sum()) // 2
         self.anomaly_points += int(entries.points[on_day].sum()) // 2

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from memberlens.errors import unknown_choice
+from memberlens.labels import Label
 
 
 class Unit(StrEnum):
@@ -53,7 +54,7 @@ class Metric:
         return self.unit in (Unit.RATIO, Unit.SCORE, Unit.PER_THOUSAND)
 
     def name(self, language: str) -> str:
-        return self.zh if language == "zh" else self.en
+        return Label(self.zh, self.en)(language)
 
 
 _U, _D, _N = Direction.UP, Direction.DOWN, Direction.NEUTRAL

@@ -12,86 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
 from memberlens.config import Config
-from memberlens.dates.periods import Period
-from memberlens.metrics.dimensions import GROUP, UNKNOWN, Dimension
-
-SECONDS_PER_DAY = 86_400
-
-
-def at_midnight(day: Any) -> ir.Scalar:
-    """Midnight of ``day`` as a timestamp literal that reads well in explained SQL."""
-    return ibis.literal(f"{datetime.combine(day, time()):%Y-%m-%d %H:%M:%S}").cast("timestamp")
-
-
-def paid_orders(backend: Any, start: Any = None, end: Any = None) -> ir.Table:
-    """Paid member orders (DESIGN §4), ordered at or after ``start`` and before ``end``
-    (dates mean their midnight; timestamp expressions are taken as they are)."""
-    o = backend.table("orders")
-    condition = (o.status == "paid") & o.member_id.notnull()
-    if start is not None:
-        condition &= o.ordered_at >= (at_midnight(start) if isinstance(start, date) else start)
-    if end is not None:
-        condition &= o.ordered_at < (at_midnight(end) if isinstance(end, date) else end)
-    return o.filter(condition)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The tables of one warehouse, the period being computed and an optional split."""
-
-    backend: Any
-    config: Config
-    period: Period
-    by: Dimension | None = None
-
-    def table(self, name: str) -> ir.Table:
-        return self.backend.table(name)
-
-    def within(self, t: ir.Table, column: str, period: Period | None = None) -> ir.BooleanValue:
-        p = period or self.period
-        return (t[column] >= at_midnight(p.first)) & (t[column] < at_midnight(p.end))
-
-    def before_end(self, t: ir.Table, column: str) -> ir.BooleanValue:
-        return t[column] < at_midnight(self.period.end)
-
-    def paid(self) -> ir.Table:
-        return paid_orders(self.backend)
-
-    def paid_in(self, period: Period | None = None) -> ir.Table:
-        o = self.paid()
-        return o.filter(self.within(o, "ordered_at", period))
-
-    def points_in(self, kind: str) -> ir.Table:
-        p = self.table("points")
-        return p.filter((p.kind == kind) & self.within(p, "at"))
-
-    def tag(self, t: ir.Table) -> ir.Table:
-        """Add the member's group (when splitting) to a table with a member_id column."""
-        if self.by is None:
-            return t
-        labels = self.by.labels(self).rename(_member="member_id")
-        joined = t.left_join(labels, t.member_id == labels._member).drop("_member")
-        return joined.mutate(**{GROUP: joined[GROUP].fill_null(UNKNOWN)})
-
-    def count(self, name: str, where: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
-        """How many rows of table ``name`` satisfy ``where`` (per group when splitting)."""
-        t = self.table(name)
-        t = self.tag(t.filter(where(t)))
-        return self.measure(t, t.count())
-
-    def measure(self, t: ir.Table, value: ir.Scalar) -> ir.Table:
-        """``value`` aggregated over ``t``: one row, or one per group."""
-        if self.by is None:
-            return t.aggregate(value=value)
-        return t.group_by(GROUP).aggregate(value=value)
-
+from memberlens.engine.expr import at_midnight, days_between, hours_between
+from memberlens.facts.activity import activity
+from memberlens.facts.orders import all_paid_orders
+from memberlens.metrics.scope import GROUP, Scope
 
 Definition = Callable[[Scope], ir.Table]
 
@@ -110,13 +41,8 @@ def buyers(s: Scope) -> ir.Table:
 
 
 def active_members(s: Scope) -> ir.Table:
-    o, e, p = s.paid_in(), s.table("events"), s.table("points")
-    ids = o.select("member_id").union(
-        e.filter(s.within(e, "at")).select("member_id"),
-        p.filter(s.within(p, "at") & p.kind.isin(["earn", "redeem"])).select("member_id"),
-        distinct=True,
-    )
-    ids = s.tag(ids)
+    facts = activity(s.session, s.period.first, s.period.end)
+    ids = s.tag(facts.select("member_id").distinct())
     return s.measure(ids, ids.count())
 
 
@@ -132,8 +58,8 @@ def revenue(s: Scope) -> ir.Table:
 
 def member_revenue_share(s: Scope) -> ir.Table:
     # not splittable by a member dimension: non-member orders have no member (see evaluate)
-    o = s.table("orders")
-    paid = o.filter((o.status == "paid") & s.within(o, "ordered_at"))
+    o = all_paid_orders(s.session)
+    paid = o.filter(s.within(o, "ordered_at"))
     member = paid.amount.sum(where=paid.member_id.notnull())
     return paid.aggregate(value=member / paid.amount.sum().nullif(0))
 
@@ -157,8 +83,7 @@ def repurchase_cycle_days(s: Scope) -> ir.Table:
     previous = o.ordered_at.lag().over(group_by=o.member_id, order_by=o.ordered_at)
     gaps = o.mutate(previous=previous)
     gaps = s.tag(gaps.filter(s.within(gaps, "ordered_at") & gaps.previous.notnull()))
-    seconds = gaps.ordered_at.epoch_seconds() - gaps.previous.epoch_seconds()
-    return s.measure(gaps, (seconds / SECONDS_PER_DAY).median())
+    return s.measure(gaps, days_between(gaps.ordered_at, gaps.previous).median())
 
 
 def churned_members(s: Scope) -> ir.Table:
@@ -286,7 +211,7 @@ def complaints_per_thousand(s: Scope) -> ir.Table:
 def resolution_hours(s: Scope) -> ir.Table:
     t = s.table("tickets")
     t = s.tag(t.filter(t.resolved_at.notnull() & s.within(t, "resolved_at")))
-    hours = (t.resolved_at.epoch_seconds() - t.opened_at.epoch_seconds()) / 3600
+    hours = hours_between(t.resolved_at, t.opened_at)
     return s.measure(t, hours.mean())
 
 

@@ -1,4 +1,9 @@
-"""Dimensions a member metric can be split by (DESIGN §6).
+"""Dimensions a member metric can be split by (DESIGN §6), as a registry.
+
+The member attributes (channel, store, city, cohort, source campaign) and points_user are
+defined here; the tier (:mod:`memberlens.program.tiers`), the RFM segment
+(:mod:`memberlens.segments.rfm`) and the churn risk (:mod:`memberlens.models.churn.model`) are
+registered by their own modules with :func:`register`, so imports point one way.
 
 A dimension maps every member to one label as of the end of the period, so a split is a
 partition: the groups add up to the whole for counts and sums. Members without a value are
@@ -8,32 +13,13 @@ in the group ``(unknown)``; facts without a member (surveys by anonymous respond
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 
 from memberlens.errors import unknown_choice
-
-if TYPE_CHECKING:
-    from memberlens.metrics.compute import Scope
-
-UNKNOWN = "(unknown)"
-GROUP = "_group"
-
-
-@dataclass(frozen=True)
-class Dimension:
-    id: str
-    zh: str
-    en: str
-    definition: str
-    labels: Callable[[Scope], ir.Table]  # member_id, group
-
-    def name(self, language: str) -> str:
-        return self.zh if language == "zh" else self.en
+from memberlens.metrics.scope import GROUP, Dimension, Scope
 
 
 def _member_column(column: str) -> Callable[[Scope], ir.Table]:
@@ -64,35 +50,6 @@ def _points_user(s: Scope) -> ir.Table:
     m = s.table("members").select("member_id")
     joined = m.left_join(users, "member_id")
     return joined.select("member_id", **{GROUP: ibis.ifelse(joined.uses.notnull(), "yes", "no")})
-
-
-def _tier(s: Scope) -> ir.Table:
-    from memberlens.segments.tiers import tiers_expression
-
-    t = tiers_expression(s.backend, s.config, s.period.last)
-    return t.select("member_id", **{GROUP: t.tier})
-
-
-def _rfm_segment(s: Scope) -> ir.Table:
-    """Members without a paid order in the RFM window are not scored: (unknown)."""
-    from memberlens.segments.rfm import segmented
-
-    t = segmented(s.backend, s.config, s.period.last)
-    return t.select("member_id", **{GROUP: t.segment})
-
-
-def _churn_risk(s: Scope) -> ir.Table:
-    """The latest scores written by 'memberlens churn' (members not scored: (unknown))."""
-    from memberlens.errors import InputError
-    from memberlens.models.results import CHURN_TABLE, has_table
-
-    if not has_table(s.backend, CHURN_TABLE):
-        raise InputError(
-            "No churn scores in this workspace yet: run 'memberlens -w DIR churn' first, "
-            "then split by churn_risk."
-        )
-    t = s.table(CHURN_TABLE)
-    return t.select("member_id", **{GROUP: t.level})
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -130,23 +87,15 @@ DIMENSIONS: dict[str, Dimension] = {
             "yes = a redeem entry in the 365 days up to the period end",
             _points_user,
         ),
-        Dimension("tier", "会员等级", "Tier", "the member's tier as of the period end", _tier),
-        Dimension(
-            "rfm_segment",
-            "RFM 分群",
-            "RFM segment",
-            "the member's RFM segment as of the period end ((unknown): not scored)",
-            _rfm_segment,
-        ),
-        Dimension(
-            "churn_risk",
-            "流失风险",
-            "Churn risk",
-            "high / medium / low from the latest 'memberlens churn' scores ((unknown): not scored)",
-            _churn_risk,
-        ),
     )
 }
+
+
+def register(d: Dimension) -> Dimension:
+    """Add a dimension defined by a layer above (tiers, RFM segments, churn risk): the
+    registry lives here, the definitions where their concept lives."""
+    DIMENSIONS[d.id] = d
+    return d
 
 
 def dimension(dimension_id: str) -> Dimension:

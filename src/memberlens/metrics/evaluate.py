@@ -9,12 +9,14 @@ from typing import Any
 
 import polars as pl
 
-from memberlens.config import Config
 from memberlens.dates.periods import Period, latest_full_month, parse_period
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
+from memberlens.facts.coverage import data_range
 from memberlens.metrics.catalog import CATALOG, metric
-from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE, Definition, Ratio, Scaled, Scope
-from memberlens.metrics.dimensions import GROUP, dimension
+from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE, Definition, Ratio, Scaled
+from memberlens.metrics.dimensions import dimension
+from memberlens.metrics.scope import GROUP, Scope
 
 __all__ = [
     "change",
@@ -42,19 +44,8 @@ def _plain(value: Any) -> float | int | None:
     return int(value) if isinstance(value, int) else number
 
 
-def data_range(backend: Any) -> tuple[date, date] | None:
-    """First and last local date with a member order, or None for an empty warehouse."""
-    o = backend.table("orders")
-    row = backend.to_pyarrow(o.aggregate(lo=o.ordered_at.min(), hi=o.ordered_at.max())).to_pylist()[
-        0
-    ]
-    if row["lo"] is None or row["hi"] is None:
-        return None
-    return row["lo"].date(), row["hi"].date()
-
-
-def _scope(backend: Any, config: Config, period: Period, by: str | None) -> Scope:
-    return Scope(backend, config, period, dimension(by) if by else None)
+def _scope(session: Session, period: Period, by: str | None) -> Scope:
+    return Scope(session, period, dimension(by) if by else None)
 
 
 def _check(ids: Sequence[str], by: str | None) -> None:
@@ -77,8 +68,7 @@ Span = tuple[date, date] | None
 
 
 def compute(
-    backend: Any,
-    config: Config,
+    session: Session,
     ids: Sequence[str],
     period: Period,
     span: Span | bool = True,
@@ -89,12 +79,12 @@ def compute(
     """
     _check(ids, None)
     if span is True:
-        span = data_range(backend)
+        span = data_range(session)
     if not _has_data(span if span is not False else None, period):
         return dict.fromkeys(ids)
     # a workspace's cached() block shares values between calls (the report's summary and goals)
-    memo: dict[tuple[str, str], Any] | None = getattr(backend, "memberlens_memo", None)
-    scope = Scope(backend, config, period)
+    memo = session.memo
+    scope = Scope(session, period)
     parts: dict[Definition, list[dict[str, Any]]] = {}  # ratios reuse parts computed here
     found = {}
     for m in ids:
@@ -102,15 +92,14 @@ def compute(
         if memo is not None and key in memo:
             found[m] = memo[key]
             continue
-        found[m] = _plain(_rows(backend, scope, DEFINITIONS[m], parts)[0]["value"])
+        found[m] = _plain(_rows(session, scope, DEFINITIONS[m], parts)[0]["value"])
         if memo is not None:
             memo[key] = found[m]
     return found
 
 
 def values(
-    backend: Any,
-    config: Config,
+    session: Session,
     ids: Sequence[str],
     periods: Sequence[Period],
     by: str | None = None,
@@ -120,10 +109,10 @@ def values(
     A period outside the data's date range gives one row with a null value ("no data").
     """
     _check(ids, by)
-    span = data_range(backend)
+    span = data_range(session)
     rows: list[dict[str, Any]] = []
     for period in periods:
-        scope = _scope(backend, config, period, by)
+        scope = _scope(session, period, by)
         parts: dict[Definition, list[dict[str, Any]]] = {}  # computed once per period
         for metric_id in ids:
             if not _has_data(span, period):
@@ -131,7 +120,7 @@ def values(
                     {"metric": metric_id, "period": str(period), "group": None, "value": None}
                 )
                 continue
-            found = list(_rows(backend, scope, DEFINITIONS[metric_id], parts))
+            found = list(_rows(session, scope, DEFINITIONS[metric_id], parts))
             found.sort(key=lambda r: (r.get(GROUP) is None, str(r.get(GROUP))))
             for row in found:
                 rows.append(
@@ -150,7 +139,7 @@ def values(
 
 
 def _rows(
-    backend: Any,
+    session: Session,
     scope: Scope,
     definition: Definition,
     parts: dict[Definition, list[dict[str, Any]]],
@@ -159,26 +148,24 @@ def _rows(
     derived from their rows instead of scanning the tables again."""
     if definition not in parts:
         if isinstance(definition, Ratio):
-            top = _rows(backend, scope, definition.top, parts)
-            bottom = _rows(backend, scope, definition.bottom, parts)
+            top = _rows(session, scope, definition.top, parts)
+            bottom = _rows(session, scope, definition.bottom, parts)
             parts[definition] = Ratio.combine(top, bottom, split=scope.by is not None)
         elif isinstance(definition, Scaled):
-            part = _rows(backend, scope, definition.part, parts)
+            part = _rows(session, scope, definition.part, parts)
             parts[definition] = definition.combine(part, scope.config)
         else:
-            parts[definition] = backend.to_pyarrow(definition(scope)).to_pylist()
+            parts[definition] = session.arrow(definition(scope)).to_pylist()
     return parts[definition]
 
 
-def explain(
-    backend: Any, config: Config, metric_id: str, period: Period, by: str | None = None
-) -> str:
+def explain(session: Session, metric_id: str, period: Period, by: str | None = None) -> str:
     """The SQL a metric runs for a period (and split), without running it."""
     import ibis
 
     _check([metric_id], by)
-    expression = DEFINITIONS[metric_id](_scope(backend, config, period, by))
-    return str(ibis.to_sql(expression, dialect=backend.name))
+    expression = DEFINITIONS[metric_id](_scope(session, period, by))
+    return str(ibis.to_sql(expression, dialect=session.engine))
 
 
 def change(now: float | int | None, before: float | int | None, rate: bool = False) -> float | None:
@@ -194,25 +181,28 @@ def change(now: float | int | None, before: float | int | None, rate: bool = Fal
     return (now - before) / abs(before)
 
 
-def summary(backend: Any, config: Config, ids: Sequence[str], period: Period) -> pl.DataFrame:
+def summary(session: Session, ids: Sequence[str], period: Period) -> pl.DataFrame:
     """Each metric with its 环比 and 同比 values and changes, its target and its status.
 
     Changes are relative for counts and amounts and absolute for rates and scores (see
     :func:`change`); targets come from ``[targets.<metric>]`` (see :mod:`.targets`).
     """
-    from memberlens.metrics.targets import assess
+    from memberlens.metrics.targets import assess, check_targets
 
-    span = data_range(backend)  # once, for every period below
-    now = compute(backend, config, ids, period, span)
-    previous = compute(backend, config, ids, period.previous(), span)
-    year_ago = compute(backend, config, ids, period.year_ago(), span)
-    language = config.workspace.language
+    check_targets(session.config)
+
+    span = data_range(session)  # once, for every period below
+    now = compute(session, ids, period, span)
+    previous = compute(session, ids, period.previous(), span)
+    year_ago = compute(session, ids, period.year_ago(), span)
+    language = session.config.workspace.language
 
     def history_of(metric_id: str) -> Callable[[Period], float | int | None]:
-        return lambda p: compute(backend, config, [metric_id], p, span)[metric_id]
+        return lambda p: compute(session, [metric_id], p, span)[metric_id]
 
     assessments = [
-        assess(CATALOG[m], now[m], config.targets.get(m), period, history_of(m)) for m in ids
+        assess(CATALOG[m], now[m], session.config.targets.get(m), period, history_of(m))
+        for m in ids
     ]
     return pl.DataFrame(
         {

@@ -9,13 +9,13 @@ repurchase is read for points users against non-users.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
-from memberlens.config import Config
 from memberlens.dates.periods import Period
+from memberlens.engine.session import Session
 from memberlens.errors import unknown_choice
+from memberlens.labels import Label
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Goal:
     compare_by: str | None = None
 
     def name(self, language: str) -> str:
-        return self.zh if language == "zh" else self.en
+        return Label(self.zh, self.en)(language)
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -85,14 +85,14 @@ class GoalReport:
     comparison: pl.DataFrame | None  # core metrics by compare_by, when the goal has one
 
 
-def report(backend: Any, config: Config, goal_id: str, period: Period) -> GoalReport:
+def report(session: Session, goal_id: str, period: Period) -> GoalReport:
     from memberlens.metrics.evaluate import summary, values
 
     g = goal(goal_id)
-    indicators = summary(backend, config, list(g.metrics), period).with_columns(
+    indicators = summary(session, list(g.metrics), period).with_columns(
         role=pl.Series(["core"] * len(g.core) + ["related"] * len(g.related))
     )
     comparison = None
     if g.compare_by:
-        comparison = values(backend, config, list(g.core), [period], by=g.compare_by)
+        comparison = values(session, list(g.core), [period], by=g.compare_by)
     return GoalReport(g, period, indicators, comparison)

@@ -17,7 +17,9 @@ import ibis.expr.types as ir
 
 from memberlens.config import Config
 from memberlens.dates.periods import parse_period
-from memberlens.metrics.compute import DEFINITIONS, Scope
+from memberlens.engine.session import Session
+from memberlens.metrics.compute import DEFINITIONS
+from memberlens.metrics.scope import Scope
 from memberlens.schema import TABLES, Kind
 
 DIALECTS = ("duckdb", "pyspark")
@@ -47,7 +49,7 @@ class Unbound:
 def compile_sql(metric: str, dialect: str) -> str:
     if dialect == "pyspark":
         getattr(ibis, "pyspark")  # noqa: B009  (loading the backend registers its options)
-    scope = Scope(Unbound(), Config(), parse_period(PERIOD))
+    scope = Scope(Session(Unbound(), Config()), parse_period(PERIOD))
     return str(ibis.to_sql(DEFINITIONS[metric](scope), dialect=dialect)).strip() + "\n"
 
 

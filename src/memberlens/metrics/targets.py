@@ -21,9 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from memberlens.config import TargetSettings
+from memberlens.config import Config, TargetSettings
 from memberlens.dates.periods import Period
-from memberlens.metrics.catalog import Direction, Metric
+from memberlens.errors import ConfigError, did_you_mean
+from memberlens.labels import Label
+from memberlens.metrics.catalog import CATALOG, Direction, Metric
 
 
 class Status(StrEnum):
@@ -34,7 +36,7 @@ class Status(StrEnum):
     NO_DATA = "no_data"
 
     def label(self, language: str) -> str:
-        return STATUS_LABELS[self][0 if language == "zh" else 1]
+        return Label(*STATUS_LABELS[self])(language)
 
 
 STATUS_LABELS = {
@@ -111,3 +113,18 @@ def assess(
     if band is None:
         return Assessment(metric, None, Status.NO_TARGET)
     return Assessment(metric, band, band.status(value, metric.direction, target.tolerance))
+
+
+def check_targets(config: Config) -> None:
+    """Every ``[targets.<metric>]`` names a catalog metric; else a :class:`ConfigError`
+    naming each key (checked by the commands that read targets, not at every start)."""
+    unknown = [m for m in config.targets if m not in CATALOG]
+    if unknown:
+        raise ConfigError(
+            "memberlens.toml: "
+            + "; ".join(
+                f"[targets.{m}]: unknown metric '{m}'.{did_you_mean(m, CATALOG)} "
+                "See 'memberlens metrics list'"
+                for m in unknown
+            )
+        )

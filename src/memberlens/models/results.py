@@ -9,7 +9,7 @@ Tables created here need no schema migration: an older warehouse simply has none
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,14 +34,3 @@ def replace_table(warehouse: Path, name: str, frame: pl.DataFrame) -> None:
             raise
         finally:
             con.unregister(staged)
-
-
-def has_table(backend: Any, name: str) -> bool:
-    """Whether the backend has table ``name`` (ibis 12's list_tables fails on DuckDB 2)."""
-    import duckdb
-
-    con = getattr(backend, "con", None)
-    if isinstance(con, duckdb.DuckDBPyConnection):
-        sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
-        return bool(con.execute(sql, [name]).fetchall()[0][0])
-    return name in backend.list_tables()

@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from memberlens.config import Config
+from memberlens.dates import months
+from memberlens.engine.expr import month_index
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.points.fifo import (
-    date_month_index,
     end_of,
     gains,
     ledger,
-    month_index,
     scalar,
 )
 from memberlens.points.vintages import curves_expression, to_polars
@@ -96,17 +96,19 @@ class Breakage:
         }
 
 
-def mature_months(backend: Any, as_of: date, maturity_months: int | None = None) -> tuple[str, ...]:
+def mature_months(
+    session: Session, as_of: date, maturity_months: int | None = None
+) -> tuple[str, ...]:
     """Issue months whose vintages are settled as of D (see the module docstring)."""
-    g = gains(backend, as_of)
+    g = gains(session, as_of)
     if maturity_months is not None:
         t = g.group_by(issue=month_index(g.at)).agg()
-        t = t.filter(date_month_index(as_of) - t.issue >= maturity_months)
+        t = t.filter(months.month_index(as_of) - t.issue >= maturity_months)
     else:
         t = g.group_by(issue=month_index(g.at)).agg(last=g.expires_at.max())
         t = t.filter(t["last"].notnull() & (t["last"] < end_of(as_of)))
-    frame = to_polars(backend, t.select("issue").order_by("issue"))
-    return tuple(f"{i // 12}-{i % 12 + 1:02d}" for i in frame["issue"].to_list())
+    frame = to_polars(session, t.select("issue").order_by("issue"))
+    return tuple(months.month_label(i) for i in frame["issue"].to_list())
 
 
 def pooled_curve(curves: pl.DataFrame, mature: tuple[str, ...]) -> pl.DataFrame:
@@ -156,16 +158,14 @@ def open_by_age(curves: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def breakage(
-    backend: Any, config: Config, as_of: date, maturity_months: int | None = None
-) -> Breakage:
+def breakage(session: Session, as_of: date, maturity_months: int | None = None) -> Breakage:
     """Forward breakage of the points open at the end of ``as_of`` and the adjusted liability.
 
-    >>> ws.points_breakage("2024-12-31").expected_rate  # doctest: +SKIP
+    >>> ws.points.breakage("2024-12-31").expected_rate  # doctest: +SKIP
     """
     import polars as pl
 
-    mature = mature_months(backend, as_of, maturity_months)
+    mature = mature_months(session, as_of, maturity_months)
     if not mature:
         rule = (
             f"{maturity_months} months old"
@@ -173,11 +173,11 @@ def breakage(
             else "past the expires_at of all its batches"
         )
         raise InputError(
-            f"--as-of {as_of}: no issue month is mature yet (none is {rule}), so there is no "
+            f"as_of {as_of}: no issue month is mature yet (none is {rule}), so there is no "
             "settled vintage to learn breakage from. Choose a later date, or give "
-            "--maturity-months N for a ledger without expiry dates."
+            "maturity_months N for a ledger without expiry dates."
         )
-    curves = to_polars(backend, curves_expression(backend, as_of))
+    curves = to_polars(session, curves_expression(session, as_of))
     curve = pooled_curve(curves, mature)
     oldest = int(curve["months_since_issue"].max())  # type: ignore[arg-type]
     by_age = (
@@ -194,8 +194,8 @@ def breakage(
         .last()
     )
     mature_issued = int(last["issued"].sum())
-    p = ledger(backend, as_of)
-    outstanding = scalar(backend, p.points.sum())
+    p = ledger(session, as_of)
+    outstanding = scalar(session, p.points.sum())
     return Breakage(
         as_of=as_of,
         mature_months=mature,
@@ -204,6 +204,6 @@ def breakage(
         open_points=int(by_age["open_points"].sum()),
         expected_points=float(by_age["expected_breakage"].sum()),
         outstanding_points=int(outstanding or 0),
-        point_value=config.workspace.point_value,
+        point_value=session.config.workspace.point_value,
         by_age=by_age,
     )

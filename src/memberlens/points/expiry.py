@@ -16,42 +16,39 @@ expire. :mod:`memberlens.points.breakage` estimates how much of them will.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Any
 
 import ibis
 
-from memberlens.config import Config
-from memberlens.metrics.compute import at_midnight
-from memberlens.points.fifo import end_of, month_index, month_label
+from memberlens.dates.months import add_months, month_end
+from memberlens.dates.months import month_index as index_of
+from memberlens.dates.months import month_label as label_of
+from memberlens.engine.expr import at_midnight, month_index, month_label
+from memberlens.engine.session import Session
+from memberlens.points.fifo import end_of
 from memberlens.points.vintages import batch_vintages, to_polars
 
 OVERDUE, LATER, NEVER = "overdue", "later", "never"
 
 
-def _month_start(index: int) -> date:
-    return date(index // 12, index % 12 + 1, 1)
+def horizon_months(as_of: date, horizon: int) -> list[str]:
+    """The month labels of the horizon: the rest of D's month (if any) and ``horizon`` more."""
+    first = index_of(as_of)
+    start = first if as_of < month_end(first) else first + 1
+    return [label_of(i) for i in range(start, first + horizon + 1)]
 
 
-def horizon_months(as_of: date, months: int) -> list[str]:
-    """The month labels of the horizon: the rest of D's month (if any) and ``months`` more."""
-    first = as_of.year * 12 + as_of.month - 1
-    last_day = calendar.monthrange(as_of.year, as_of.month)[1]
-    start = first if as_of.day < last_day else first + 1
-    return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(start, first + months + 1)]
-
-
-def projected_expiry(backend: Any, config: Config, as_of: date, months: int = 12) -> Any:
+def projected_expiry(session: Session, as_of: date, months: int = 12) -> Any:
     """Rows (bucket, points, value, batches, members) in the order overdue, months, later, never.
 
-    >>> ws.points_expiry("2025-06-30")  # doctest: +SKIP
+    >>> ws.points.expiry("2025-06-30")  # doctest: +SKIP
     """
     import polars as pl
 
-    v = batch_vintages(backend, as_of)
+    v = batch_vintages(session, as_of)
     v = v.filter(v.open > 0)
-    horizon_end = at_midnight(_month_start(as_of.year * 12 + as_of.month + months))
+    horizon_end = at_midnight(add_months(as_of, months + 1))
     bucket = ibis.cases(
         (v.expires_at.isnull(), NEVER),
         (v.expires_at < end_of(as_of), OVERDUE),
@@ -61,7 +58,7 @@ def projected_expiry(backend: Any, config: Config, as_of: date, months: int = 12
     t = v.group_by(bucket=bucket).agg(
         points=v.open.sum(), batches=v.count(), members=v.member_id.nunique()
     )
-    found = to_polars(backend, t)
+    found = to_polars(session, t)
     labels = [OVERDUE, *horizon_months(as_of, months), LATER, NEVER]
     frame = (
         pl.DataFrame({"bucket": labels})
@@ -71,7 +68,7 @@ def projected_expiry(backend: Any, config: Config, as_of: date, months: int = 12
     return frame.select(
         "bucket",
         "points",
-        value=pl.col("points") * config.workspace.point_value,
+        value=pl.col("points") * session.config.workspace.point_value,
         batches="batches",
         members="members",
     )

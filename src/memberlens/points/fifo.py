@@ -43,8 +43,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from memberlens.errors import InputError, WorkspaceError
-from memberlens.metrics.compute import at_midnight
+from memberlens.engine.expr import at_midnight
+from memberlens.engine.session import Session
 
 ORDER = ("at", "entry_id")  # FIFO order of entries within a member
 
@@ -54,62 +54,30 @@ def end_of(as_of: date) -> ir.Scalar:
     return at_midnight(as_of + timedelta(days=1))
 
 
-def month_index(ts: ir.TimestampValue) -> ir.IntegerValue:
-    """Months since year 0 (``year × 12 + month − 1``): month arithmetic on any engine."""
-    return ts.year() * 12 + ts.month() - 1
-
-
-def month_label(index: ir.IntegerValue) -> ir.StringValue:
-    """``2025-03`` from a :func:`month_index`."""
-    year = (index // 12).cast("string")
-    month = (index % 12 + 1).cast("string").lpad(2, "0")
-    return year + "-" + month
-
-
-def date_month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def ledger(backend: Any, as_of: date) -> ir.Table:
+def ledger(session: Session, as_of: date) -> ir.Table:
     """Points entries recorded before the end of ``as_of``."""
-    p = backend.table("points")
+    p = session.table("points")
     return p.filter(p.at < end_of(as_of))
 
 
-def check_as_of(backend: Any, as_of: date) -> None:
-    """Refuse a date before the first points entry (or an empty ledger) with a clear fix."""
-    p = backend.table("points")
-    first = scalar(backend, p.at.min())
-    if first is None:
-        raise WorkspaceError(
-            "The points ledger is empty; load it with 'memberlens -w DIR ingest points FILE'."
-        )
-    first_day = first.date()
-    if as_of < first_day:
-        raise InputError(
-            f"--as-of {as_of}: the points ledger starts on {first_day}; "
-            f"choose a date on or after {first_day}."
-        )
-
-
-def scalar(backend: Any, expression: ir.Scalar) -> Any:
+def scalar(session: Session, expression: ir.Scalar) -> Any:
     """A scalar expression's value as a Python object (through Arrow, not pandas)."""
-    return backend.to_pyarrow(expression).as_py()
+    return session.arrow(expression).as_py()
 
 
-def gains(backend: Any, as_of: date) -> ir.Table:
+def gains(session: Session, as_of: date) -> ir.Table:
     """Ledger entries that add points (the batches, without FIFO numbering)."""
-    p = ledger(backend, as_of)
+    p = ledger(session, as_of)
     return p.filter(p.points > 0)
 
 
-def batches(backend: Any, as_of: date) -> ir.Table:
+def batches(session: Session, as_of: date) -> ir.Table:
     """Entries that add points, numbered per member in FIFO order (``seq`` from 0).
 
     Columns: member_id, batch_id, batch_kind, source, issued_at, expires_at, issued,
     seq, upper (cumulative points added up to and including the batch).
     """
-    g = gains(backend, as_of)
+    g = gains(session, as_of)
     return g.select(
         "member_id",
         batch_id=g.entry_id,
@@ -123,12 +91,12 @@ def batches(backend: Any, as_of: date) -> ir.Table:
     )
 
 
-def consumptions(backend: Any, as_of: date) -> ir.Table:
+def consumptions(session: Session, as_of: date) -> ir.Table:
     """Entries that remove points (as positive amounts), numbered per member in FIFO order.
 
     Columns: member_id, consume_id, consume_kind, consumed_at, amount, seq, upper.
     """
-    p = ledger(backend, as_of)
+    p = ledger(session, as_of)
     c = p.filter(p.points < 0)
     amount = -c.points
     return c.select(
@@ -142,15 +110,15 @@ def consumptions(backend: Any, as_of: date) -> ir.Table:
     )
 
 
-def allocations(backend: Any, as_of: date) -> ir.Table:
+def allocations(session: Session, as_of: date) -> ir.Table:
     """Consumed points split into (batch, consumption) pieces, first in first out.
 
     Columns: member_id, batch_id, issued_at, expires_at, consume_id, consume_kind,
     consumed_at, points (> 0). ``batch_id`` (and the batch columns) are null for consumption
     beyond everything the member has earned.
     """
-    b = batches(backend, as_of)
-    c = consumptions(backend, as_of)
+    b = batches(session, as_of)
+    c = consumptions(session, as_of)
     # every interval end of both streams; at a shared position the batch end sorts first
     ends = b.select("member_id", pos=b.upper, b_end=ibis.literal(1), c_end=ibis.literal(0)).union(
         c.select("member_id", pos=c.upper, b_end=ibis.literal(0), c_end=ibis.literal(1))
@@ -194,8 +162,8 @@ def allocations(backend: Any, as_of: date) -> ir.Table:
     )
 
 
-def overdrawn(backend: Any, as_of: date) -> ir.Table:
+def overdrawn(session: Session, as_of: date) -> ir.Table:
     """Per overdrawn member: points consumed beyond everything earned (``unallocated``)."""
-    a = allocations(backend, as_of)
+    a = allocations(session, as_of)
     over = a.filter(a.batch_id.isnull())
     return over.group_by("member_id").agg(unallocated=over.points.sum())

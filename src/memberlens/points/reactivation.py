@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 
-from memberlens.config import Config
+from memberlens.engine.expr import at_midnight, days_between
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
-from memberlens.metrics.compute import at_midnight, paid_orders
+from memberlens.facts.activity import activity
 from memberlens.points.fifo import end_of, ledger
 from memberlens.points.vintages import to_polars
 
@@ -49,39 +50,29 @@ def band_labels(edges: Sequence[int]) -> list[str]:
     return [f"{lo}–{hi - 1}" for lo, hi in zip(lows, edges, strict=False)] + [f"{lows[-1]}+"]
 
 
-def holders_expression(backend: Any, config: Config, as_of: date) -> ir.Table:
+def holders_expression(session: Session, as_of: date) -> ir.Table:
     """Inactive members with a positive balance at the end of ``as_of``."""
     end = end_of(as_of)
-    p = ledger(backend, as_of)
+    p = ledger(session, as_of)
     balances = p.group_by("member_id").agg(balance=p.points.sum())
     balances = balances.filter(balances.balance > 0)
-    e = backend.table("events")
-    activity = (
-        paid_orders(backend, end=end)
-        .select("member_id", at=ibis._.ordered_at)
-        .union(e.filter(e.at < end).select("member_id", "at"))
-        .union(p.filter(p.kind.isin(["earn", "redeem"])).select("member_id", "at"))
-    )
-    last = activity.group_by(_member="member_id").agg(last_active_at=activity.at.max())
+    facts = activity(session, end=end)
+    last = facts.group_by(_member="member_id").agg(last_active_at=facts.at.max())
     t = balances.left_join(last, balances.member_id == last._member).drop("_member")
-    cutoff = at_midnight(as_of + timedelta(days=1 - config.churn.inactive_days))
+    cutoff = at_midnight(as_of + timedelta(days=1 - session.config.churn.inactive_days))
     t = t.filter(t.last_active_at.isnull() | (t.last_active_at < cutoff))
     # whole days between local dates, from epoch seconds of the dates (same on every engine)
-    days = (at_midnight(as_of).epoch_seconds() - t.last_active_at.truncate("D").epoch_seconds()) / (
-        86_400
-    )
+    days = days_between(at_midnight(as_of), t.last_active_at.truncate("D"))
     return t.select(
         "member_id",
         "balance",
-        value=t.balance * config.workspace.point_value,
+        value=t.balance * session.config.workspace.point_value,
         last_active_at=t.last_active_at,
         days_inactive=days.cast("int64"),
     )
 
 
-def reactivation(
-    backend: Any, config: Config, as_of: date, bands: Sequence[int] = BANDS
-) -> Reactivation:
+def reactivation(session: Session, as_of: date, bands: Sequence[int] = BANDS) -> Reactivation:
     """Inactive members holding points (largest balance first) and the band summary."""
     import polars as pl
 
@@ -90,7 +81,7 @@ def reactivation(
         raise InputError(
             f"Balance bands {edges}: give increasing positive edges, e.g. 100,500,1000,5000."
         )
-    holders = holders_expression(backend, config, as_of)
+    holders = holders_expression(session, as_of)
     labels = band_labels(edges)
     band = ibis.cases(
         *((holders.balance < edge, label) for edge, label in zip(edges, labels, strict=False)),
@@ -99,11 +90,11 @@ def reactivation(
     summary = holders.group_by(band=band).agg(
         members=holders.count(), points=holders.balance.sum(), value=holders.value.sum()
     )
-    members = to_polars(backend, holders.order_by(ibis.desc("balance"), "member_id"))
-    found = to_polars(backend, summary)
+    members = to_polars(session, holders.order_by(ibis.desc("balance"), "member_id"))
+    found = to_polars(session, summary)
     table = (
         pl.DataFrame({"band": labels})
         .join(found, on="band", how="left")
         .with_columns(pl.col("members", "points").fill_null(0), pl.col("value").fill_null(0.0))
     )
-    return Reactivation(as_of, config.churn.inactive_days, members, table)
+    return Reactivation(as_of, session.config.churn.inactive_days, members, table)

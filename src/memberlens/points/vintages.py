@@ -18,13 +18,13 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from memberlens.dates import months
+from memberlens.engine.expr import month_index, month_label
+from memberlens.engine.session import Session
 from memberlens.points.fifo import (
     allocations,
     batches,
-    date_month_index,
     gains,
-    month_index,
-    month_label,
 )
 
 BATCH_COLUMNS = (
@@ -55,10 +55,10 @@ def _consumed_by(t: ir.Table) -> dict[str, ir.Scalar]:
     }
 
 
-def batch_vintages(backend: Any, as_of: date) -> ir.Table:
+def batch_vintages(session: Session, as_of: date) -> ir.Table:
     """Every batch as of the end of ``as_of`` with issued / redeemed / expired / adjusted / open."""
-    b = batches(backend, as_of)
-    a = allocations(backend, as_of)
+    b = batches(session, as_of)
+    a = allocations(session, as_of)
     a = a.filter(a.batch_id.notnull())
     used = a.group_by(_batch="batch_id").agg(**_consumed_by(a))
     t = b.left_join(used, b.batch_id == used._batch)
@@ -79,17 +79,17 @@ def batch_vintages(backend: Any, as_of: date) -> ir.Table:
     )
 
 
-def month_vintages(backend: Any, as_of: date) -> ir.Table:
+def month_vintages(session: Session, as_of: date) -> ir.Table:
     """Per issue month: batches, members, issued, redeemed, expired, adjusted, open, shares.
 
     Issued points come straight from the ledger and consumed ones from the allocation, both
     grouped by issue month, so no per-batch join is needed.
     """
-    g = gains(backend, as_of)
+    g = gains(session, as_of)
     issued = g.group_by(issue_month=month_label(month_index(g.at))).agg(
         batches=g.count(), members=g.member_id.nunique(), issued=g.points.sum()
     )
-    a = allocations(backend, as_of)
+    a = allocations(session, as_of)
     a = a.filter(a.batch_id.notnull())
     used = a.group_by(_month=month_label(month_index(a.issued_at))).agg(**_consumed_by(a))
     t = issued.left_join(used, issued.issue_month == used._month)
@@ -111,14 +111,14 @@ def month_vintages(backend: Any, as_of: date) -> ir.Table:
     ).order_by("issue_month")
 
 
-def curves_expression(backend: Any, as_of: date) -> ir.Table:
+def curves_expression(session: Session, as_of: date) -> ir.Table:
     """Cumulative redeemed / expired / adjusted shares per issue month and months since issue."""
-    g = gains(backend, as_of)
+    g = gains(session, as_of)
     issued = g.group_by(issue=month_index(g.at)).agg(issued=g.points.sum())
-    age_at_d = date_month_index(as_of) - issued.issue
+    age_at_d = months.month_index(as_of) - issued.issue
     # one row per issue month and k = 0 … its age at D
     grid = issued.mutate(k=ibis.range(0, age_at_d + 1).unnest())
-    a = allocations(backend, as_of)
+    a = allocations(session, as_of)
     a = a.filter(a.batch_id.notnull())
     issue = month_index(a.issued_at)
     # a consumption recorded before its batch (a member briefly overdrawn) counts at age 0
@@ -144,23 +144,23 @@ def curves_expression(backend: Any, as_of: date) -> ir.Table:
     ).order_by("issue_month", "months_since_issue")
 
 
-def to_polars(backend: Any, expression: ir.Table) -> Any:
+def to_polars(session: Session, expression: ir.Table) -> Any:
     """Run an expression and return a Polars frame."""
     import polars as pl
 
-    frame = pl.from_arrow(backend.to_pyarrow(expression))
+    frame = pl.from_arrow(session.arrow(expression))
     assert isinstance(frame, pl.DataFrame)
     return frame
 
 
-def vintages(backend: Any, as_of: date, detail: bool = False) -> Any:
+def vintages(session: Session, as_of: date, detail: bool = False) -> Any:
     """Issue-month summaries (or every batch with ``detail``) as a Polars frame."""
     if detail:
-        v = batch_vintages(backend, as_of)
-        return to_polars(backend, v.order_by("member_id", "issued_at", "batch_id"))
-    return to_polars(backend, month_vintages(backend, as_of))
+        v = batch_vintages(session, as_of)
+        return to_polars(session, v.order_by("member_id", "issued_at", "batch_id"))
+    return to_polars(session, month_vintages(session, as_of))
 
 
-def curves(backend: Any, as_of: date) -> Any:
+def curves(session: Session, as_of: date) -> Any:
     """Vintage curves as a Polars frame (long form: issue_month × months_since_issue)."""
-    return to_polars(backend, curves_expression(backend, as_of))
+    return to_polars(session, curves_expression(session, as_of))

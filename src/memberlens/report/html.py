@@ -1,4 +1,4 @@
-"""Render :class:`~memberlens.report.build.ReportData` as one self-contained HTML file.
+"""Render :class:`~memberlens.report.data.ReportData` as one self-contained HTML file.
 
 Charts are Plotly figures; plotly.js comes from the plotly package and is inlined once, so
 the file opens offline. Layout and wording live in ``templates/report.html.j2``.
@@ -14,9 +14,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from memberlens import formatting
 from memberlens.dates.calendar import peaks
+from memberlens.labels import Label
 from memberlens.metrics.catalog import CATALOG
 from memberlens.metrics.targets import Status
-from memberlens.report.build import ReportData
+from memberlens.report.data import ReportData
 from memberlens.report.labels import LABELS, label
 
 COLOURS = {"good": "#1a7f37", "bad": "#cf222e", "neutral": "#57606a"}
@@ -318,7 +319,7 @@ def render_html(data: ReportData, generated: datetime) -> str:
     template = environment.get_template("report.html.j2")
     text = {key: label(key, language) for key in LABELS}
     return template.render(
-        lang="zh-CN" if language == "zh" else "en",
+        lang=Label("zh-CN", "en")(language),
         t=text,
         period=str(data.period),
         data_range=f"{data.data_range[0]} … {data.data_range[1]}",

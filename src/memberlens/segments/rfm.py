@@ -34,8 +34,14 @@ import ibis
 import ibis.expr.types as ir
 
 from memberlens.config import Config, FixedThresholds
+from memberlens.engine.expr import SECONDS_PER_DAY, at_midnight
+from memberlens.engine.session import Session
 from memberlens.errors import InputError, unknown_choice
-from memberlens.metrics.compute import at_midnight, paid_orders
+from memberlens.facts.coverage import check_as_of
+from memberlens.facts.orders import paid_orders
+from memberlens.labels import Label
+from memberlens.metrics.dimensions import register
+from memberlens.metrics.scope import GROUP, Dimension, Scope
 
 
 @dataclass(frozen=True)
@@ -122,7 +128,7 @@ def segment_names(chosen: Scheme, language: str) -> dict[str, str]:
     items: tuple[Segment | ScoreSegment, ...] = (
         SEGMENTS if chosen is Scheme.threshold else SCORE_SEGMENTS
     )
-    return {s.id: (s.zh if language == "zh" else s.en) for s in items}
+    return {s.id: Label(s.zh, s.en)(language) for s in items}
 
 
 def segment_order(chosen: Scheme) -> dict[str, int]:
@@ -130,18 +136,18 @@ def segment_order(chosen: Scheme) -> dict[str, int]:
     return {segment: i for i, segment in enumerate([*segment_names(chosen, "en"), NOT_SCORED])}
 
 
-def _measures(backend: Any, config: Config, as_of: date) -> ir.Table:
+def _measures(session: Session, as_of: date) -> ir.Table:
     """Per scored member: member_id, recency_days, frequency, monetary, revenue (exact total)."""
-    window = config.rfm.window_days
-    paid = paid_orders(backend, as_of + timedelta(days=1 - window), as_of + timedelta(days=1))
+    window = session.config.rfm.window_days
+    paid = paid_orders(session, as_of + timedelta(days=1 - window), as_of + timedelta(days=1))
     # whole days between local dates, from epoch seconds of the dates (same on every engine)
     last_day = paid.ordered_at.truncate("D").epoch_seconds()
     per_member = paid.group_by("member_id").agg(
         last_day=last_day.max(), frequency=paid.count(), revenue=paid.amount.sum()
     )
-    recency = (at_midnight(as_of).epoch_seconds() - per_member.last_day) / 86_400
+    recency = (at_midnight(as_of).epoch_seconds() - per_member.last_day) / SECONDS_PER_DAY
     monetary = per_member.revenue.cast("float64")
-    if config.rfm.monetary == "average":
+    if session.config.rfm.monetary == "average":
         monetary = monetary / per_member.frequency
     return per_member.select(
         "member_id",
@@ -152,9 +158,9 @@ def _measures(backend: Any, config: Config, as_of: date) -> ir.Table:
     )
 
 
-def scores(backend: Any, config: Config, as_of: date) -> ir.Table:
+def scores(session: Session, as_of: date) -> ir.Table:
     """Per scored member: member_id, recency_days, frequency, monetary (before segmenting)."""
-    return _measures(backend, config, as_of).drop("revenue")
+    return _measures(session, as_of).drop("revenue")
 
 
 def _segment(s: ir.Table, config: Config) -> ir.Table:
@@ -184,9 +190,9 @@ def _segment(s: ir.Table, config: Config) -> ir.Table:
     return flags.mutate(code=code, segment=ibis.cases(*cases)).drop("r", "f", "m")
 
 
-def segmented(backend: Any, config: Config, as_of: date) -> ir.Table:
+def segmented(session: Session, as_of: date) -> ir.Table:
     """Scores with the thresholds applied: adds recent, frequent, high_value, segment, code."""
-    return _segment(scores(backend, config, as_of), config)
+    return _segment(scores(session, as_of), session.config)
 
 
 def _quintile(
@@ -198,10 +204,10 @@ def _quintile(
     return ((worse * QUINTILES) // members + 1).cast("int64")
 
 
-def quintiled(backend: Any, config: Config, as_of: date) -> ir.Table:
+def quintiled(session: Session, as_of: date) -> ir.Table:
     """The threshold segments plus r_score, f_score, m_score (1–5), rfm_score ("545") and
     score_segment (the :data:`SCORE_GRID` cell of R and F), and revenue (exact total)."""
-    t = _segment(_measures(backend, config, as_of), config)
+    t = _segment(_measures(session, as_of), session.config)
     members = t.count().over()
     t = t.mutate(
         r_score=_quintile(t.recency_days, members, higher_is_better=False),
@@ -220,51 +226,13 @@ def quintiled(backend: Any, config: Config, as_of: date) -> ir.Table:
     )
 
 
-def check_as_of(backend: Any, as_of: date, option: str = "--as-of") -> None:
-    """Refuse a date before the first order or after the latest record, naming the range.
-
-    The data ends at its latest order, points entry, event or registration: an export taken on
-    a day without orders still reaches that day, so it can be scored as of then, but a date
-    past everything loaded is an error rather than recencies counted over days nobody has seen.
-    """
-    from memberlens.metrics.evaluate import data_range
-
-    span = data_range(backend)
-    if span is None:
-        raise InputError(
-            "The warehouse has no orders yet: nothing to score. "
-            "Load some with 'memberlens ingest orders FILE'."
-        )
-    first, last = span
-    if first <= as_of <= last:
-        return
-    if as_of > last:
-        last = max(last, _latest_record(backend))
-        if as_of <= last:
-            return
-    raise InputError(
-        f"{option} {as_of} is outside the data, which runs from {first} (first order) to "
-        f"{last} (latest record). Choose a date from {first} to {last}."
-    )
-
-
-def _latest_record(backend: Any) -> date:
-    latest = date.min
-    for table, column in (("points", "at"), ("events", "at"), ("members", "registered_at")):
-        t = backend.table(table)
-        value = backend.to_pyarrow(t.aggregate(hi=t[column].max()))["hi"][0].as_py()
-        if value is not None:
-            latest = max(latest, value.date())
-    return latest
-
-
 def rfm_expression(
-    backend: Any, config: Config, as_of: date, language: str = "zh", quintiles: bool = False
+    session: Session, as_of: date, language: str = "zh", quintiles: bool = False
 ) -> ir.Table:
     """The rows of :func:`rfm` as one Ibis expression, names included (DESIGN §9 columns
     first), so that the engine can hand them over or write them to a file directly."""
-    check_as_of(backend, as_of)
-    t = quintiled(backend, config, as_of) if quintiles else segmented(backend, config, as_of)
+    check_as_of(session, as_of)
+    t = quintiled(session, as_of) if quintiles else segmented(session, as_of)
 
     def named(column: ir.StringValue, chosen: Scheme) -> ir.StringValue:
         names = segment_names(chosen, language)
@@ -290,9 +258,7 @@ def rfm_expression(
     return t.select(**columns)
 
 
-def rfm(
-    backend: Any, config: Config, as_of: date, language: str = "zh", quintiles: bool = False
-) -> Any:
+def rfm(session: Session, as_of: date, language: str = "zh", quintiles: bool = False) -> Any:
     """Rows (member_id, recency_days, frequency, monetary, segment, segment_name) as Polars,
     in the engine's order (sorting millions of rows costs more than the scoring).
 
@@ -302,13 +268,13 @@ def rfm(
     """
     import polars as pl
 
-    expression = rfm_expression(backend, config, as_of, language, quintiles)
-    frame = pl.from_arrow(backend.to_pyarrow(expression))
+    expression = rfm_expression(session, as_of, language, quintiles)
+    frame = pl.from_arrow(session.arrow(expression))
     assert isinstance(frame, pl.DataFrame)
     return frame
 
 
-def summary(backend: Any, config: Config, as_of: date, language: str = "zh") -> Any:
+def summary(session: Session, as_of: date, language: str = "zh") -> Any:
     """Segment sizes and revenue share as of ``as_of``, for both schemes (Polars).
 
     Rows (scheme, segment, segment_name, members, member_share, revenue, revenue_share,
@@ -320,12 +286,12 @@ def summary(backend: Any, config: Config, as_of: date, language: str = "zh") -> 
     One query returns sums per (segment, score_segment) cell; the rest is arithmetic on at
     most 8 × 11 rows.
 
-    >>> summary(backend, config, date(2025, 6, 30)).filter(scheme="quintile")  # doctest: +SKIP
+    >>> summary(session, date(2025, 6, 30)).filter(scheme="quintile")  # doctest: +SKIP
     """
     import polars as pl
 
-    check_as_of(backend, as_of)
-    t = quintiled(backend, config, as_of)
+    check_as_of(session, as_of)
+    t = quintiled(session, as_of)
     cells = t.group_by("segment", "score_segment").agg(
         members=t.count(),
         revenue=t.revenue.sum().cast("float64"),
@@ -333,7 +299,7 @@ def summary(backend: Any, config: Config, as_of: date, language: str = "zh") -> 
         frequency=t.frequency.sum().cast("float64"),
         monetary=t.monetary.sum(),
     )
-    frame = pl.from_arrow(backend.to_pyarrow(cells))
+    frame = pl.from_arrow(session.arrow(cells))
     assert isinstance(frame, pl.DataFrame)
     members, revenue = int(frame["members"].sum()), float(frame["revenue"].sum())
     parts = []
@@ -372,8 +338,7 @@ def _share(part: Any, total: float) -> Any:
 
 
 def migration(
-    backend: Any,
-    config: Config,
+    session: Session,
     start: date,
     end: date,
     language: str = "zh",
@@ -387,21 +352,21 @@ def migration(
     ``"(not scored)"`` on the other; members scored on neither date are left out.
     Rows and columns follow the scheme's segment order, "(not scored)" last.
 
-    >>> migration(backend, config, date(2025, 3, 31), date(2025, 6, 30))  # doctest: +SKIP
+    >>> migration(session, date(2025, 3, 31), date(2025, 6, 30))  # doctest: +SKIP
     """
     import polars as pl
 
     if start >= end:
         raise InputError(
-            f"--from {start} must be before --as-of {end}: the migration runs from the "
+            f"start {start} must be before as_of {end}: the migration runs from the "
             "earlier date to the later one."
         )
-    check_as_of(backend, start, "--from")
-    check_as_of(backend, end)
+    check_as_of(session, start, "start")
+    check_as_of(session, end)
     build = segmented if chosen is Scheme.threshold else quintiled
     key = "segment" if chosen is Scheme.threshold else "score_segment"
-    before = build(backend, config, start)
-    after = build(backend, config, end)
+    before = build(session, start)
+    after = build(session, end)
     a = before.select("member_id", from_segment=before[key])
     b = after.select("member_id", to_segment=after[key])
     both = a.outer_join(b, a.member_id == b.member_id)
@@ -410,7 +375,7 @@ def migration(
         to_segment=both.to_segment.fill_null(NOT_SCORED),
     )
     cells = pairs.group_by("from_segment", "to_segment").agg(members=pairs.count())
-    frame = pl.from_arrow(backend.to_pyarrow(cells))
+    frame = pl.from_arrow(session.arrow(cells))
     assert isinstance(frame, pl.DataFrame)
     names = segment_names(chosen, language) | {NOT_SCORED: NOT_SCORED_NAMES[language]}
     order = segment_order(chosen)
@@ -424,3 +389,20 @@ def migration(
         "members",
         (pl.col("members") / pl.col("members").sum().over("from_segment")).alias("row_share"),
     )
+
+
+def _segment_labels(s: Scope) -> ir.Table:
+    """Members without a paid order in the RFM window are not scored: (unknown)."""
+    t = segmented(s.session, s.period.last)
+    return t.select("member_id", **{GROUP: t.segment})
+
+
+register(
+    Dimension(
+        "rfm_segment",
+        "RFM 分群",
+        "RFM segment",
+        "the member's RFM segment as of the period end ((unknown): not scored)",
+        _segment_labels,
+    )
+)

@@ -20,18 +20,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import polars as pl
 
-from memberlens.config import Config
+from memberlens.engine.expr import at_midnight
+from memberlens.engine.output import write_frame
+from memberlens.engine.session import Session
 from memberlens.errors import InputError, did_you_mean
-from memberlens.metrics.compute import at_midnight, paid_orders
+from memberlens.facts.orders import paid_orders
 from memberlens.pii import mask_phone_expr
-from memberlens.segments.rfm import SEGMENTS, segmented
-from memberlens.segments.tiers import tiers_expression
+from memberlens.program.tiers import tiers_expression
+from memberlens.segments.rfm import SEGMENTS, Scheme, segment_names, segmented
 from memberlens.segments.value import ValueGroup, ValueTier, member_values
 
 COLUMNS = (
@@ -50,8 +51,6 @@ COLUMNS = (
     "last_order_date",
     "spend",
 )
-FORMATS = (".csv", ".xlsx", ".parquet")
-EXCEL_MAX_ROWS = 1_048_575  # a worksheet holds 1 048 576 rows, one of them the header
 
 
 @dataclass(frozen=True)
@@ -93,19 +92,19 @@ def _unknown(kind: str, plural: str, values: Iterable[str], choices: Iterable[st
     ]
 
 
-def check(backend: Any, config: Config, rule: TargetRule) -> None:
+def check(session: Session, rule: TargetRule) -> None:
     """Raise one :class:`InputError` naming every unknown id and value with the valid choices."""
     problems = [
         *_unknown("segment", "segments", rule.segments, (s.id for s in SEGMENTS)),
-        *_unknown("tier", "tiers", rule.tiers, (level.id for level in config.tiers.levels)),
+        *_unknown("tier", "tiers", rule.tiers, (level.id for level in session.config.tiers.levels)),
         *_unknown("value group", "value groups", rule.value_groups, (g.value for g in ValueGroup)),
         *_unknown("value tier", "value tiers", rule.value_tiers, (t.value for t in ValueTier)),
     ]
     asked = {"city": rule.cities, "channel": rule.channels, "store_id": rule.stores}
-    m = backend.table("members")
+    m = session.table("members")
     for column, values in asked.items():
         if values:
-            present = backend.to_pyarrow(m.select(v=m[column]).distinct().drop_null("v"))
+            present = session.arrow(m.select(v=m[column]).distinct().drop_null("v"))
             kind = column.removesuffix("_id")
             plural = {"city": "cities", "channel": "channels", "store": "stores"}[kind]
             problems += _unknown(kind, plural, values, present.column("v").to_pylist())
@@ -121,20 +120,18 @@ def check(backend: Any, config: Config, rule: TargetRule) -> None:
 
 
 def target_members(
-    backend: Any, config: Config, as_of: date, rule: TargetRule, full_phone: bool = False
+    session: Session, as_of: date, rule: TargetRule, full_phone: bool = False
 ) -> ir.Table:
     """The members matching ``rule`` as of the end of ``as_of`` with :data:`COLUMNS`."""
     end = at_midnight(as_of + timedelta(days=1))
-    m = backend.table("members")
-    tiers = tiers_expression(backend, config, as_of).select("member_id", "tier")
-    rfm = segmented(backend, config, as_of).select("member_id", "segment")
-    values = member_values(backend, config, as_of).select(
-        "member_id", "spend", "value_tier", "value_group"
-    )
+    m = session.table("members")
+    tiers = tiers_expression(session, as_of).select("member_id", "tier")
+    rfm = segmented(session, as_of).select("member_id", "segment")
+    values = member_values(session, as_of).select("member_id", "spend", "value_tier", "value_group")
     values = values.rename(value_spend="spend")
-    p = backend.table("points")
+    p = session.table("points")
     balances = p.filter(p.at < end).group_by("member_id").agg(balance=p.points.sum())
-    paid = paid_orders(backend, end=end)
+    paid = paid_orders(session, end=end)
     last = paid.group_by("member_id").agg(last_order_at=paid.ordered_at.max())
     t = tiers.join(m.select("member_id", "phone", "city", "channel", "store_id"), "member_id")
     for part in (rfm, values, balances, last):
@@ -177,8 +174,7 @@ def _apply(t: ir.Table, rule: TargetRule) -> ir.Table:
 
 
 def target_list(
-    backend: Any,
-    config: Config,
+    session: Session,
     as_of: date,
     rule: TargetRule,
     full_phone: bool = False,
@@ -187,37 +183,20 @@ def target_list(
     """The target list as a Polars frame with :data:`COLUMNS`, highest spend first.
 
     >>> rule = TargetRule(segments=("important_winback",), min_balance=500)
-    >>> ws.targets("2025-06-30", rule)  # doctest: +SKIP
+    >>> ws.segments.targets("2025-06-30", rule)  # doctest: +SKIP
     """
-    check(backend, config, rule)
-    expression = target_members(backend, config, as_of, rule, full_phone)
-    frame = pl.from_arrow(backend.to_pyarrow(expression.order_by(ibis.desc("spend"), "member_id")))
+    check(session, rule)
+    expression = target_members(session, as_of, rule, full_phone)
+    frame = pl.from_arrow(session.arrow(expression.order_by(ibis.desc("spend"), "member_id")))
     assert isinstance(frame, pl.DataFrame)
-    tier_names = {level.id: level.name for level in config.tiers.levels}
-    segment_names = {s.id: (s.zh if language == "zh" else s.en) for s in SEGMENTS}
+    tier_names = {level.id: level.name for level in session.config.tiers.levels}
+    segments = segment_names(Scheme.threshold, language)
     return frame.with_columns(
         tier_name=pl.col("tier").replace_strict(tier_names, default=None),
-        segment_name=pl.col("segment").replace_strict(segment_names, default=None),
+        segment_name=pl.col("segment").replace_strict(segments, default=None),
     ).select(COLUMNS)
 
 
 def write_list(frame: pl.DataFrame, path: Path) -> None:
     """Write a target list to .csv (UTF-8 with BOM, so Excel reads 中文), .xlsx or .parquet."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame.write_csv(path, include_bom=True)
-    elif suffix == ".xlsx":
-        if frame.height > EXCEL_MAX_ROWS:
-            raise InputError(
-                f"{frame.height:,} rows do not fit in an Excel sheet ({EXCEL_MAX_ROWS:,} at "
-                f"most). Write {path.with_suffix('.csv').name} or .parquet instead, or narrow "
-                "the rule."
-            )
-        frame.write_excel(path, worksheet="targets", autofit=True)
-    elif suffix == ".parquet":
-        frame.write_parquet(path)
-    else:
-        raise InputError(
-            f"Cannot write '{suffix or path.name}' files. Use {', '.join(FORMATS)}, "
-            "e.g. --output list.xlsx."
-        )
+    write_frame(frame, path, bom=True, sheet="targets")

@@ -30,15 +30,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import polars as pl
 
 from memberlens.config import Config
+from memberlens.engine.expr import at_midnight, days_between
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
-from memberlens.metrics.compute import at_midnight, paid_orders
+from memberlens.facts.orders import paid_orders
+from memberlens.labels import Label
 
 MONTH_DAYS = 30
 CURVE_POINTS = 100
@@ -72,8 +74,9 @@ GROUP_NAMES: dict[ValueGroup, tuple[str, str]] = {
 
 def label(item: ValueTier | ValueGroup, language: str) -> str:
     """The 中文 or English name of a value tier or value group."""
-    zh, en = TIER_NAMES[item] if isinstance(item, ValueTier) else GROUP_NAMES[item]
-    return zh if language == "zh" else en
+    return Label(*(TIER_NAMES[item] if isinstance(item, ValueTier) else GROUP_NAMES[item]))(
+        language
+    )
 
 
 def window_days(config: Config) -> int:
@@ -81,15 +84,15 @@ def window_days(config: Config) -> int:
     return config.value.window_days or config.rfm.window_days
 
 
-def _paid_between(backend: Any, first: date, last: date) -> ir.Table:
+def _paid_between(session: Session, first: date, last: date) -> ir.Table:
     """Paid member orders with local date in [first, last]."""
-    return paid_orders(backend, first, last + timedelta(days=1))
+    return paid_orders(session, first, last + timedelta(days=1))
 
 
-def ranked(backend: Any, config: Config, as_of: date) -> ir.Table:
+def ranked(session: Session, as_of: date) -> ir.Table:
     """Scored members ranked by spend: member_id, spend (exact), orders, position (0-based),
     buyers, revenue_before (exact) and revenue (exact, all buyers)."""
-    paid = _paid_between(backend, as_of - timedelta(days=window_days(config) - 1), as_of)
+    paid = _paid_between(session, as_of - timedelta(days=window_days(session.config) - 1), as_of)
     per_member = paid.group_by("member_id").agg(spend=paid.amount.sum(), orders=paid.count())
     order = [ibis.desc(per_member.spend), per_member.member_id]
     return per_member.mutate(
@@ -122,28 +125,26 @@ def _tier(t: ir.Table, config: Config) -> ir.StringValue:
     )
 
 
-def _active_months(backend: Any, config: Config, as_of: date) -> ir.Table:
+def _active_months(session: Session, as_of: date) -> ir.Table:
     """member_id, active_months: 30-day blocks up to D with a paid order (loyalty window)."""
-    n = config.value.loyalty_window_months
-    paid = _paid_between(backend, as_of - timedelta(days=MONTH_DAYS * n - 1), as_of)
+    n = session.config.value.loyalty_window_months
+    paid = _paid_between(session, as_of - timedelta(days=MONTH_DAYS * n - 1), as_of)
     # whole days back from D, from epoch seconds of local dates (same on every engine)
-    days_back = (
-        at_midnight(as_of).epoch_seconds() - paid.ordered_at.truncate("D").epoch_seconds()
-    ) / 86_400
+    days_back = days_between(at_midnight(as_of), paid.ordered_at.truncate("D"))
     block = (days_back / MONTH_DAYS).floor().cast("int64")
     blocks = paid.select("member_id", block=block)
     return blocks.group_by("member_id").agg(active_months=blocks.block.nunique())
 
 
-def member_values(backend: Any, config: Config, as_of: date) -> ir.Table:
+def member_values(session: Session, as_of: date) -> ir.Table:
     """Per scored member: member_id, spend, orders, value_tier, active_months, loyal,
     value_group (one expression; see the module docstring for the rules)."""
-    r = ranked(backend, config, as_of)
-    r = r.mutate(value_tier=_tier(r, config))
-    months = _active_months(backend, config, as_of)
+    r = ranked(session, as_of)
+    r = r.mutate(value_tier=_tier(r, session.config))
+    months = _active_months(session, as_of)
     t = r.left_join(months, "member_id").drop("member_id_right")
     active = t.active_months.fill_null(0)
-    loyal = active >= config.value.loyal_min_months
+    loyal = active >= session.config.value.loyal_min_months
     high = t.value_tier == ValueTier.high.value
     group = ibis.cases(
         (high & loyal, ValueGroup.core.value),
@@ -173,10 +174,12 @@ class Pareto:
 
     def headline(self, language: str = "en") -> str:
         if self.top_revenue_share is None:
-            return "没有消费额" if language == "zh" else "No revenue in the window"
-        if language == "zh":
-            return f"消费额最高的 {self.top:.0%} 会员贡献了 {self.top_revenue_share:.1%} 的消费额"
-        return f"The top {self.top:.0%} of buyers bring {self.top_revenue_share:.1%} of revenue"
+            return Label("没有消费额", "No revenue in the window")(language)
+        top, share = f"{self.top:.0%}", f"{self.top_revenue_share:.1%}"
+        return Label(
+            f"消费额最高的 {top} 会员贡献了 {share} 的消费额",
+            f"The top {top} of buyers bring {share} of revenue",
+        )(language)
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ class ValueReport:
     pareto: Pareto
 
 
-def pareto(backend: Any, config: Config, as_of: date, top: float = 0.2) -> Pareto:
+def pareto(session: Session, as_of: date, top: float = 0.2) -> Pareto:
     """The concentration curve of revenue over buyers ranked by spend (see module docstring).
 
     The member at 0-based position q covers (q/n, (q+1)/n] of the member axis; the grid
@@ -203,7 +206,7 @@ def pareto(backend: Any, config: Config, as_of: date, top: float = 0.2) -> Paret
     step = round(top * CURVE_POINTS)
     if not 0 < top <= 1 or abs(top * CURVE_POINTS - step) > 1e-9:
         raise InputError(f"top = {top}: give a share in (0, 1] in steps of 0.01, e.g. 0.2.")
-    r = ranked(backend, config, as_of)
+    r = ranked(session, as_of)
     g = CURVE_POINTS
     r = r.mutate(
         first=(r.position * g / r.buyers).floor().cast("int64") + 1,
@@ -221,7 +224,7 @@ def pareto(backend: Any, config: Config, as_of: date, top: float = 0.2) -> Paret
         before=r.revenue_before.cast("float64"),
         revenue=r.revenue.cast("float64"),
     )
-    rows = backend.to_pyarrow(at_points).to_pylist()
+    rows = session.arrow(at_points).to_pylist()
     shares = [0.0] * (g + 1)
     for row in rows:
         if not row["revenue"]:
@@ -237,11 +240,11 @@ def pareto(backend: Any, config: Config, as_of: date, top: float = 0.2) -> Paret
     return Pareto(top, shares[step], gini, curve)
 
 
-def _no_buyers(backend: Any, config: Config, as_of: date) -> InputError:
-    from memberlens.metrics.evaluate import data_range
+def _no_buyers(session: Session, as_of: date) -> InputError:
+    from memberlens.facts.coverage import data_range
 
-    days = window_days(config)
-    span = data_range(backend)
+    days = window_days(session.config)
+    span = data_range(session)
     seen = (
         "The warehouse has no orders yet."
         if span is None
@@ -253,25 +256,25 @@ def _no_buyers(backend: Any, config: Config, as_of: date) -> InputError:
     )
 
 
-def value(backend: Any, config: Config, as_of: date, language: str = "zh") -> ValueReport:
+def value(session: Session, as_of: date, language: str = "zh") -> ValueReport:
     """Value tiers, the value × loyalty matrix and the Pareto view as of the end of ``as_of``.
 
     Raises :class:`InputError` when no member bought in the window (a date outside the data).
 
-    >>> shop.value("2024-03-31").pareto.headline("en")  # doctest: +SKIP
+    >>> shop.segments.value("2024-03-31").pareto.headline("en")  # doctest: +SKIP
     'The top 20% of buyers bring 67.6% of revenue'
     """
-    m = member_values(backend, config, as_of)
+    m = member_values(session, as_of)
     cells = m.group_by("value_tier", "loyal").agg(
         members=m.count(),
         revenue=m.spend.sum(),
         min_spend=m.spend.min(),
         max_spend=m.spend.max(),
     )
-    frame = pl.from_arrow(backend.to_pyarrow(cells))
+    frame = pl.from_arrow(session.arrow(cells))
     assert isinstance(frame, pl.DataFrame)
     if frame.height == 0:
-        raise _no_buyers(backend, config, as_of)
+        raise _no_buyers(session, as_of)
     scored = int(frame["members"].sum())
     revenue = float(frame["revenue"].sum())
     share = {
@@ -338,18 +341,18 @@ def value(backend: Any, config: Config, as_of: date, language: str = "zh") -> Va
     )
     return ValueReport(
         as_of=as_of,
-        window_days=window_days(config),
+        window_days=window_days(session.config),
         scored=scored,
         revenue=revenue,
         tiers=tiers,
         matrix=matrix,
-        pareto=pareto(backend, config, as_of),
+        pareto=pareto(session, as_of),
     )
 
 
-def values_frame(backend: Any, config: Config, as_of: date) -> pl.DataFrame:
+def values_frame(session: Session, as_of: date) -> pl.DataFrame:
     """Rows (member_id, spend, orders, value_tier, active_months, loyal, value_group)."""
-    expression = member_values(backend, config, as_of).order_by(ibis.desc("spend"), "member_id")
-    frame = pl.from_arrow(backend.to_pyarrow(expression))
+    expression = member_values(session, as_of).order_by(ibis.desc("spend"), "member_id")
+    frame = pl.from_arrow(session.arrow(expression))
     assert isinstance(frame, pl.DataFrame)
     return frame

@@ -1,11 +1,11 @@
 SELECT
   (
     (
-      `t31`.`repurchase` * 0.3
+      `t32`.`repurchase` * 0.3
     ) + (
-      `t38`.`retention` * 0.3
+      `t39`.`retention` * 0.3
     ) + (
-      `t36`.`activity` * 0.2
+      `t38`.`activity` * 0.2
     ) + (
       (
         (
@@ -16,59 +16,67 @@ SELECT
   ) * 100 AS `value`
 FROM (
   SELECT
-    `t32`.`value` AS `activity`
+    `t34`.`value` AS `activity`
   FROM (
     SELECT
-      `t26`.`top` / NULLIF(`t22`.`bottom`, 0) AS `value`
+      `t30`.`top` / NULLIF(`t22`.`bottom`, 0) AS `value`
     FROM (
       SELECT
-        `t21`.`value` AS `top`
+        `t23`.`value` AS `top`
       FROM (
         SELECT
           COUNT(*) AS `value`
         FROM (
-          SELECT
-            *
-          FROM (
-            SELECT
-              `t2`.`member_id`
-            FROM `points` AS `t2`
-            WHERE
-              `t2`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-              AND `t2`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-              AND `t2`.`kind` IN ('earn', 'redeem')
-          ) AS `t9`
-          UNION
-          SELECT
-            *
+          SELECT DISTINCT
+            `t18`.`member_id`
           FROM (
             SELECT
               *
             FROM (
               SELECT
-                `t1`.`member_id`
-              FROM `orders` AS `t1`
+                `t3`.`member_id`,
+                `t3`.`at`
+              FROM `points` AS `t3`
               WHERE
-                `t1`.`status` = 'paid'
-                AND `t1`.`member_id` IS NOT NULL
-                AND `t1`.`ordered_at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-                AND `t1`.`ordered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-            ) AS `t7`
-            UNION
+                `t3`.`kind` IN ('earn', 'redeem')
+                AND `t3`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+                AND `t3`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
+            ) AS `t10`
+            UNION ALL
             SELECT
               *
             FROM (
               SELECT
-                `t4`.`member_id`
-              FROM `events` AS `t4`
-              WHERE
-                `t4`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-                AND `t4`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-            ) AS `t11`
-          ) AS `t13`
-        ) AS `t18`
-      ) AS `t21`
-    ) AS `t26`
+                *
+              FROM (
+                SELECT
+                  `t1`.`member_id`,
+                  `t1`.`ordered_at` AS `at`
+                FROM `orders` AS `t1`
+                WHERE
+                  `t1`.`status` = 'paid'
+                  AND `t1`.`member_id` IS NOT NULL
+                  AND `t1`.`ordered_at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+                  AND `t1`.`ordered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
+              ) AS `t7`
+              UNION ALL
+              SELECT
+                *
+              FROM (
+                SELECT
+                  `t4`.`member_id`,
+                  `t4`.`at`
+                FROM `events` AS `t4`
+                WHERE
+                  TRUE
+                  AND `t4`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+                  AND `t4`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
+              ) AS `t11`
+            ) AS `t13`
+          ) AS `t18`
+        ) AS `t21`
+      ) AS `t23`
+    ) AS `t30`
     CROSS JOIN (
       SELECT
         `t17`.`value` AS `bottom`
@@ -78,14 +86,14 @@ FROM (
         FROM (
           SELECT
             *
-          FROM `members` AS `t3`
+          FROM `members` AS `t2`
           WHERE
-            `t3`.`registered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-        ) AS `t10`
+            `t2`.`registered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
+        ) AS `t9`
       ) AS `t17`
     ) AS `t22`
-  ) AS `t32`
-) AS `t36`
+  ) AS `t34`
+) AS `t38`
 CROSS JOIN (
   SELECT
     `t24`.`value` AS `repurchase`
@@ -110,7 +118,7 @@ CROSS JOIN (
         1
     ) AS `t15`
   ) AS `t24`
-) AS `t31`
+) AS `t32`
 CROSS JOIN (
   SELECT
     `t35`.`value` AS `retention`
@@ -155,10 +163,10 @@ CROSS JOIN (
       ) AS `t25`
     ) AS `t29`
   ) AS `t35`
-) AS `t38`
+) AS `t39`
 CROSS JOIN (
   SELECT
-    `t27`.`value` AS `nps`
+    `t26`.`value` AS `nps`
   FROM (
     SELECT
       (
@@ -175,5 +183,5 @@ CROSS JOIN (
         AND `t0`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
         AND `t0`.`nps` IS NOT NULL
     ) AS `t5`
-  ) AS `t27`
+  ) AS `t26`
 ) AS `t33`

@@ -1,0 +1,161 @@
+"""Commands of the KPI system: metrics (and the catalog, dimensions, explain) and goals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from memberlens.cli.app import Format, FormatOption, app, open_workspace
+from memberlens.cli.render import change_cell, console, emit, number_cell
+
+
+@app.command()
+def metrics(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Metric ids (default: all); 'list' prints the catalog, 'dimensions' the "
+            "dimensions, 'explain ID' the SQL of a metric."
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="2025-03-11, 2025-W10, 2025-03, 2025-Q1, 2025 or FIRST..LAST."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Split by a dimension: channel, city, cohort, …")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="Series start date.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Series end date.")] = None,
+    grain: Annotated[str, typer.Option(help="Series grain: day, week, month, …")] = "month",
+    compare: Annotated[bool, typer.Option(help="Add 环比 (previous) and 同比 (year ago).")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Compute loyalty KPIs for a period; 'metrics list' prints the catalog."""
+    from memberlens.metrics.catalog import METRICS
+
+    if names == ["list"]:
+        rows: list[dict[str, Any]] = [
+            {
+                "id": m.id,
+                "中文": m.zh,
+                "name": m.en,
+                "unit": str(m.unit),
+                "direction": str(m.direction),
+                "class": str(m.klass),
+                "definition": m.definition,
+            }
+            for m in METRICS
+        ]
+        emit(rows, fmt, title="memberlens metric catalog")
+        return
+    if names == ["dimensions"]:
+        from memberlens.workspace import load_dimensions
+
+        emit(
+            [
+                {"id": d.id, "中文": d.zh, "name": d.en, "definition": d.definition}
+                for d in load_dimensions().values()
+            ],
+            fmt,
+            title="Dimensions (--by)",
+        )
+        return
+    ws = open_workspace()
+    if names and names[0] == "explain":
+        if len(names) != 2 or period is None:
+            raise typer.BadParameter("use: memberlens metrics explain METRIC --period P [--by DIM]")
+        console.print(ws.explain(names[1], period, by), highlight=False, soft_wrap=True)
+        return
+    ids = names or [m.id for m in METRICS]
+    if by is None and start is None and (compare or period is None):
+        frame = ws.summary(ids, period)
+        if fmt is Format.table:
+            show_summary(frame, ws.config.workspace.language)
+            return
+        emit(frame, fmt)
+        return
+    emit(ws.metrics(ids, period, by=by, start=start, end=end, grain=grain), fmt)
+
+
+def _target(low: float | None, high: float | None, unit: str) -> str:
+    if low is None or high is None:
+        return ""
+    if low == high:
+        return number_cell(low, unit)
+    return f"{number_cell(low, unit)} – {number_cell(high, unit)}"
+
+
+STATUS_STYLE = {"on_target": "green", "watch": "yellow", "off_target": "red"}
+
+
+def show_summary(frame: object, language: str, title: str | None = None) -> None:
+    """A KPI table with 环比 / 同比 arrows coloured by direction, targets and status."""
+    import polars as pl
+    from rich.table import Table
+
+    from memberlens.metrics.catalog import CATALOG
+    from memberlens.metrics.targets import Status
+
+    assert isinstance(frame, pl.DataFrame)
+    zh = language == "zh"
+    period = frame["period"][0] if frame.height else ""
+    heading = title or ("会员 KPI" if zh else "Member KPIs")
+    table = Table(title=f"{heading} · {period}", header_style="bold")
+    headers = [
+        ("指标", "Metric"),
+        ("数值", "Value"),
+        ("环比", "vs previous"),
+        ("同比", "vs last year"),
+        ("目标", "Target"),
+        ("状态", "Status"),
+    ]
+    for zh_name, en_name in headers:
+        table.add_column(
+            zh_name if zh else en_name, justify="left" if en_name == "Metric" else "right"
+        )
+    for row in frame.iter_rows(named=True):
+        direction = str(CATALOG[row["metric"]].direction)
+        status = Status(row["status"])
+        style = STATUS_STYLE.get(row["status"], "dim")
+        table.add_row(
+            row["name"],
+            number_cell(row["value"], row["unit"]),
+            change_cell(row["change_vs_previous"], direction, row["unit"]),
+            change_cell(row["change_vs_year_ago"], direction, row["unit"]),
+            _target(row["target_low"], row["target_high"], row["unit"]),
+            f"[{style}]{status.label(language)}[/]",
+        )
+    console.print(table)
+
+
+@app.command()
+def goals(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Goals (default: all): raise_repurchase, raise_awareness, …"),
+    ] = None,
+    period: Annotated[str | None, typer.Option(help="Period (default: latest full month).")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Read the program's goals: core and related indicators with trends, targets and status."""
+    import polars as pl
+
+    from memberlens.metrics.goals import goal
+
+    for name in names or []:
+        goal(name)
+    ws = open_workspace()
+    reports = ws.analyses.goals(names or [], period)
+    language = ws.config.workspace.language
+    if fmt is not Format.table:
+        frames = [r.indicators.with_columns(goal=pl.lit(r.goal.id)) for r in reports]
+        emit(pl.concat(frames), fmt)
+        return
+    for r in reports:
+        show_summary(r.indicators, language, title=r.goal.name(language))
+        if r.comparison is not None and r.comparison.height:
+            by = r.comparison.columns[2]
+            wide = r.comparison.pivot(on=by, index="metric", values="value")
+            emit(wide, fmt, title=f"{r.goal.name(language)} · {by}")

@@ -1,0 +1,1 @@
+"""Dates: reporting periods, month arithmetic and the retail calendar."""

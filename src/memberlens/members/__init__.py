@@ -1,0 +1,1 @@
+"""One member: the profile (tier, segment, points balance, CLV, P(alive), churn risk)."""

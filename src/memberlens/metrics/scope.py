@@ -1,0 +1,91 @@
+"""What a metric definition is computed over: the session, the period and a split.
+
+A :class:`Scope` holds the warehouse session, the period being computed and optionally a
+:class:`Dimension` to split by. A dimension maps every member to one label (the column
+:data:`GROUP`) as of the end of the period; members without a value are ``(unknown)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+
+from memberlens.config import Config
+from memberlens.dates.periods import Period
+from memberlens.engine.expr import at_midnight
+from memberlens.engine.session import Session
+from memberlens.facts.orders import paid_orders
+from memberlens.labels import Label
+
+UNKNOWN = "(unknown)"
+GROUP = "_group"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A way to label every member once as of a period's end (DESIGN §6 splits)."""
+
+    id: str
+    zh: str
+    en: str
+    definition: str
+    labels: Callable[[Scope], ir.Table]  # member_id, GROUP
+
+    def name(self, language: str) -> str:
+        return Label(self.zh, self.en)(language)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The tables of one warehouse, the period being computed and an optional split."""
+
+    session: Session
+    period: Period
+    by: Dimension | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.session.config
+
+    def table(self, name: str) -> ir.Table:
+        return self.session.table(name)
+
+    def within(self, t: ir.Table, column: str, period: Period | None = None) -> ir.BooleanValue:
+        p = period or self.period
+        return (t[column] >= at_midnight(p.first)) & (t[column] < at_midnight(p.end))
+
+    def before_end(self, t: ir.Table, column: str) -> ir.BooleanValue:
+        return t[column] < at_midnight(self.period.end)
+
+    def paid(self) -> ir.Table:
+        return paid_orders(self.session)
+
+    def paid_in(self, period: Period | None = None) -> ir.Table:
+        o = self.paid()
+        return o.filter(self.within(o, "ordered_at", period))
+
+    def points_in(self, kind: str) -> ir.Table:
+        p = self.table("points")
+        return p.filter((p.kind == kind) & self.within(p, "at"))
+
+    def tag(self, t: ir.Table) -> ir.Table:
+        """Add the member's group (when splitting) to a table with a member_id column."""
+        if self.by is None:
+            return t
+        labels = self.by.labels(self).rename(_member="member_id")
+        joined = t.left_join(labels, t.member_id == labels._member).drop("_member")
+        return joined.mutate(**{GROUP: joined[GROUP].fill_null(UNKNOWN)})
+
+    def count(self, name: str, where: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
+        """How many rows of table ``name`` satisfy ``where`` (per group when splitting)."""
+        t = self.table(name)
+        t = self.tag(t.filter(where(t)))
+        return self.measure(t, t.count())
+
+    def measure(self, t: ir.Table, value: ir.Scalar) -> ir.Table:
+        """``value`` aggregated over ``t``: one row, or one per group."""
+        if self.by is None:
+            return t.aggregate(value=value)
+        return t.group_by(GROUP).aggregate(value=value)

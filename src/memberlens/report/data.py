@@ -1,0 +1,128 @@
+"""Collect everything the monthly report shows, through the Python API (no metric is computed
+here): :class:`ReportData`, which :mod:`.html` and :mod:`.excel` render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from memberlens.dates.months import last_day_months_before
+from memberlens.dates.periods import Grain, Period
+from memberlens.errors import InputError
+from memberlens.facts.coverage import require_orders
+from memberlens.metrics.catalog import HEADLINE
+from memberlens.segments.rfm import Scheme, segment_names
+
+if TYPE_CHECKING:
+    from memberlens.alerts.detect import Alert
+    from memberlens.analyses.compare import Comparison
+    from memberlens.metrics.goals import GoalReport
+    from memberlens.models.clv.model import ClvResult
+    from memberlens.workspace import Workspace
+
+MONTHLY = ("orders", "revenue", "active_members", "repurchase_rate")
+POINTS = ("points_issued", "points_redeemed", "points_expired", "points_liability")
+CHANNEL = ("buyers", "orders", "revenue", "aov", "repurchase_rate")
+MEMBER_SPLIT = ("members_total", "buyers", "revenue", "aov", "repurchase_rate")
+
+
+@dataclass
+class ReportData:
+    period: Period
+    language: str
+    data_range: tuple[date, date]
+    kpis: pl.DataFrame
+    monthly: pl.DataFrame
+    daily: pl.DataFrame
+    points: pl.DataFrame
+    goals: list[GoalReport]
+    channels: pl.DataFrame
+    tiers: pl.DataFrame  # MEMBER_SPLIT by tier, rows in ladder order, column "label"
+    segments: pl.DataFrame  # MEMBER_SPLIT by RFM segment, rows in segment order
+    comparison: Comparison | None
+    cohorts: pl.DataFrame
+    alerts: list[Alert]
+    clv: ClvResult | None = None  # with models: fitted to six months before, checked on them
+    clv_note: str | None = None  # why the model check is missing, when it is
+
+
+def collect(ws: Workspace, period: str | None = None, models: bool = False) -> ReportData:
+    """Everything the report shows (see :func:`_collect`); values computed once."""
+    with ws.cached():
+        return _collect(ws, period, models)
+
+
+def _collect(ws: Workspace, period: str | None, models: bool) -> ReportData:
+    """Everything the report shows for ``period`` (default: the latest full month); with
+    ``models`` also the CLV model's check: fitted on orders up to six months before the
+    period's end and compared with the purchases of those six months."""
+    from memberlens.metrics.daily import daily_parts
+
+    with ws.session() as session:
+        span = require_orders(session)
+        p = ws.resolve_period(session, period)
+        months_back = (p.first.replace(day=1) - timedelta(days=365)).replace(day=1)
+        daily = daily_parts(session, months_back, p.last).select("day", "orders", "revenue")
+    start, end = months_back.isoformat(), p.last.isoformat()
+    kpis = ws.summary(list(HEADLINE), str(p))
+    monthly = ws.metrics(list(MONTHLY), start=start, end=end, grain="month")
+    points = ws.metrics(list(POINTS), start=start, end=end, grain="month")
+    comparison = None
+    try:
+        comparison = ws.analyses.compare("points_user", str(p))
+    except InputError:
+        comparison = None  # one of the groups has no buyers this period
+    cohort_start = (p.first.replace(day=1) - timedelta(days=330)).replace(day=1)
+    clv, clv_note = _clv_check(ws, p.last) if models else (None, None)
+    return ReportData(
+        period=p,
+        language=ws.config.workspace.language,
+        data_range=span,
+        kpis=kpis,
+        monthly=monthly,
+        daily=daily,
+        points=points,
+        goals=ws.analyses.goals([], str(p)),
+        channels=ws.metrics(list(CHANNEL), str(p), by="channel"),
+        tiers=_labelled(
+            ws.metrics(list(MEMBER_SPLIT), str(p), by="tier"),
+            "tier",
+            {level.id: level.name for level in ws.config.tiers.levels},
+        ),
+        segments=_labelled(
+            ws.metrics(list(MEMBER_SPLIT), str(p), by="rfm_segment"),
+            "rfm_segment",
+            segment_names(Scheme.threshold, ws.config.workspace.language),
+        ),
+        comparison=comparison,
+        cohorts=ws.analyses.cohorts(cohort_start.isoformat(), end),
+        alerts=ws.analyses.alerts(p.first.isoformat(), end) if p.grain is not Grain.YEAR else [],
+        clv=clv,
+        clv_note=clv_note,
+    )
+
+
+def _clv_check(ws: Workspace, last: date) -> tuple[ClvResult | None, str | None]:
+    """CLV fitted up to six months before ``last`` and validated on the six months after."""
+    calibration_end = last_day_months_before(last, 6)
+    try:
+        result = ws.clv(calibration_end.isoformat(), holdout_end=last.isoformat())
+    except InputError as error:  # too little data for the model: say so in the report
+        return None, str(error)
+    return result, None
+
+
+def _labelled(frame: pl.DataFrame, column: str, names: dict[str, str]) -> pl.DataFrame:
+    """A split's rows in the order of ``names`` with a display ``label`` (others last)."""
+    order = {key: i for i, key in enumerate(names)}
+    return (
+        frame.with_columns(
+            label=pl.col(column).replace_strict(names, default=pl.col(column)),
+            rank=pl.col(column).replace_strict(order, default=len(order), return_dtype=pl.Int64),
+        )
+        .sort("rank", column)
+        .drop("rank")
+    )

@@ -1,0 +1,15 @@
+"""The Python API: a :class:`Workspace` (DESIGN §3, §9) with one namespace per area.
+
+>>> import memberlens as ml
+>>> ws = ml.open("shop")                                  # doctest: +SKIP
+>>> ws.metrics(["repurchase_rate"], period="2025-03")     # doctest: +SKIP
+>>> ws.points.breakage("2025-12-31")                      # doctest: +SKIP
+
+* :mod:`.core` — opening, the engine session, ingest, metrics and summaries;
+* :mod:`.segments` (``ws.segments``), :mod:`.program` (``ws.program``), :mod:`.points`
+  (``ws.points``), :mod:`.models` (``ws.models``), :mod:`.analyses` (``ws.analyses``).
+"""
+
+from memberlens.workspace.core import ENV_VAR, Workspace, init, load_dimensions, open
+
+__all__ = ["ENV_VAR", "Workspace", "init", "load_dimensions", "open"]

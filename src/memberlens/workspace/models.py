@@ -1,0 +1,99 @@
+"""Predictions (docs/models.md): CLV, churn risk, survival, one member's profile.
+
+Reached as ``ws.models`` on a :class:`~memberlens.workspace.Workspace`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from memberlens.workspace import parse
+
+if TYPE_CHECKING:
+    from memberlens.members.profile import MemberProfile
+    from memberlens.models.churn.model import ChurnResult
+    from memberlens.models.churn.survival import Survival
+    from memberlens.models.clv.model import ClvResult
+    from memberlens.workspace.core import Workspace
+
+
+class Models:
+    """Predictions (docs/models.md): CLV, churn risk, survival, one member's profile."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    def clv(
+        self,
+        calibration_end: str,
+        *,
+        time_unit: str = "day",
+        holdout_end: str | None = None,
+        horizon_months: int = 12,
+        discount_rate: float = 0.10,
+        save: bool = False,
+    ) -> ClvResult:
+        """BG/NBD + Gamma-Gamma fitted on orders up to ``calibration_end`` (DESIGN §8).
+
+        ``save`` writes the per-member CLV to the warehouse (the member profile reads it).
+
+        >>> ws.clv("2025-06-30", holdout_end="2025-12-31").params  # doctest: +SKIP
+        """
+        from memberlens.models.clv.model import clv, save_scores
+
+        end = parse.day(calibration_end, "calibration_end")
+        holdout = None if holdout_end is None else parse.day(holdout_end, "holdout_end")
+        with self._ws.session() as session:
+            result = clv(
+                session,
+                end,
+                time_unit=time_unit,
+                holdout_end=holdout,
+                horizon_months=horizon_months,
+                discount_rate=discount_rate,
+            )
+        if save:
+            save_scores(self._ws.warehouse_path, result)
+        return result
+
+    def churn(
+        self,
+        as_of: str | None = None,
+        *,
+        window_days: int = 90,
+        k: float = 3.0,
+        save: bool = True,
+    ) -> ChurnResult:
+        """Churn-risk model (time-based split), its report, and per-member scores as of
+        ``as_of`` (default: the latest order date), saved to the warehouse unless ``save``
+        is False.
+
+        >>> ws.models.churn().auc  # doctest: +SKIP
+        """
+        from memberlens.models.churn.model import churn, save_scores
+
+        day = None if as_of is None else parse.day(as_of)
+        with self._ws.session() as session:
+            result = churn(session, day, window_days=window_days, k=k)
+        if save:
+            save_scores(self._ws.warehouse_path, result)
+        return result
+
+    def survival(self, as_of: str | None = None, *, k: float = 3.0) -> Survival:
+        """Kaplan-Meier curves of time to lapse by tier as of ``as_of`` (default: latest)."""
+        from memberlens.facts.coverage import require_orders
+        from memberlens.models.churn.survival import kaplan_meier
+
+        with self._ws.session() as session:
+            day = require_orders(session)[1] if as_of is None else parse.day(as_of)
+            return kaplan_meier(session, day, k)
+
+    def member(self, member_id: str) -> MemberProfile:
+        """One member's tier, segment, points balance, CLV, P(alive) and churn risk.
+
+        >>> ws.models.member("M00000042").churn_level  # doctest: +SKIP
+        """
+        from memberlens.members.profile import profile
+
+        with self._ws.session() as session:
+            return profile(session, member_id, self._ws.config.workspace.language)
