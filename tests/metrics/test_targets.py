@@ -6,7 +6,7 @@ import memberlens as ml
 from memberlens.config import parse_config
 from memberlens.errors import ConfigError
 from memberlens.metrics.catalog import Direction
-from memberlens.metrics.targets import Band, Status
+from memberlens.metrics.targets import Band, Status, check_targets
 
 UP, DOWN, NEUTRAL = Direction.UP, Direction.DOWN, Direction.NEUTRAL
 
@@ -40,8 +40,12 @@ def test_targets_in_the_config_are_validated() -> None:
     )
     with pytest.raises(ConfigError, match=r"range \[2.0, 1.0\] must be \[LOW, HIGH\]"):
         parse_config({"targets": {"aov": {"range": [2, 1]}}})
-    with pytest.raises(ConfigError, match="Did you mean 'repurchase_rate'"):
-        parse_config({"targets": {"repurchse_rate": {"value": 0.3}}})
+    # an unknown metric fails the commands that read targets, naming the key (not every start)
+    misspelled = parse_config({"targets": {"repurchse_rate": {"value": 0.3}}})
+    with pytest.raises(
+        ConfigError, match=r"\[targets.repurchse_rate\].*Did you mean 'repurchase_rate'"
+    ):
+        check_targets(misspelled)
 
 
 TARGETS = """

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from memberlens.models.clv.model import ClvResult
 
 import memberlens as ml
 from memberlens.errors import InputError
+from memberlens.models.clv.model import ClvResult
 
 CALIBRATION_END = "2024-12-31"
 HOLDOUT_END = "2025-12-31"
@@ -100,13 +100,13 @@ def test_too_little_data_warns_instead_of_failing_silently(shop: ml.Workspace) -
 
 
 def test_bad_options_name_the_fix(shop: ml.Workspace) -> None:
-    with pytest.raises(InputError, match="--holdout-end 2024-01-01 must be after"):
+    with pytest.raises(InputError, match="holdout_end 2024-01-01 must be after"):
         shop.clv("2024-03-31", holdout_end="2024-01-01")
-    with pytest.raises(InputError, match="--time-unit month: choose day or week"):
+    with pytest.raises(InputError, match="time_unit month: choose day or week"):
         shop.clv("2024-03-31", time_unit="month")
-    with pytest.raises(InputError, match="No member bought by --calibration-end 2020-01-01"):
+    with pytest.raises(InputError, match="No member bought by calibration_end 2020-01-01"):
         shop.clv("2020-01-01")
-    with pytest.raises(InputError, match="--calibration-end 2024-13-01: write the date"):
+    with pytest.raises(InputError, match="calibration_end 2024-13-01: write the date"):
         shop.clv("2024-13-01")
 
 

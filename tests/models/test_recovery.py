@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from memberlens.models.clv.model import ClvResult
 
 import memberlens as ml
+from memberlens.models.clv.model import ClvResult
 
 BGNBD_ALLOWANCE = 0.20
 GAMMA_GAMMA_ALLOWANCE = 0.05

@@ -258,7 +258,7 @@ def test_dates_outside_the_data_are_refused(ten: ml.Workspace) -> None:
         ten.rfm("2024-07-01")
     with pytest.raises(ml.InputError, match="2023-05-14 is outside the data"):
         ten.segments.rfm_summary("2023-05-14")
-    with pytest.raises(ml.InputError, match="--from 2023-05-14 is outside the data"):
+    with pytest.raises(ml.InputError, match="start 2023-05-14 is outside the data"):
         ten.segments.rfm_migration("2023-05-14", "2024-06-30")
     with pytest.raises(ml.InputError, match="must be before"):
         ten.segments.rfm_migration("2024-06-30", "2024-03-31")

@@ -203,9 +203,10 @@ def test_unknown_segment_on_the_command_line(crm: ml.Workspace) -> None:
 def test_too_many_rows_for_excel(
     crm: ml.Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from memberlens.engine import output
     from memberlens.segments import targets
 
-    monkeypatch.setattr(targets, "EXCEL_MAX_ROWS", 3)
+    monkeypatch.setattr(output, "EXCEL_MAX_ROWS", 3)
     frame = crm.segments.targets(AS_OF)
     with pytest.raises(ml.InputError, match=r"4 rows do not fit in an Excel sheet \(3 at most\)"):
         targets.write_list(frame, tmp_path / "list.xlsx")

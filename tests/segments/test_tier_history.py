@@ -339,11 +339,11 @@ def test_held_tiers_follow_qualification_on_generated_data(demo_ws: ml.Workspace
 def test_dates_outside_the_data_are_refused(three: ml.Workspace) -> None:
     ws = _configure(three)
     # orders run from 2024-01-05; the latest record is D's registration, 2024-04-15
-    with pytest.raises(InputError, match="--as-of 2023-12-31 is outside the data"):
+    with pytest.raises(InputError, match="as_of 2023-12-31 is outside the data"):
         ws.tiers("2023-12-31")
-    with pytest.raises(InputError, match="--to 2030-01-01 is outside the data"):
+    with pytest.raises(InputError, match="end 2030-01-01 is outside the data"):
         ws.tier_history("2024-01-05", "2030-01-01")
-    with pytest.raises(InputError, match="--from 2024-03-01 is after --to 2024-02-01"):
+    with pytest.raises(InputError, match="start 2024-03-01 is after end 2024-02-01"):
         ws.tier_history("2024-03-01", "2024-02-01")
     with pytest.raises(InputError, match="before the first member registered"):
         ws.tier_history("2023-06-01", "2024-02-01")

@@ -95,26 +95,24 @@ def show_summary(frame: object, language: str, title: str | None = None) -> None
     import polars as pl
     from rich.table import Table
 
+    from memberlens.labels import Label
     from memberlens.metrics.catalog import CATALOG
     from memberlens.metrics.targets import Status
 
     assert isinstance(frame, pl.DataFrame)
-    zh = language == "zh"
     period = frame["period"][0] if frame.height else ""
-    heading = title or ("会员 KPI" if zh else "Member KPIs")
+    heading = title or Label("会员 KPI", "Member KPIs")(language)
     table = Table(title=f"{heading} · {period}", header_style="bold")
     headers = [
-        ("指标", "Metric"),
-        ("数值", "Value"),
-        ("环比", "vs previous"),
-        ("同比", "vs last year"),
-        ("目标", "Target"),
-        ("状态", "Status"),
+        Label("指标", "Metric"),
+        Label("数值", "Value"),
+        Label("环比", "vs previous"),
+        Label("同比", "vs last year"),
+        Label("目标", "Target"),
+        Label("状态", "Status"),
     ]
-    for zh_name, en_name in headers:
-        table.add_column(
-            zh_name if zh else en_name, justify="left" if en_name == "Metric" else "right"
-        )
+    for header in headers:
+        table.add_column(header(language), justify="left" if header.en == "Metric" else "right")
     for row in frame.iter_rows(named=True):
         direction = str(CATALOG[row["metric"]].direction)
         status = Status(row["status"])

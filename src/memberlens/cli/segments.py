@@ -104,47 +104,50 @@ def _share(value: float | None) -> str:
 def _show(report: ValueReport, language: str) -> None:
     from rich.table import Table
 
-    zh = language == "zh"
+    from memberlens.labels import Label
+
+    def zh_en(zh: str, en: str) -> str:
+        return Label(zh, en)(language)
+
     p = report.pareto
     console.print(
-        f"[bold]{'会员价值' if zh else 'Member value'} · {report.as_of}[/] "
-        f"({report.scored:,} {'名消费会员' if zh else 'scored members'}, "
-        f"{report.window_days} {'天' if zh else 'days'}, "
-        f"{'消费额' if zh else 'revenue'} {report.revenue:,.2f})"
+        f"[bold]{zh_en('会员价值', 'Member value')} · {report.as_of}[/] "
+        f"({report.scored:,} {zh_en('名消费会员', 'scored members')}, "
+        f"{report.window_days} {zh_en('天', 'days')}, "
+        f"{zh_en('消费额', 'revenue')} {report.revenue:,.2f})"
     )
     gini = "" if p.gini is None else f" · Gini {p.gini:.2f}"
     console.print(f"{p.headline(language)}{gini}")
     cells = {r["value_group"]: r for r in report.matrix.iter_rows(named=True)}
-    grid = Table(title="价值 × 忠诚度" if zh else "Value × loyalty", show_lines=True)
+    grid = Table(title=zh_en("价值 × 忠诚度", "Value × loyalty"), show_lines=True)
     grid.add_column("")
-    grid.add_column("高价值" if zh else "High value", justify="center")
-    grid.add_column("中低价值" if zh else "Medium / low value", justify="center")
+    grid.add_column(zh_en("高价值", "High value"), justify="center")
+    grid.add_column(zh_en("中低价值", "Medium / low value"), justify="center")
 
     def cell(group: str) -> str:
         r = cells[group]
-        revenue = "消费额" if zh else "of revenue"
+        revenue = zh_en("消费额", "of revenue")
         return (
             f"[bold]{r['name']}[/]\n{r['members']:,} ({_share(r['member_share'])})\n"
             f"{_share(r['revenue_share'])} {revenue}"
         )
 
-    grid.add_row("忠诚" if zh else "Loyal", cell("core"), cell("potential"))
-    grid.add_row("不忠诚" if zh else "Not loyal", cell("at_risk"), cell("low"))
+    grid.add_row(zh_en("忠诚", "Loyal"), cell("core"), cell("potential"))
+    grid.add_row(zh_en("不忠诚", "Not loyal"), cell("at_risk"), cell("low"))
     console.print(grid)
-    headers = (
-        ("价值分层", "会员数", "会员占比", "消费额", "消费额占比", "最低消费", "最高消费", "忠诚")
-        if zh
-        else (
-            "tier",
-            "members",
-            "% members",
-            "revenue",
-            "% revenue",
-            "min spend",
-            "max spend",
-            "loyal",
+    headers = [
+        zh_en(zh, en)
+        for zh, en in (
+            ("价值分层", "tier"),
+            ("会员数", "members"),
+            ("会员占比", "% members"),
+            ("消费额", "revenue"),
+            ("消费额占比", "% revenue"),
+            ("最低消费", "min spend"),
+            ("最高消费", "max spend"),
+            ("忠诚", "loyal"),
         )
-    )
+    ]
     rows = [
         dict(
             zip(
@@ -164,7 +167,7 @@ def _show(report: ValueReport, language: str) -> None:
         )
         for r in report.tiers.iter_rows(named=True)
     ]
-    emit(rows, Format.table, title="价值分层" if zh else "Value tiers")
+    emit(rows, Format.table, title=zh_en("价值分层", "Value tiers"))
 
 
 def _many(values: list[str] | None) -> tuple[str, ...]:

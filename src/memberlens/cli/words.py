@@ -31,10 +31,11 @@ OPTIONS: dict[str, str] = {
 }
 
 _BEFORE_VALUE = re.compile(
-    r"(?<![\w.-])(" + "|".join(sorted(OPTIONS, key=len, reverse=True)) + r")(?= (?:\S*\d|N\b))"
+    r"(?<![\w.-])(" + "|".join(sorted(OPTIONS, key=len, reverse=True)) + r")"
+    r"(?= (?:\S*\d|N\b|or load|A B))|(?<=without )(by)\b"
 )
 
 
 def in_cli_words(message: str) -> str:
     """``message`` with each parameter that stands before its value named as its option."""
-    return _BEFORE_VALUE.sub(lambda m: OPTIONS[m.group(1)], message)
+    return _BEFORE_VALUE.sub(lambda m: OPTIONS[m.group(1) or m.group(2)], message)

@@ -17,7 +17,7 @@ from memberlens.pii import safe_cell
 if TYPE_CHECKING:
     import polars as pl
 
-FORMATS = (".csv", ".parquet", ".xlsx")
+FORMATS = (".csv", ".xlsx", ".parquet")
 EXCEL_MAX_ROWS = 1_048_575  # a worksheet holds 1 048 576 rows, one of them the header
 
 
@@ -63,7 +63,7 @@ def write_frame(
     suffix = check_suffix(path)
     if suffix == ".xlsx" and frame.height > EXCEL_MAX_ROWS:
         raise InputError(
-            f"{frame.height:,} rows do not fit an Excel worksheet ({EXCEL_MAX_ROWS:,} at most); "
+            f"{frame.height:,} rows do not fit in an Excel sheet ({EXCEL_MAX_ROWS:,} at most); "
             f"write {path.with_suffix('.csv').name} or .parquet instead.",
             parameter="output",
             value=str(path),

@@ -52,8 +52,8 @@ def require_orders(session: Session) -> Span:
     """The order range, or an error saying how to load orders."""
     span = data_range(session)
     if span is None:
-        raise WorkspaceError(
-            "The workspace has no paid member orders yet; load some with "
+        raise InputError(
+            "The workspace has no orders yet (no paid member order); load some with "
             "'memberlens -w DIR ingest orders FILE'."
         )
     return span

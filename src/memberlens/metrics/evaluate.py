@@ -54,7 +54,7 @@ def _check(ids: Sequence[str], by: str | None) -> None:
         if by and metric_id in NOT_SPLITTABLE:
             raise InputError(
                 f"Metric '{metric_id}' cannot be split by '{by}': {NOT_SPLITTABLE[metric_id]}. "
-                "Ask for it without --by."
+                "Ask for it without by."
             )
     if by:
         dimension(by)

@@ -11,3 +11,26 @@ One model per module on the shared base of :mod:`memberlens.models.base`:
 * ``survival``    Kaplan-Meier curves of time to lapse by tier;
 * ``profile``     one member's tier, segment, points, CLV and churn risk.
 """
+
+from memberlens.lazy import exports
+
+__all__ = [
+    "BetaGeo",
+    "ChurnResult",
+    "ClvResult",
+    "GammaGamma",
+    "Survival",
+    "kaplan_meier",
+]
+
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "ClvResult": "memberlens.models.clv.model",
+        "BetaGeo": "memberlens.models.clv.bgnbd",
+        "GammaGamma": "memberlens.models.clv.gammagamma",
+        "ChurnResult": "memberlens.models.churn.model",
+        "kaplan_meier": "memberlens.models.churn.survival",
+        "Survival": "memberlens.models.churn.survival",
+    },
+)

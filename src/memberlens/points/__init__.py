@@ -9,3 +9,17 @@ for the set-based FIFO allocation); only small aggregates are combined in Python
 * :mod:`~memberlens.points.breakage`      forward breakage from mature vintages; adjusted liability
 * :mod:`~memberlens.points.reactivation`  inactive members still holding points
 """
+
+from memberlens.lazy import exports
+
+__all__ = ["Breakage", "Reactivation", "curves", "projected_expiry"]
+
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "curves": "memberlens.points.vintages",
+        "projected_expiry": "memberlens.points.expiry",
+        "Breakage": "memberlens.points.breakage",
+        "Reactivation": "memberlens.points.reactivation",
+    },
+)

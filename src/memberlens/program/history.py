@@ -38,7 +38,6 @@ from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.facts.orders import paid_orders
 from memberlens.program.tiers import (
-    backend_root,
     invitations,
     level_index,
     measures,
@@ -217,7 +216,7 @@ def tier_history(session: Session, start: date, end: date) -> TierHistory:
     levels = [level.id for level in rules.levels]
     ladder_ids = [level.id for level in ladder]
     history = _stretches(members["member_id"], changes, ladder_ids, _day(end))
-    invited = invitations(session.config, backend_root(session))
+    invited = invitations(session.config, session.root)
     if invited is not None:
         history = _overlay(history, invited.to_polars(), levels, start, end)
     return TierHistory(start, end, evaluations, levels, history)

@@ -134,7 +134,7 @@ def qualification(session: Session, as_of: date) -> ir.Table:
 def tiers_expression(session: Session, as_of: date) -> ir.Table:
     """member_id, the measures, ``qualified`` and ``tier`` (with invitations) as of ``as_of``."""
     t = qualification(session, as_of)
-    invited = invitations(session.config, backend_root(session))
+    invited = invitations(session.config, session.root)
     if invited is None:
         return t.mutate(tier=t.qualified)
     day = ibis.literal(as_of)
@@ -151,11 +151,6 @@ def tiers_expression(session: Session, as_of: date) -> ir.Table:
     higher = t["rank"].notnull() & (t["rank"] > rank(t.qualified))
     ids = ibis.cases(*[(t["rank"] == i, lv.id) for i, lv in enumerate(levels)])
     return t.mutate(tier=ibis.ifelse(higher, ids, t.qualified)).drop("rank")
-
-
-def backend_root(session: Session) -> Path | None:
-    """The workspace folder a session was opened for (set by Workspace.engine)."""
-    return getattr(session, "memberlens_root", None)
 
 
 def invitations(config: Config, root: Path | None) -> ir.Table | None:

@@ -1,1 +1,16 @@
 """The monthly report: one self-contained HTML file (charts embedded) and an Excel workbook."""
+
+from memberlens.lazy import exports
+
+__all__ = ["ReportData", "collect", "render_html", "write_report", "write_workbook"]
+
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "write_report": "memberlens.report.build",
+        "write_workbook": "memberlens.report.build",
+        "collect": "memberlens.report.data",
+        "ReportData": "memberlens.report.data",
+        "render_html": "memberlens.report.html",
+    },
+)

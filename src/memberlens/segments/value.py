@@ -248,7 +248,7 @@ def _no_buyers(session: Session, as_of: date) -> InputError:
     seen = (
         "The warehouse has no orders yet."
         if span is None
-        else (f"Orders span {span[0]} … {span[1]}; choose --as-of within it.")
+        else (f"Orders span {span[0]} … {span[1]}; choose as_of within it.")
     )
     return InputError(
         f"No paid member orders in the {days}-day value window up to {as_of}: nothing to "

@@ -291,8 +291,9 @@ def load_dimensions() -> dict[str, Dimension]:
     from memberlens.segments import rfm
 
     del churn, tiers, rfm  # imported for the dimensions they register
-
-    return DIMENSIONS
+    upper = ("tier", "rfm_segment", "churn_risk")  # listed after the member attributes
+    ordered = [d for d in DIMENSIONS if d not in upper] + [d for d in upper if d in DIMENSIONS]
+    return {d: DIMENSIONS[d] for d in ordered}
 
 
 def init(

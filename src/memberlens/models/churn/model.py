@@ -133,7 +133,7 @@ def churn(
             raise InputError(
                 f"Too little history for a churn model: the {name} cut-off {cutoff} has "
                 f"{frame.height} active members (at least {MIN_MEMBERS} needed, some lapsing "
-                "and some not). Use a shorter --window-days or load more orders."
+                "and some not). Use a shorter window_days or load more orders."
             )
     model = _classifier()
     model.fit(_matrix(train), train["lapsed"].to_numpy())

@@ -168,7 +168,7 @@ def summarise_and_fit(
     summary = pull(session, calibration_end, ordered=ordered)
     if summary.size == 0:
         raise InputError(
-            f"No member bought by --calibration-end {calibration_end}: choose a later date."
+            f"No member bought by calibration_end {calibration_end}: choose a later date."
         )
     purchase, spend = fit(summary, unit)
     return summary, purchase, spend
