@@ -47,7 +47,7 @@ KPIS = (
     "nps",
 )
 DAILY = ("revenue", "buyers", "orders")
-MONTHLY = ("revenue", "buyers", "repurchase_rate")
+MONTHLY = ("revenue", "buyers", "orders")
 FLOW = ("points_issued", "points_redeemed", "points_expired")
 SPLIT = ("buyers", "revenue", "aov", "purchase_frequency", "repurchase_rate", "redemption_rate")
 LIST_ROWS = 100

@@ -21,11 +21,12 @@
       var trace = { name: t.name, x: t.x, y: t.y, marker: { color: palette[i % 5] },
         line: { color: palette[i % 5], width: 2 } };
       if (bars) { trace.type = "bar"; } else { trace.type = "scatter"; trace.mode = "lines"; }
-      if (!bars && i > 0) { trace.yaxis = "y2"; }
+      if (!bars) { trace.connectgaps = true; }
+      if (!bars && t.unit !== spec.traces[0].unit) { trace.yaxis = "y2"; }
       if (ratio) { trace.hovertemplate = "%{y:.1%}"; }
       return trace;
     });
-    if (!bars && traces.length > 1) {
+    if (traces.some(function (t) { return t.yaxis === "y2"; })) {
       layout.yaxis2 = { overlaying: "y", side: "right", showgrid: false, rangemode: "tozero" };
     }
     if (bars) { layout.barmode = "group"; }
@@ -60,7 +61,7 @@
     layout.margin.l = 70;
     layout.xaxis.title = { text: el.getAttribute("data-xlabel") || "" };
     layout.yaxis = { autorange: "reversed", type: "category" };
-    Plotly.newPlot(el, [{ type: "heatmap", x: spec.x, y: spec.y, z: spec.z, colorscale: "Blues",
+    Plotly.newPlot(el, [{ type: "heatmap", x: spec.x, y: spec.y, z: spec.z, colorscale: [[0, "#f1f5ff"], [0.5, "#7aa2ff"], [1, "#1f3fa8"]],
       zmin: 0, zmax: 1, hovertemplate: "%{y} +%{x}: %{z:.1%}<extra></extra>",
       colorbar: { tickformat: ".0%" } }], layout, config);
   }
