@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.web.conftest import AS_OF, PERIOD
 
 HOSTILE = [
