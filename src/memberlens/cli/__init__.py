@@ -13,7 +13,9 @@ from memberlens.cli import points as _points  # noqa: F401
 from memberlens.cli import report as _report  # noqa: F401
 from memberlens.cli import rfm as _rfm  # noqa: F401
 from memberlens.cli import segments as _segments  # noqa: F401
+from memberlens.cli import serve as _serve  # noqa: F401
 from memberlens.cli import tiers as _tiers  # noqa: F401
+from memberlens.cli import users as _users  # noqa: F401
 from memberlens.cli.app import app
 from memberlens.errors import MemberlensError
 

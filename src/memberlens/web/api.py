@@ -1,0 +1,379 @@
+"""The JSON API under ``/api/v1`` (DESIGN §14): rows as in the CLI's ``--format json``."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from memberlens.errors import InputError, unknown_choice
+from memberlens.web.deps import Admin, Analyst, Caller, Svc, Viewer, address, masked
+from memberlens.web.security import SESSION_COOKIE, SESSION_SECONDS, csrf_ok
+
+router = APIRouter(prefix="/api/v1")
+
+GRAINS = ("day", "week", "month", "quarter", "year")
+UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet")
+_MEMBER_ID = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def check_date(text: str, parameter: str) -> str:
+    try:
+        return (
+            date.fromisoformat(text).isoformat() if len(text) <= 10 else _bad_date(text, parameter)
+        )
+    except ValueError:
+        return _bad_date(text, parameter)
+
+
+def _bad_date(text: str, parameter: str) -> str:
+    raise InputError(
+        f"{parameter}={text[:80]!r}: write the date as 2025-03-31.",
+        parameter=parameter,
+        value=text[:80],
+    )
+
+
+def split_ids(ids: str | None) -> list[str]:
+    from memberlens.web.queries import Queries
+
+    if ids is None or not ids.strip():
+        from memberlens.metrics.catalog import METRICS
+
+        return [m.id for m in METRICS]
+    return Queries.check_ids([part.strip() for part in ids.split(",") if part.strip()])
+
+
+def boolean(text: str | None, parameter: str) -> bool:
+    if text is None:
+        return False
+    if text.lower() in ("true", "1", "yes"):
+        return True
+    if text.lower() in ("false", "0", "no", ""):
+        return False
+    raise unknown_choice("value", text[:40], ["true", "false"], parameter=parameter)
+
+
+# -- auth ----------------------------------------------------------------------------------
+class Login(BaseModel):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1000)
+
+
+def sign_in(svc: Svc, request: Request, response: Response, username: str, password: str) -> Any:
+    """Check a password with throttling; set the session cookie. Shared by the login form."""
+    where = address(request)
+    keys = (f"user:{username}", f"address:{where}")
+    wait = svc.throttle.blocked(*keys)
+    if wait is not None:
+        svc.audit.record(username, "login_throttled", username, where)
+        raise HTTPException(
+            429,
+            "Too many failed sign-ins; wait a minute and try again.",
+            headers={"Retry-After": str(max(1, int(wait) + 1))},
+        )
+    user = svc.users.verify_password(username, password)
+    if user is None:
+        svc.throttle.fail(*keys)
+        svc.audit.record(username, "login_failed", username, where)
+        raise HTTPException(401, "Wrong user name or password.")
+    svc.throttle.clear(f"user:{username}")
+    cookie, _ = svc.sessions.issue(user.name)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    svc.audit.record(user.name, "login", user.name, where)
+    return user
+
+
+@router.post("/login")
+def login(body: Login, request: Request, response: Response, svc: Svc) -> dict[str, str]:
+    """Sign in: sets a signed HttpOnly session cookie."""
+    user = sign_in(svc, request, response, body.username, body.password)
+    return {"username": user.name, "role": str(user.role)}
+
+
+@router.post("/logout")
+def logout(response: Response) -> dict[str, bool]:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"signed_out": True}
+
+
+@router.get("/me")
+def me(caller: Viewer) -> dict[str, str]:
+    return {"username": caller.user.name, "role": str(caller.role)}
+
+
+# -- catalog and metrics ---------------------------------------------------------------------
+@router.get("/catalog")
+def catalog(caller: Viewer, svc: Svc) -> dict[str, Any]:
+    """The metric catalog (as ``metrics list``) and the dimensions of ``by``."""
+    return {"rows": svc.queries.catalog(), "dimensions": svc.queries.dimensions()}
+
+
+@router.get("/metrics")
+def metrics(
+    caller: Viewer,
+    svc: Svc,
+    ids: str | None = None,
+    period: str | None = None,
+    by: str | None = None,
+    compare: str | None = None,
+) -> dict[str, Any]:
+    """Metric values for a period, split ``by`` a dimension, or with 环比/同比 (``compare``)."""
+    q = svc.queries
+    chosen = split_ids(ids)
+    if period is not None:
+        period = q.check_period(period)
+    if by is not None:
+        q.check_dimension(by)
+        if period is None:
+            raise InputError("by= needs a period=, e.g. period=2025-03.", parameter="period")
+    return {"rows": q.metrics(chosen, period, by, boolean(compare, "compare"))}
+
+
+@router.get("/series")
+def series(
+    caller: Viewer,
+    svc: Svc,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str, Query(alias="to")],
+    ids: str | None = None,
+    grain: str = "month",
+) -> dict[str, Any]:
+    """One value per ``grain`` period from ``from`` to ``to``."""
+    chosen = split_ids(ids)
+    first, last = check_date(start, "from"), check_date(end, "to")
+    if last < first:
+        raise InputError(f"to={last} is before from={first}.", parameter="to", value=last)
+    if grain not in GRAINS:
+        raise unknown_choice("grain", grain[:40], GRAINS, parameter="grain")
+    return {"rows": svc.queries.series(chosen, first, last, grain)}
+
+
+# -- members -----------------------------------------------------------------------------------
+@router.get("/rfm")
+def rfm(request: Request, svc: Svc, as_of: str, summary: str | None = None) -> JSONResponse:
+    """RFM segments as of a date; ``summary=true`` for sizes and revenue share (viewer),
+    every member's scores otherwise (analyst)."""
+    from memberlens.web.deps import require
+    from memberlens.web.users import Role
+
+    wanted = boolean(summary, "summary")
+    caller = require(Role.viewer if wanted else Role.analyst)(request, svc)
+    day = check_date(as_of, "as_of")
+    return JSONResponse({"rows": masked(svc.queries.rfm(day, wanted), caller)}, headers=NO_STORE)
+
+
+@router.get("/tiers")
+def tiers(request: Request, svc: Svc, as_of: str, summary: str | None = None) -> JSONResponse:
+    """Tiers as of a date; ``summary=true`` for members per tier (viewer), every member's
+    tier otherwise (analyst)."""
+    from memberlens.web.deps import require
+    from memberlens.web.users import Role
+
+    wanted = boolean(summary, "summary")
+    caller = require(Role.viewer if wanted else Role.analyst)(request, svc)
+    day = check_date(as_of, "as_of")
+    return JSONResponse({"rows": masked(svc.queries.tiers(day, wanted), caller)}, headers=NO_STORE)
+
+
+@router.get("/members")
+def members_of(caller: Analyst, svc: Svc, by: str, group: str, as_of: str) -> JSONResponse:
+    """The member list of a tier (``by=tier``) or RFM segment (``by=rfm_segment``), masked."""
+    day = check_date(as_of, "as_of")
+    check_group(svc, by, group, day)
+    svc.audit.record(caller.user.name, "member_list", f"{by}={group} {day}", None)
+    return JSONResponse(
+        {"rows": masked(svc.queries.members_of(by, group, day), caller)}, headers=NO_STORE
+    )
+
+
+def check_group(svc: Svc, by: str, group: str, as_of: str) -> None:
+    """``group`` must be a tier of the ladder or a segment of the RFM summary."""
+    if by == "tier":
+        choices = svc.queries.tier_ids()
+    elif by == "rfm_segment":
+        choices = [r["segment"] for r in svc.queries.rfm(as_of, True)]
+    else:
+        raise unknown_choice("member-list dimension", by[:40], ["tier", "rfm_segment"], "", "by")
+    if group not in choices:
+        raise unknown_choice("group", group[:80], choices, parameter="group")
+
+
+@router.get("/members/{member_id}")
+def member(member_id: str, caller: Viewer, svc: Svc) -> JSONResponse:
+    """One member: tier, segment, balance, CLV, P(alive), churn risk; phone masked below admin."""
+    if not _MEMBER_ID.fullmatch(member_id):
+        raise InputError(
+            "member_id: give 1–128 printable characters, e.g. M00000042.",
+            parameter="member_id",
+            value=member_id[:80],
+        )
+    try:
+        profile = svc.queries.member(member_id)
+    except InputError as error:
+        if "No member" in str(error):
+            raise HTTPException(404, str(error)) from None
+        raise
+    return JSONResponse(masked(profile, caller), headers=NO_STORE)
+
+
+# -- points, cohorts, alerts ----------------------------------------------------------------------
+@router.get("/points/breakage")
+def breakage(caller: Viewer, svc: Svc, as_of: str) -> dict[str, Any]:
+    """Forward breakage and the adjusted liability (as ``points breakage --format json``)."""
+    return svc.queries.breakage(check_date(as_of, "as_of"))
+
+
+@router.get("/points/vintages")
+def vintages(caller: Viewer, svc: Svc, as_of: str) -> dict[str, Any]:
+    return {"rows": svc.queries.vintages(check_date(as_of, "as_of"))}
+
+
+@router.get("/cohorts")
+def cohorts(
+    caller: Viewer,
+    svc: Svc,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str, Query(alias="to")],
+) -> dict[str, Any]:
+    return {"rows": svc.queries.cohorts(check_date(start, "from"), check_date(end, "to"))}
+
+
+@router.get("/alerts")
+def alerts(
+    caller: Viewer,
+    svc: Svc,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str, Query(alias="to")],
+) -> dict[str, Any]:
+    """Anomalies in the daily core metrics (as ``alerts --format json``)."""
+    first, last = check_date(start, "from"), check_date(end, "to")
+    if last < first:
+        raise InputError(f"to={last} is before from={first}.", parameter="to", value=last)
+    return {"rows": svc.queries.alerts(first, last)}
+
+
+# -- capabilities not in this version -----------------------------------------------------------
+def _not_available(what: str) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"{what} is not available in this version of memberlens."}, status_code=501
+    )
+
+
+@router.get("/experiments/{experiment_id}")
+def experiment(experiment_id: str, caller: Viewer) -> JSONResponse:
+    return _not_available("The experiment read-out")
+
+
+@router.get("/campaigns")
+def campaigns(caller: Viewer) -> JSONResponse:
+    return _not_available("Campaign lift")
+
+
+@router.get("/voc/topics")
+def voc_topics(caller: Viewer) -> JSONResponse:
+    return _not_available("Voice of the customer")
+
+
+# -- files ---------------------------------------------------------------------------------------
+@router.get("/reports/{name}")
+def report(name: str, request: Request, caller: Analyst, svc: Svc) -> Response:
+    """The report for a period as ``2025-03.html`` or ``2025-03.xlsx`` (analyst)."""
+    match = re.fullmatch(r"(.{1,40})\.(html|xlsx|pdf)", name)
+    if match is None:
+        raise InputError(
+            f"report {name[:80]!r}: ask for PERIOD.html, PERIOD.xlsx or PERIOD.pdf, "
+            "e.g. 2025-03.html.",
+            parameter="name",
+            value=name[:80],
+        )
+    period = svc.queries.check_period(match[1])
+    kind = match[2]
+    if kind == "pdf":
+        raise HTTPException(
+            404, "The PDF report is not available in this version; ask for .html or .xlsx."
+        )
+    path = svc.queries.report(period, kind)
+    svc.audit.record(caller.user.name, "download", f"report {period}.{kind}", address(request))
+    media = (
+        "text/html; charset=utf-8"
+        if kind == "html"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=f"memberlens-{period}.{kind}".replace("..", "_"),
+        headers=NO_STORE,
+    )
+
+
+@router.post("/ingest/{table}")
+async def ingest(
+    table: str,
+    request: Request,
+    caller: Admin,
+    svc: Svc,
+    file: Annotated[UploadFile, File()],
+) -> dict[str, Any]:
+    """Load an uploaded file into a canonical table (admin); answers like the CLI's summary."""
+    from starlette.concurrency import run_in_threadpool
+
+    from memberlens.schema import TABLES
+
+    if caller.via == "session":
+        form = await request.form()
+        given = request.headers.get("x-csrf-token") or form.get("csrf")
+        if not csrf_ok(caller.csrf, given if isinstance(given, str) else None):
+            raise HTTPException(403, "Missing or wrong CSRF token; reload the page and retry.")
+    if table not in TABLES:
+        raise unknown_choice("table", table[:80], TABLES, parameter="table")
+    original = Path(file.filename or "upload").name
+    suffix = Path(original).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise InputError(
+            f"file {original[:80]!r}: upload a {', '.join(UPLOAD_SUFFIXES)} file.",
+            parameter="file",
+            value=original[:80],
+        )
+    folder = svc.root / "uploads"
+    folder.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as temporary:
+        path = Path(temporary) / f"{secrets.token_hex(8)}{suffix}"
+        with path.open("wb") as handle:
+            while chunk := await file.read(1 << 20):
+                handle.write(chunk)
+        svc.audit.record(caller.user.name, "upload", f"{table} {original}", address(request))
+        result = await run_in_threadpool(svc.queries.ingest, table, path)
+    return {
+        "table": result.table,
+        "source": original,
+        "load_id": result.load_id,
+        "rows_read": result.rows_read,
+        "loaded": result.loaded,
+        "replaced": result.replaced,
+        "quarantined": result.quarantined,
+        "reasons": result.reasons,
+        "ignored_columns": result.ignored_columns,
+        "notes": result.notes,
+        "seconds": round(result.seconds, 3),
+    }
+
+
+__all__ = ["Caller", "router"]

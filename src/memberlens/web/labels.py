@@ -1,0 +1,105 @@
+"""Every string the dashboard shows, in 中文 and English (one :class:`Label` each)."""
+
+from __future__ import annotations
+
+from memberlens.labels import Label
+
+APP = Label("会员洞察", "memberlens")
+TAGLINE = Label("会员与积分分析", "Membership & loyalty analytics")
+OVERVIEW = Label("概览", "Overview")
+POINTS = Label("积分", "Points")
+MEMBERS = Label("会员", "Members")
+ALERTS = Label("预警", "Alerts")
+LOOKUP = Label("会员查询", "Member lookup")
+API_DOCS = Label("接口文档", "API")
+SIGN_IN = Label("登录", "Sign in")
+SIGN_OUT = Label("退出", "Sign out")
+USERNAME = Label("用户名", "User name")
+PASSWORD = Label("密码", "Password")
+WRONG_LOGIN = Label("用户名或密码错误。", "Wrong user name or password.")
+THROTTLED = Label("登录失败次数过多，请一分钟后再试。", "Too many failed sign-ins; wait a minute.")
+PERIOD = Label("周期", "Period")
+SPLIT_BY = Label("按维度拆分", "Split by")
+NONE = Label("不拆分", "No split")
+APPLY = Label("应用", "Apply")
+VS_PREVIOUS = Label("环比", "vs previous")
+VS_YEAR = Label("同比", "vs last year")
+TARGET = Label("目标", "Target")
+STATUS = {
+    "on_target": Label("达标", "On target"),
+    "above_target": Label("超目标", "Above target"),
+    "below_target": Label("未达标", "Below target"),
+    "no_target": Label("无目标", "No target"),
+}
+DAILY_TREND = Label("每日趋势", "Daily trend")
+MONTHLY_TREND = Label("月度趋势", "Monthly trend")
+HOLIDAY = Label("节日大促", "Holiday peak")
+HOLIDAYS = {
+    "spring_festival": Label("春节", "Spring Festival"),
+    "618": Label("618", "618"),
+    "double11": Label("双11", "Double 11"),
+    "double12": Label("双12", "Double 12"),
+}
+POINTS_FLOW = Label("积分流转", "Points flow")
+LIABILITY = Label("积分负债", "Points liability")
+ADJUSTED_LIABILITY = Label("扣除预计失效后的负债", "Liability net of breakage")
+OUTSTANDING = Label("未使用积分", "Outstanding points")
+EXPECTED_BREAKAGE = Label("预计失效率", "Expected breakage")
+VINTAGES = Label("积分批次（按发放月）", "Vintages (by issue month)")
+ISSUE_MONTH = Label("发放月", "Issue month")
+ISSUED = Label("发放", "Issued")
+REDEEMED = Label("兑换", "Redeemed")
+EXPIRED = Label("过期", "Expired")
+OPEN = Label("未使用", "Open")
+TIERS = Label("会员等级", "Tiers")
+TIER = Label("等级", "Tier")
+RFM = Label("RFM 分群", "RFM segments")
+SEGMENT = Label("分群", "Segment")
+MEMBER_COUNT = Label("会员数", "Members")
+SHARE = Label("占比", "Share")
+REVENUE = Label("消费额", "Revenue")
+REVENUE_SHARE = Label("消费额占比", "Revenue share")
+COHORTS = Label("注册月留存（队列）", "Cohort retention (registration month)")
+COHORT = Label("队列", "Cohort")
+MONTHS_SINCE = Label("注册后月数", "Months since")
+AS_OF = Label("截至", "As of")
+DRILL = Label("下钻", "Drill-down")
+METRICS_BY = Label("指标拆分", "Metrics split by")
+MEMBER_LIST = Label("会员名单（已脱敏）", "Member list (masked)")
+DOWNLOAD_CSV = Label("下载 CSV", "Download CSV")
+SHOWING = Label("显示前 {n} 名，共 {total} 名", "Showing {n} of {total}")
+DOWNLOADS = Label("下载报告", "Download report")
+REPORT_HTML = Label("报告 HTML", "Report (HTML)")
+REPORT_XLSX = Label("报告 Excel", "Report (Excel)")
+MEMBER_ID = Label("会员编号", "Member id")
+FIND = Label("查询", "Find")
+NOT_FOUND = Label("没有这个会员。", "No such member.")
+NO_ALERTS = Label("本期没有异常。", "No anomalies in this period.")
+DAY = Label("日期", "Day")
+METRIC = Label("指标", "Metric")
+VALUE = Label("数值", "Value")
+EXPECTED = Label("预期", "Expected")
+CHANGE = Label("变化", "Change")
+SCORE = Label("异常分", "Score")
+CONTRIBUTORS = Label("主要贡献", "Main contributors")
+EVENT_DAY = Label("节日/活动日", "Holiday or campaign day")
+NO_DATA = Label("还没有数据：请先导入订单。", "No data yet: load some orders first.")
+BUSY = Label("数据正在导入，请稍后刷新。", "A data load is running; refresh in a moment.")
+PROFILE = {
+    "tier_name": Label("等级", "Tier"),
+    "segment_name": Label("RFM 分群", "RFM segment"),
+    "phone": Label("手机", "Phone"),
+    "registered_at": Label("注册时间", "Registered"),
+    "orders": Label("订单数", "Orders"),
+    "spend": Label("累计消费", "Spend"),
+    "recency_days": Label("距上次购买天数", "Days since last order"),
+    "points_balance": Label("积分余额", "Points balance"),
+    "clv": Label("客户终身价值", "CLV"),
+    "p_alive": Label("活跃概率", "P(alive)"),
+    "churn_risk": Label("流失风险", "Churn risk"),
+    "churn_level": Label("风险等级", "Risk level"),
+    "as_of": Label("截至", "As of"),
+}
+TIER_HISTORY = Label("等级历史", "Tier history")
+NOW = Label("至今", "now")
+LANGUAGE_SWITCH = Label("English", "中文")

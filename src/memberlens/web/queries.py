@@ -1,0 +1,447 @@
+"""The one adapter between the service and the analytics (DESIGN §14).
+
+Every call into memberlens goes through a :class:`Queries`: it calls public
+:class:`~memberlens.workspace.Workspace` methods, turns results into plain JSON rows, and
+caches them per **data version** — the load log's last id and the config file's mtime.
+The service computes nothing itself.
+
+A DuckDB file admits no reader while it is written (DESIGN §11). The data version is read
+with a read-only connection that does not wait, and only when the warehouse file changed
+since the last look (one ``stat``), so cached answers cost no connection at all. When the
+writer holds the file, a request is answered from the cache of the last version; without a
+cached answer it waits :data:`RETRY_SECONDS` for the load to finish, then raises
+:class:`ServiceBusy` (the API answers 503 with ``Retry-After``).
+
+Loads started through the API run in this process; a gate keeps readers out while they
+write (DuckDB refuses a writer beside this process's own readers).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from memberlens.errors import InputError, MemberlensError, WarehouseBusyError, unknown_choice
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from memberlens.ingest.load import IngestResult
+    from memberlens.workspace import Workspace
+
+Rows = list[dict[str, Any]]
+T = TypeVar("T")
+RETRY_SECONDS = 2.0
+CACHE_ENTRIES = 512
+
+
+class ServiceBusy(MemberlensError, RuntimeError):
+    """The warehouse is being written and there is no cached answer; retry shortly."""
+
+    retry_after = 5
+
+
+def plain(value: Any) -> Any:
+    """A value JSON can carry: dates as ISO text, Decimal as float, NaN as None."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def rows(frame: pl.DataFrame) -> Rows:
+    return [{k: plain(v) for k, v in r.items()} for r in frame.to_dicts()]
+
+
+class Gate:
+    """Many readers or one writer, inside this process; a waiting writer stops new readers."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self.writing = False
+
+    @contextmanager
+    def read(self, timeout: float) -> Iterator[None]:
+        with self._cond:
+            if not self._cond.wait_for(lambda: not self.writing, timeout):
+                raise WarehouseBusyError("A load is running.")
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self.writing)
+            self.writing = True
+            self._cond.wait_for(lambda: self._readers == 0)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.writing = False
+                self._cond.notify_all()
+
+
+class Queries:
+    """Cached, lock-aware calls into one workspace."""
+
+    def __init__(self, root: Path) -> None:
+        from memberlens.workspace import open as open_workspace
+
+        self.ws: Workspace = open_workspace(root)
+        self.root = self.ws.root
+        self.gate = Gate()
+        self._cache: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
+        self._stat: tuple[Any, ...] | None = None
+        self._version: Any = None
+        self.language = self.ws.config.workspace.language
+
+    # -- data version and cache ---------------------------------------------------------------
+    def _file_stat(self) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for path in (
+            self.ws.warehouse_path,
+            self.ws.warehouse_path.with_name(self.ws.warehouse_path.name + ".wal"),
+            self.root / "memberlens.toml",
+        ):
+            try:
+                s = path.stat()
+                out.append((s.st_mtime_ns, s.st_size))
+            except FileNotFoundError:
+                out.append(None)
+        return tuple(out)
+
+    def version(self) -> Any:
+        """The data version, or None while a writer holds the warehouse."""
+        from memberlens.engine.warehouse import LOADS_TABLE, connect, scalar
+
+        stat = self._file_stat()
+        if stat == self._stat and self._version is not None:
+            return self._version
+        if self.gate.writing:
+            return None
+        try:
+            with (
+                self.gate.read(0.0),
+                connect(
+                    self.ws.warehouse_path,
+                    read_only=True,
+                    wait_seconds=0.0,
+                    settings=self.ws.config.engine.duckdb_settings(),
+                ) as con,
+            ):
+                last = scalar(con, f"SELECT coalesce(max(load_id), 0) FROM {LOADS_TABLE}")
+        except WarehouseBusyError:
+            return None
+        if stat != self._file_stat():  # changed while we looked: look again next time
+            return (int(last), stat[2])
+        self._stat, self._version = stat, (int(last), stat[2])
+        return self._version
+
+    def _stale(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
+        with self._lock:
+            if key in self._cache:
+                return True, self._cache[key][1]
+        return False, None
+
+    def run(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()``'s answer for ``key`` at the current data version, cached."""
+        version = self.version()
+        if version is None:
+            found, stale = self._stale(key)
+            if found:
+                return cast(T, stale)
+            deadline = time.monotonic() + RETRY_SECONDS
+            while version is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+                version = self.version()
+            if version is None:
+                raise ServiceBusy(
+                    "A data load is running and this answer is not cached yet; retry in a "
+                    "few seconds."
+                )
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == version:
+                self._cache.move_to_end(key)
+                return cast(T, hit[1])
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:  # one computation per key; the others wait for it
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None and hit[0] == version:
+                    return cast(T, hit[1])
+            try:
+                with self.gate.read(RETRY_SECONDS):
+                    value = compute()
+            except WarehouseBusyError:
+                found, stale = self._stale(key)
+                if found:
+                    return cast(T, stale)
+                raise ServiceBusy("A data load is running; retry in a few seconds.") from None
+            with self._lock:
+                self._cache[key] = (version, value)
+                self._cache.move_to_end(key)
+                while len(self._cache) > CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
+                self._flights.pop(key, None)
+            return value
+
+    # -- the catalog (no warehouse) -------------------------------------------------------
+    @staticmethod
+    def catalog() -> Rows:
+        """The rows of ``metrics list --format json``."""
+        from memberlens.metrics.catalog import METRICS
+
+        return [
+            {
+                "id": m.id,
+                "中文": m.zh,
+                "name": m.en,
+                "unit": str(m.unit),
+                "direction": str(m.direction),
+                "class": str(m.klass),
+                "definition": m.definition,
+            }
+            for m in METRICS
+        ]
+
+    @staticmethod
+    def dimensions() -> Rows:
+        from memberlens.metrics.dimensions import DIMENSIONS
+
+        return [
+            {"id": d.id, "中文": d.zh, "name": d.en, "definition": d.definition}
+            for d in DIMENSIONS.values()
+        ]
+
+    @staticmethod
+    def check_ids(ids: list[str], parameter: str = "ids") -> list[str]:
+        from memberlens.metrics.catalog import CATALOG
+
+        for metric_id in ids:
+            if metric_id not in CATALOG:
+                raise unknown_choice(
+                    "metric", metric_id[:80], CATALOG, "See GET /api/v1/catalog.", parameter
+                )
+        return ids
+
+    @staticmethod
+    def check_dimension(by: str, parameter: str = "by") -> str:
+        from memberlens.metrics.dimensions import DIMENSIONS
+
+        if by not in DIMENSIONS:
+            raise unknown_choice("dimension", by[:80], DIMENSIONS, parameter=parameter)
+        return by
+
+    @staticmethod
+    def check_period(period: str, parameter: str = "period") -> str:
+        from memberlens.dates.periods import parse_period
+
+        try:
+            return str(parse_period(period))
+        except InputError as error:
+            raise InputError(str(error), parameter=parameter, value=period[:80]) from None
+
+    # -- metrics ------------------------------------------------------------------------------
+    def metrics(self, ids: list[str], period: str | None, by: str | None, compare: bool) -> Rows:
+        """As ``metrics IDS --period P [--by DIM] [--compare] --format json``."""
+        if by is None and (compare or period is None):
+            return self.run(
+                ("summary", tuple(ids), period), lambda: rows(self.ws.summary(ids, period))
+            )
+        return self.run(
+            ("metrics", tuple(ids), period, by),
+            lambda: rows(self.ws.metrics(ids, period, by=by)),
+        )
+
+    def series(self, ids: list[str], start: str, end: str, grain: str) -> Rows:
+        return self.run(
+            ("series", tuple(ids), start, end, grain),
+            lambda: rows(self.ws.metrics(ids, start=start, end=end, grain=grain)),
+        )
+
+    def data_range(self) -> tuple[str, str] | None:
+        """First and last day with a paid member order (ISO), None for an empty warehouse."""
+        from memberlens.facts.coverage import data_range
+
+        def compute() -> tuple[str, str] | None:
+            with self.ws.session() as s:
+                span = data_range(s)
+            return None if span is None else (span[0].isoformat(), span[1].isoformat())
+
+        value: tuple[str, str] | None = self.run(("data_range",), compute)
+        return value
+
+    # -- members ------------------------------------------------------------------------------
+    def rfm(self, as_of: str, summary: bool) -> Rows:
+        if summary:
+            return self.run(
+                ("rfm_summary", as_of), lambda: rows(self.ws.segments.rfm_summary(as_of))
+            )
+        return self.run(("rfm", as_of), lambda: rows(self.ws.rfm(as_of)))
+
+    def tiers(self, as_of: str, summary: bool) -> Rows:
+        if not summary:
+            return self.run(("tiers", as_of), lambda: rows(self.ws.tiers(as_of)))
+
+        def sizes() -> Rows:
+            import polars as pl
+
+            order = {level.id: i for i, level in enumerate(self.ws.config.tiers.levels)}
+            names = {level.id: level.name for level in self.ws.config.tiers.levels}
+            frame = self.ws.tiers(as_of)
+            total = max(frame.height, 1)
+            table = (
+                frame.group_by("tier")
+                .agg(members=pl.len())
+                .sort(pl.col("tier").replace_strict(order, default=99))
+            )
+            return [
+                {
+                    "tier": r["tier"],
+                    "tier_name": names.get(r["tier"], r["tier"]),
+                    "members": r["members"],
+                    "share": r["members"] / total,
+                }
+                for r in table.to_dicts()
+            ]
+
+        return self.run(("tiers_summary", as_of), sizes)
+
+    def tier_ids(self) -> list[str]:
+        return [level.id for level in self.ws.config.tiers.levels]
+
+    def member(self, member_id: str) -> dict[str, Any]:
+        """The profile of ``members/{id}`` with the member's phone (whole: mask below admin)."""
+
+        def compute() -> dict[str, Any]:
+            document = plain(self.ws.models.member(member_id).to_dict())
+            with self.ws.session() as s:
+                m = s.table("members")
+                found = s.rows(m.filter(m.member_id == member_id).select("phone").limit(1))
+            document["phone"] = found[0]["phone"] if found else None
+            return document  # type: ignore[no-any-return]
+
+        value: dict[str, Any] = self.run(("member", member_id), compute)
+        return value
+
+    def members_of(self, by: str, group: str, as_of: str) -> Rows:
+        """The members of one tier or RFM segment as of ``as_of`` (phones masked)."""
+        from memberlens.segments.targets import TargetRule
+
+        if by == "tier":
+            rule = TargetRule(tiers=(group,))
+        elif by == "rfm_segment":
+            rule = TargetRule(segments=(group,))
+        else:
+            raise unknown_choice("member-list dimension", by, ["tier", "rfm_segment"], "", "by")
+        return self.run(
+            ("members_of", by, group, as_of), lambda: rows(self.ws.segments.targets(as_of, rule))
+        )
+
+    def cohorts(self, start: str, end: str) -> Rows:
+        return self.run(("cohorts", start, end), lambda: rows(self.ws.analyses.cohorts(start, end)))
+
+    # -- points ------------------------------------------------------------------------------
+    def breakage(self, as_of: str) -> dict[str, Any]:
+        def compute() -> dict[str, Any]:
+            result = self.ws.points.breakage(as_of)
+            return {"summary": plain(result.summary()), "rows": rows(result.by_age)}
+
+        value: dict[str, Any] = self.run(("breakage", as_of), compute)
+        return value
+
+    def vintages(self, as_of: str) -> Rows:
+        return self.run(("vintages", as_of), lambda: rows(self.ws.points.vintages(as_of)))
+
+    # -- alerts --------------------------------------------------------------------------------
+    def alerts(self, start: str, end: str) -> Rows:
+        """As ``alerts --from --to --format json``."""
+
+        def compute() -> Rows:
+            return [
+                {
+                    "day": a.day.isoformat(),
+                    "metric": a.metric,
+                    "value": round(a.value, 4),
+                    "expected": round(a.expected, 4),
+                    "change": None if a.change is None else round(a.change, 4),
+                    "score": round(a.score, 2),
+                    "holiday_or_campaign": a.event_day,
+                    "contributors": "; ".join(
+                        f"{c.dimension}={c.group}: {c.value:,.0f} vs {c.expected:,.0f}"
+                        for c in a.contributors[:3]
+                    ),
+                }
+                for a in self.ws.analyses.alerts(start, end, True)
+            ]
+
+        return self.run(("alerts", start, end), compute)
+
+    # -- files ----------------------------------------------------------------------------------
+    def report(self, period: str, kind: str) -> Path:
+        """The report file (html or xlsx) for ``period``, written once per data version."""
+        from memberlens.report.build import write_report
+
+        def compute() -> tuple[str, str]:
+            html, xlsx = write_report(self.ws, period, self.root / "reports")
+            return str(html), str(xlsx)
+
+        html, xlsx = self.run(("report", period), compute)
+        return Path(html if kind == "html" else xlsx)
+
+    def ingest(self, table: str, path: Path) -> IngestResult:
+        """Load a file into ``table``; readers of this process wait or use the cache."""
+        with self.gate.write():
+            return self.ws.ingest(table, path)
+
+
+def holidays(first: str, last: str) -> Rows:
+    """Holiday peaks between two ISO dates, for marking charts."""
+    from memberlens.dates.calendar import peaks
+
+    return [
+        {"name": p.name, "day": p.day.isoformat()}
+        for p in peaks(date.fromisoformat(first), date.fromisoformat(last))
+    ]
+
+
+def month_start(day: str, months_back: int) -> str:
+    d = date.fromisoformat(day)
+    index = d.year * 12 + d.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1).isoformat()
+
+
+def month_end(period: str) -> str:
+    """The last day of a ``YYYY-MM`` (or any) period."""
+    from memberlens.dates.periods import parse_period
+
+    return parse_period(period).last.isoformat()
+
+
+def day_before(day: str) -> str:
+    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()

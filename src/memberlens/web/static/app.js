@@ -1,0 +1,85 @@
+// memberlens dashboard: charts from the JSON islands of each page, drawn with plotly.js.
+(function () {
+  "use strict";
+  var palette = ["#1f4fd1", "#0f8a5f", "#e07b39", "#8a55d7", "#c8372d"];
+  var layoutBase = {
+    margin: { l: 56, r: 56, t: 8, b: 40 }, paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "rgba(0,0,0,0)", font: { size: 12, color: "#344054" },
+    legend: { orientation: "h", y: -0.2 }, hovermode: "x unified",
+    xaxis: { gridcolor: "#eef1f6" }, yaxis: { gridcolor: "#eef1f6", rangemode: "tozero" }
+  };
+  var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+  function clone(o) { return JSON.parse(JSON.stringify(o)); }
+  function lines(el, spec, bars) {
+    var layout = clone(layoutBase);
+    var traces = spec.traces.map(function (t, i) {
+      var ratio = t.unit === "ratio";
+      var trace = { name: t.name, x: t.x, y: t.y, marker: { color: palette[i % 5] },
+        line: { color: palette[i % 5], width: 2 } };
+      if (bars) { trace.type = "bar"; } else { trace.type = "scatter"; trace.mode = "lines"; }
+      if (!bars) { trace.connectgaps = true; }
+      if (!bars && t.unit !== spec.traces[0].unit) { trace.yaxis = "y2"; }
+      if (ratio) { trace.hovertemplate = "%{y:.1%}"; }
+      return trace;
+    });
+    if (traces.some(function (t) { return t.yaxis === "y2"; })) {
+      layout.yaxis2 = { overlaying: "y", side: "right", showgrid: false, rangemode: "tozero" };
+    }
+    if (bars) { layout.barmode = "group"; }
+    layout.shapes = (spec.marks || []).map(function (m) {
+      return { type: "line", xref: "x", yref: "paper", x0: m.day, x1: m.day, y0: 0, y1: 1,
+        line: { color: "#e07b39", width: 1, dash: "dot" } };
+    });
+    layout.annotations = (spec.marks || []).map(function (m) {
+      return { x: m.day, y: 1, xref: "x", yref: "paper", text: m.name, showarrow: false,
+        font: { size: 11, color: "#e07b39" }, yanchor: "bottom" };
+    });
+    layout.margin.t = spec.marks && spec.marks.length ? 20 : 8;
+    Plotly.newPlot(el, traces, layout, config);
+  }
+  function stack(el, spec) {
+    var layout = clone(layoutBase);
+    layout.barmode = "stack";
+    layout.yaxis.tickformat = ".0%";
+    var traces = spec.series.map(function (s, i) {
+      return { type: "bar", name: s.name, x: spec.x, y: s.y, marker: { color: palette[i % 5] },
+        hovertemplate: "%{y:.1%}" };
+    });
+    Plotly.newPlot(el, traces, layout, config);
+  }
+  function bar1(el, spec) {
+    var layout = clone(layoutBase);
+    layout.showlegend = false;
+    Plotly.newPlot(el, [{ type: "bar", x: spec.x, y: spec.y, marker: { color: palette[0] } }], layout, config);
+  }
+  function heatmap(el, spec) {
+    var layout = clone(layoutBase);
+    layout.margin.l = 70;
+    layout.xaxis.title = { text: el.getAttribute("data-xlabel") || "" };
+    layout.yaxis = { autorange: "reversed", type: "category" };
+    Plotly.newPlot(el, [{ type: "heatmap", x: spec.x, y: spec.y, z: spec.z, colorscale: [[0, "#f1f5ff"], [0.5, "#7aa2ff"], [1, "#1f3fa8"]],
+      zmin: 0, zmax: 1, hovertemplate: "%{y} +%{x}: %{z:.1%}<extra></extra>",
+      colorbar: { tickformat: ".0%" } }], layout, config);
+  }
+  document.querySelectorAll(".chart").forEach(function (el) {
+    var spec = data(el.getAttribute("data-source"));
+    if (!spec || typeof Plotly === "undefined") { return; }
+    var kind = el.getAttribute("data-kind");
+    if (kind === "lines") { lines(el, spec, false); }
+    else if (kind === "bars") { lines(el, spec, true); }
+    else if (kind === "stack") { stack(el, spec); }
+    else if (kind === "bar1") { bar1(el, spec); }
+    else if (kind === "heatmap") { heatmap(el, spec); }
+  });
+  document.querySelectorAll("select.autosubmit").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+  document.querySelectorAll(".bar[data-share]").forEach(function (el) {
+    var share = parseFloat(el.getAttribute("data-share")) || 0;
+    el.style.width = Math.round(share * 80) + "px";
+  });
+})();

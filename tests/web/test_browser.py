@@ -1,0 +1,151 @@
+"""The dashboard in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.web.conftest import PASSWORDS
+
+from memberlens import formatting
+from memberlens.metrics.catalog import CATALOG
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip("the chromium package is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Watch:
+    """Console errors and every request a page makes."""
+
+    def __init__(self, page: Any) -> None:
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+
+def login(browser: Any, live: str, name: str, width: int = 1366) -> tuple[Any, Any, Watch]:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(f"{live}/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORDS[name])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live}/", timeout=180_000)
+    return context, page, watch
+
+
+def only_the_app(watch: Watch, live: str) -> None:
+    assert watch.errors == []
+    outside = [u for u in watch.requests if not u.startswith(live) and not u.startswith("data:")]
+    assert outside == []
+
+
+def test_overview_values_equal_the_api(browser: Any, live: str) -> None:
+    context, page, watch = login(browser, live, "ann")
+    period = page.locator("select[name=period]").first.input_value()
+    ids = page.eval_on_selector_all(".card[data-metric]", "els => els.map(e => e.dataset.metric)")
+    assert len(ids) >= 10
+    answer = page.request.get(
+        f"{live}/api/v1/metrics?ids={','.join(ids)}&period={period}&compare=true"
+    )
+    rows = {r["metric"]: r for r in answer.json()["rows"]}
+    for metric_id in ids:
+        shown = page.locator(f".card[data-metric={metric_id}] .value").inner_text()
+        assert shown == formatting.number(rows[metric_id]["value"], str(CATALOG[metric_id].unit))
+    assert page.locator(".chart .main-svg").count() >= 2  # both trend charts drawn
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    only_the_app(watch, live)
+    context.close()
+
+
+def test_language_switch_is_remembered(browser: Any, live: str) -> None:
+    context, page, watch = login(browser, live, "vic")
+    page.click("#lang-switch")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("nav.nav a").first.inner_text() == "Overview"
+    page.goto(f"{live}/points")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(f"{live}/points?lang=zh")
+    assert page.locator("nav.nav a").first.inner_text() == "概览"
+    only_the_app(watch, live)
+    context.close()
+
+
+def test_drill_from_a_tier_to_its_members(browser: Any, live: str) -> None:
+    context, page, watch = login(browser, live, "ann")
+    page.goto(f"{live}/members")
+    page.click("#tiers a.drill >> nth=1")  # the second tier of the ladder
+    page.wait_for_selector("#member-list")
+    assert "by=tier" in page.url
+    group = page.url.split("group=")[1].split("&")[0]
+    as_of = page.url and page.locator("#download-members").get_attribute("href")
+    assert as_of is not None and "as_of=" in as_of
+    day = as_of.split("as_of=")[1]
+    listed = page.request.get(f"{live}/api/v1/members?by=tier&group={group}&as_of={day}")
+    expected = listed.json()["rows"]
+    shown = page.locator("#member-list tbody tr").count()
+    assert shown == min(len(expected), 100) > 0
+    assert page.locator("table.split thead th").count() >= 3  # metrics split by tier
+    download = page.request.get(f"{live}{as_of}")
+    assert download.status == 200 and download.text().count("\n") == len(expected) + 1
+    only_the_app(watch, live)
+    context.close()
+
+
+def test_a_viewer_sees_masked_phones(browser: Any, live: str) -> None:
+    context, page, watch = login(browser, live, "vic", width=390)
+    page.goto(f"{live}/members")
+    page.click("#tiers a.drill >> nth=0")
+    page.wait_for_selector("#member-list")
+    phones = page.locator("#member-list td.phone").all_inner_texts()
+    assert phones and all("****" in p for p in phones if p)
+    assert page.locator("#download-members").count() == 0  # downloads are for analysts
+    first = page.locator("#member-list tbody a").first
+    first.click()
+    page.wait_for_selector(".profile")
+    assert "****" in page.locator(".profile").inner_text()
+    only_the_app(watch, live)
+    context.close()
+
+
+def test_login_page_form_and_a_wrong_password(browser: Any, live: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(f"{live}/")
+    assert page.url == f"{live}/login"
+    page.fill("input[name=username]", "vic")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".error")
+    assert "错误" in page.locator(".error").inner_text()
+    only_the_app(watch, live)
+    context.close()
