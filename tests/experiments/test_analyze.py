@@ -77,13 +77,13 @@ def test_cuped_uses_the_pre_period(tiny: ml.Workspace) -> None:
 
 def test_bad_input(tiny: ml.Workspace) -> None:
     with tiny.session() as s:
-        with pytest.raises(InputError, match="Unknown experiment 'T2'.*Valid experiments: T1"):
+        with pytest.raises(InputError, match=r"Unknown experiment 'T2'.*Valid experiments: T1"):
             analyze(s, "T2")
-        with pytest.raises(InputError, match="Did you mean 'control'"):
+        with pytest.raises(InputError, match=r"Did you mean 'control'"):
             analyze(s, "T1", control="contrl")
-        with pytest.raises(InputError, match="repurchase_rate.*Did you mean 'repurchase'"):
+        with pytest.raises(InputError, match=r"repurchase_rate.*Did you mean 'repurchase'"):
             analyze(s, "T1", metrics=["repurchase_rate"])
-        with pytest.raises(InputError, match="Arm 'holdout'.*no members"):
+        with pytest.raises(InputError, match=r"Arm 'holdout'.*no members"):
             analyze(s, "T1", weights={"control": 45, "treatment": 45, "holdout": 10})
 
 
@@ -94,7 +94,7 @@ def test_one_arm(tiny: ml.Workspace, write: object) -> None:
         encoding="utf-8",
     )
     tiny.ingest("experiments", path)
-    with tiny.session() as s, pytest.raises(InputError, match="one arm"):
+    with tiny.session() as s, pytest.raises(InputError, match=r"one arm"):
         analyze(s, "T9")
 
 

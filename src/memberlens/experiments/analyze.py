@@ -37,7 +37,8 @@ from memberlens.stats import (
 
 CONTROL = "control"
 PAST_END = Label(
-    "观察窗口超出数据末日 {end}:最后分组的会员只观察到 {days} 天(要求 {window} 天);请加载之后的数据或缩短 window_days。",
+    "观察窗口超出数据末日 {end}:最后分组的会员只观察到 {days} 天(要求 {window} 天);"
+    "请加载之后的数据或缩短 window_days。",
     "The window runs past the data's end ({end}): the last members assigned were observed "
     "for {days} of {window} days; load later data or pass a shorter window_days.",
 )
