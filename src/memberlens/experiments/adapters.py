@@ -1,0 +1,42 @@
+"""The one place this package calls analytics it does not own (tiers, RFM segments), so
+their signatures can change in one place."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import ibis.expr.types as ir
+
+from memberlens.engine.session import Session
+
+if TYPE_CHECKING:
+    from memberlens.workspace import Workspace
+
+
+def tiers(session: Session, as_of: date) -> ir.Table:
+    """member_id and tier as of the end of ``as_of``."""
+    from memberlens.segments.tiers import tiers_expression
+
+    return tiers_expression(session.backend, session.config, as_of).select("member_id", "tier")
+
+
+def segment_members(workspace: Workspace, segment: str, as_of: date) -> list[str]:
+    """The members of RFM segment ``segment`` (its code or name) as of ``as_of``."""
+    import polars as pl
+
+    from memberlens.errors import unknown_choice
+
+    frame = workspace.rfm(str(as_of))
+    names = set(frame["segment"].unique().to_list())
+    if "code" in frame.columns:
+        names |= set(frame["code"].cast(pl.String).unique().to_list())
+    if segment not in names:
+        raise unknown_choice(
+            "segment", segment, names, "See 'memberlens rfm --as-of D'.", parameter="segment"
+        )
+    chosen = frame.filter(
+        (pl.col("segment") == segment)
+        | (pl.col("code").cast(pl.String) == segment if "code" in frame.columns else False)
+    )
+    return list(chosen["member_id"].to_list())
