@@ -280,9 +280,32 @@ def campaign_analyze(
         rows = analyze_campaigns(
             s, campaign_ids or None, by_tier=by == "tier", window_days=window_days, alpha=alpha
         )
-    emit(
-        rows, fmt, title="Campaigns against their holdouts (ranked by incremental revenue per cost)"
+    title = "Campaigns against their holdouts (ranked by incremental revenue per cost)"
+    if fmt is not Format.table:
+        emit(rows, fmt, title=title)
+        return
+    emit([_campaign_cells(r) for r in rows], fmt, title=title)
+
+
+def _span(pair: list[float | None], digits: str) -> str:
+    lo, hi = pair
+    return "—" if lo is None or hi is None else f"{lo:{digits}} – {hi:{digits}}"
+
+
+def _campaign_cells(row: dict[str, Any]) -> dict[str, Any]:
+    cells: dict[str, Any] = {k: row[k] for k in ("campaign_id", "tier") if k in row}
+    cells.update(
+        treated=row["treated"],
+        holdout=row["holdout"],
+        conversion=_percent(row["incremental_conversion"]),
+        ci=_span(row["ci"], "+.3f"),
+        revenue=row["incremental_revenue"],
+        revenue_ci=_span(row["revenue_ci"], ",.0f"),
+        cost=row["cost"],
+        roi=row["roi"],
+        roi_ci=_span(row["roi_ci"], ".2f"),
     )
+    return cells
 
 
 @causal_app.command()
