@@ -34,8 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize
-from scipy import stats as sps
+from scipy import special
 
 from memberlens.stats.statistics import Moments
 
@@ -92,6 +91,8 @@ def sequential_p_value(
         return 1.0
     if gap(1e-300) <= 0:
         return 0.0
+    from scipy import optimize
+
     return float(optimize.brentq(gap, 1e-300, 1.0 - 1e-12, xtol=1e-14, rtol=1e-10))
 
 
@@ -123,7 +124,7 @@ def compare(
         half_rel = float(sequential_halfwidth(sd_rel, n, alpha, tuning)) if mu_c else math.nan
         p = sequential_p_value(lift_rel, sd_rel, n, tuning) if mu_c else math.nan
     else:
-        q = float(sps.t.ppf(1 - alpha / 2, df))
+        q = float(special.stdtrit(df, 1 - alpha / 2))
         half_abs, half_rel = q * sd_abs, q * sd_rel
         p = _two_sided_p(lift_rel, sd_rel, df)
     chance, risk = _bayesian(lift_rel, sd_rel)
@@ -146,7 +147,7 @@ def _two_sided_p(estimate: float, sd: float, df: float) -> float:
         return math.nan
     if sd == 0:
         return 0.0 if estimate != 0 else 1.0
-    return float(2 * sps.t.sf(abs(estimate / sd), df))
+    return float(2 * special.stdtr(df, -abs(estimate / sd)))
 
 
 def _bayesian(lift: float, sd: float) -> tuple[float, tuple[float, float]]:
@@ -156,8 +157,8 @@ def _bayesian(lift: float, sd: float) -> tuple[float, tuple[float, float]]:
     if sd == 0:
         return float(lift > 0), (max(lift, 0.0), max(-lift, 0.0))
     z = lift / sd
-    density = float(sps.norm.pdf(z))
-    chance = float(sps.norm.cdf(z))
+    density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    chance = float(special.ndtr(z))
     risk_control = lift * chance + sd * density
-    risk_variant = sd * density - lift * float(sps.norm.cdf(-z))
+    risk_variant = sd * density - lift * float(special.ndtr(-z))
     return chance, (risk_control, risk_variant)

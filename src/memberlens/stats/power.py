@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import math
 
-from scipy import optimize
-from scipy import stats as sps
+from scipy import special
 
 
 def power_of(n: float, d: float, alpha: float) -> float:
     """Power of the two-sided two-sample t-test with ``n`` per arm and effect size ``d``."""
     df = 2 * n - 2
     nc = d * math.sqrt(n / 2)
-    q = float(sps.t.ppf(1 - alpha / 2, df))
-    return float(sps.nct.sf(q, df, nc) + sps.nct.cdf(-q, df, nc))
+    q = float(special.stdtrit(df, 1 - alpha / 2))
+    return float(1 - special.nctdtr(df, nc, q) + special.nctdtr(df, nc, -q))
 
 
 def sample_size_per_arm(
@@ -38,6 +37,8 @@ def sample_size_per_arm(
         raise ValueError("alpha and power lie strictly between 0 and 1")
     if arms < 2:
         raise ValueError("an experiment has at least two arms")
+    from scipy import optimize
+
     level = alpha / (arms - 1)
     d = abs(effect) / sd
     upper = 4.0
