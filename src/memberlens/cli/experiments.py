@@ -330,7 +330,7 @@ def points(
         {
             "method": name,
             "effect": result[name]["effect"],
-            "ci": f"{result[name]['ci'][0]:+.3f} – {result[name]['ci'][1]:+.3f}",
+            "ci": _span(result[name]["ci"], "+.3f"),
             "assumption": result[name]["assumption"],
         }
         for name in ("naive", "weighted", "did")

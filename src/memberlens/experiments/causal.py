@@ -18,7 +18,10 @@ before C:
   [C − 365, C − horizon)): orders in the ``horizon_days`` after the redeeming order against
   the ``horizon_days`` before it, minus the same change of not-yet-redeeming members around
   one of their own paid orders in that span (chosen at random, seeded); members who redeem
-  before the end of their post window are not controls. Welch interval of the two changes.
+  before the end of their post window are not controls. Both must have ordered in the
+  window before the pre-window; treated and controls are compared within strata of the
+  same history (orders in the pre-window, capped at 4, and the event's month) and the
+  stratum differences averaged with the treated shares (normal interval of that sum).
 """
 
 from __future__ import annotations
@@ -260,10 +263,65 @@ def _did(session: Session, cut: date, horizon: int, alpha: float, seed: int) -> 
     )
     events_t = events_t[_has_history(member_code, at, events_t, span)]
     events_c = events_c[_has_history(member_code, at, events_c, span)]
-    treated = _changes(member_code, at, events_t, span)
-    control = _changes(member_code, at, events_c, span)
     del codes
-    return _difference(treated, control, alpha)
+    before_t, after_t = _windows(member_code, at, events_t, span)
+    before_c, after_c = _windows(member_code, at, events_c, span)
+    return _matched(
+        (_stratum(before_t, at[events_t]), after_t - before_t),
+        (_stratum(before_c, at[events_c]), after_c - before_c),
+        alpha,
+    )
+
+
+def _stratum(before: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The same history: orders in the pre-window (capped at 4) and the event's month."""
+    month = (at // (30 * SECONDS_PER_DAY)).astype(np.int64)
+    return np.minimum(before, 4).astype(np.int64) * 10_000 + month  # type: ignore[no-any-return]
+
+
+def _matched(
+    treated: tuple[np.ndarray, np.ndarray], control: tuple[np.ndarray, np.ndarray], alpha: float
+) -> dict[str, Any]:
+    """Σ over strata of the treated share × (mean change of treated − of controls), with the
+    variance of that weighted sum; treated events without a control in their stratum are
+    left out (and counted)."""
+    from scipy import special
+
+    strata_t, change_t = treated
+    strata_c, change_c = control
+    kept, effect, variance, controls = 0, 0.0, 0.0, 0
+    parts = []
+    for stratum in np.unique(strata_t):
+        t = change_t[strata_t == stratum]
+        c = change_c[strata_c == stratum]
+        if c.size == 0:
+            continue
+        parts.append((t, c))
+        kept += t.size
+        controls += c.size
+    if kept < 2:
+        # reported, not refused: the other two read-outs still answer
+        return {
+            "effect": None,
+            "ci": [None, None],
+            "treated": kept,
+            "control": controls,
+            "unmatched": int(change_t.size - kept),
+        }
+    for t, c in parts:
+        w = t.size / kept
+        effect += w * (t.mean() - c.mean())
+        vt = t.var(ddof=1) / t.size if t.size > 1 else 0.0
+        vc = c.var(ddof=1) / c.size if c.size > 1 else 0.0
+        variance += w * w * (vt + vc)
+    half = float(special.ndtri(1 - alpha / 2)) * math.sqrt(variance)
+    return {
+        "effect": float(effect),
+        "ci": [float(effect - half), float(effect + half)],
+        "treated": kept,
+        "control": controls,
+        "unmatched": int(change_t.size - kept),
+    }
 
 
 def _seconds(day: date) -> int:
@@ -291,12 +349,14 @@ def _has_history(member: np.ndarray, at: np.ndarray, events: np.ndarray, span: i
     return earlier > 0  # type: ignore[no-any-return]
 
 
-def _changes(member: np.ndarray, at: np.ndarray, events: np.ndarray, span: int) -> np.ndarray:
-    """Orders in (t, t + span] minus orders in [t − span, t) of the member of each event."""
+def _windows(
+    member: np.ndarray, at: np.ndarray, events: np.ndarray, span: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Orders in [t − span, t) and in (t, t + span] of the member of each event."""
     # rows are sorted by member then time: count with searchsorted on a packed key
     key = member.astype(np.int64) * (1 << 40) + at
     m = member[events].astype(np.int64) * (1 << 40)
     t = at[events]
     after = np.searchsorted(key, m + t + span, "right") - np.searchsorted(key, m + t, "right")
     before = np.searchsorted(key, m + t, "left") - np.searchsorted(key, m + t - span, "left")
-    return (after - before).astype(float)  # type: ignore[no-any-return]
+    return before.astype(float), after.astype(float)
