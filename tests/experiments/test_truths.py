@@ -81,3 +81,16 @@ def test_design_matches_statsmodels(demo_ws: ml.Workspace) -> None:
     assert d["mde_abs"] == pytest.approx(0.1 * d["baseline_mean"])
     assert d["n_per_arm"] == math.ceil(TTestIndPower().solve_power(effect, alpha=0.05, power=0.8))
     assert d["days"] == math.ceil(2 * d["n_per_arm"] / d["eligible_per_day"])
+
+
+def test_design_for_a_segment(demo_ws: ml.Workspace) -> None:
+    from memberlens.experiments.adapters import segment_members
+
+    # as of the day before the 60-day baseline window that ends on 2025-12-31
+    members = segment_members(demo_ws, "important_value", date(2025, 11, 1))
+    assert members
+    with demo_ws.session() as s:
+        everyone = design(s, "conversion", 0.02, window_days=60)
+        segment = design(s, "conversion", 0.02, members=members, window_days=60)
+    assert segment["eligible_per_day"] < everyone["eligible_per_day"]
+    assert segment["baseline_mean"] != everyone["baseline_mean"]

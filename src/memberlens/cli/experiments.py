@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -102,7 +102,10 @@ def design(
     with ws.session() as s:
         members = None
         if segment is not None:
-            members = segment_members(ws, segment, require_orders(s)[1])
+            # the segment as of the day before the baseline window, so that the window's
+            # own purchases do not choose its members
+            last = require_orders(s)[1]
+            members = segment_members(ws, segment, last - timedelta(days=window_days))
         result = run(
             s,
             metric,

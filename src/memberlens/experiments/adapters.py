@@ -22,21 +22,17 @@ def tiers(session: Session, as_of: date) -> ir.Table:
 
 
 def segment_members(workspace: Workspace, segment: str, as_of: date) -> list[str]:
-    """The members of RFM segment ``segment`` (its code or name) as of ``as_of``."""
+    """The members of RFM segment ``segment`` (its id or its name) as of ``as_of``."""
     import polars as pl
 
     from memberlens.errors import unknown_choice
 
     frame = workspace.rfm(str(as_of))
-    names = set(frame["segment"].unique().to_list())
-    if "code" in frame.columns:
-        names |= set(frame["code"].cast(pl.String).unique().to_list())
+    columns = [c for c in ("segment", "segment_name") if c in frame.columns]
+    names = {v for c in columns for v in frame[c].unique().to_list() if v is not None}
     if segment not in names:
         raise unknown_choice(
             "segment", segment, names, "See 'memberlens rfm --as-of D'.", parameter="segment"
         )
-    chosen = frame.filter(
-        (pl.col("segment") == segment)
-        | (pl.col("code").cast(pl.String) == segment if "code" in frame.columns else False)
-    )
+    chosen = frame.filter(pl.any_horizontal(*[pl.col(c) == segment for c in columns]))
     return list(chosen["member_id"].to_list())
