@@ -50,35 +50,37 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:+.1f} %"
 
 
-def _absolute(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.4g}"
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
 
 
 def verdict(row: dict[str, Any], level: float, language: str) -> str:
-    """One sentence: the relative lift with its interval (absolute when there is none)."""
+    """One sentence: the relative lift with its interval (absolute when there is none).
+
+    >>> row = {"variant": "treatment", "metric": "conversion", "lift_rel": 0.048,
+    ...        "ci_rel": [0.012, 0.084], "lift_abs": 0.004, "ci_abs": [0.001, 0.007]}
+    >>> verdict(row, 0.95, "en")
+    'treatment raised conversion by 4.8 % (95 % CI 1.2 %–8.4 %)'
+    """
     lo, hi = row["ci_rel"]
     lift = row["lift_rel"]
-    show: Callable[[float | None], str] = _percent
+    show: Callable[[float | None], str] = _share
     if lift is None:
         lift, (lo, hi) = row["lift_abs"], row["ci_abs"]
-        show = _absolute
-
+        show = _number
     if lo is not None and lo > 0:
-        text = RAISED
+        text, shown = RAISED, show(abs(lift))
     elif hi is not None and hi < 0:
-        text = LOWERED
+        text, shown = LOWERED, show(abs(lift))
     else:
-        text = UNCLEAR
-    sentence = text(language).format(
-        variant=row["variant"],
-        metric=row["metric"],
-        lift=show(abs(lift) if text is not UNCLEAR else lift),
-    )
-    return (
-        sentence
-        + " "
-        + INTERVAL(language).format(level=f"{level * 100:g}", lo=show(lo), hi=show(hi))
-    )
+        text, shown = UNCLEAR, ("+" if lift >= 0 else "") + show(lift)
+    sentence = text(language).format(variant=row["variant"], metric=row["metric"], lift=shown)
+    interval = INTERVAL(language).format(level=f"{level * 100:g}", lo=show(lo), hi=show(hi))
+    return f"{sentence} {interval}"
 
 
 @experiment_app.command()
