@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ runner = CliRunner()
 
 def run(ws: ml.Workspace, *args: str) -> tuple[int, str]:
     result = runner.invoke(app, ["-w", str(ws.root), *args])
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 def test_analyze_json_is_design_shape(tiny: ml.Workspace) -> None:
@@ -48,23 +49,28 @@ def test_unknown_experiment_is_one_line(tiny: ml.Workspace) -> None:
 def test_assign_is_deterministic_and_loads_back(tiny: ml.Workspace, tmp_path: Path) -> None:
     out = tmp_path / "assign.csv"
     args = ("experiment", "assign", "NEW", "--variants", "control,treatment", "--salt", "s1")
-    code, text = run(tiny, *args, "--output", str(out), "--assigned-at", "2024-03-01 00:00")
+    code, text = run(tiny, *args, "--output", str(out))
     assert code == 0, text
     first = out.read_text(encoding="utf-8")
-    run(tiny, *args, "--output", str(out), "--assigned-at", "2024-03-01 00:00")
+    assert ",2024-03-21T00:00:00" in first  # the midnight after the data's last order
+    run(tiny, *args, "--output", str(out))
     assert out.read_text(encoding="utf-8") == first
     result = tiny.ingest("experiments", out)
     assert result.quarantined == 0 and result.loaded == 10
     code, text = run(tiny, "experiment", "analyze", "NEW", "--window-days", "7", "-f", "json")
     assert code == 0, text
-    assert sum(a["n"] for a in json.loads(text)["arms"]) == 10
+    data = json.loads(text)
+    assert sum(a["n"] for a in data["arms"]) == 10
+    assert data["warnings"]  # assigned after the data's end: nothing observed yet
 
 
 def test_assign_weights() -> None:
-    rows = assign([f"M{i}" for i in range(4000)], "E", ["a", "b", "c"], "s", weights=[1, 2, 1])
+    when = datetime(2026, 1, 1)
+    ids = [f"M{i}" for i in range(4000)]
+    rows = assign(ids, "E", ["a", "b", "c"], "s", weights=[1, 2, 1], assigned_at=when)
     shares = [sum(r["variant"] == v for r in rows) / 4000 for v in "abc"]
     assert shares == pytest.approx([0.25, 0.5, 0.25], abs=0.03)
-    again = assign([f"M{i}" for i in range(4000)], "E", ["a", "b", "c"], "s", weights=[1, 2, 1])
+    again = assign(ids, "E", ["a", "b", "c"], "s", weights=[1, 2, 1], assigned_at=when)
     assert again == rows
 
 

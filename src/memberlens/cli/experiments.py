@@ -137,7 +137,8 @@ def assign(
         Path | None, typer.Option(help="A CSV file with a member_id column.")
     ] = None,
     assigned_at: Annotated[
-        str | None, typer.Option(help="Assignment time (default: now), 2025-06-01 09:00.")
+        str | None,
+        typer.Option(help="Assignment time, 2025-06-01 09:00 (default: the day after the data)."),
     ] = None,
 ) -> None:
     """Deterministic salted SHA-256 bucketing into variants (ready for 'ingest experiments')."""
@@ -169,6 +170,11 @@ def assign(
         when = None if assigned_at is None else datetime.fromisoformat(assigned_at)
     except ValueError:
         raise InputError(f"--assigned-at {assigned_at}: write it as 2025-06-01 09:00.") from None
+    if when is None:
+        # the midnight after the data's last order: the same list on every re-run
+        with ws.session() as s:
+            last = require_orders(s)[1]
+        when = datetime.combine(last + timedelta(days=1), datetime.min.time())
     shares = None
     if weights is not None:
         try:

@@ -32,12 +32,14 @@ def assign(
     variants: Sequence[str],
     salt: str,
     *,
+    assigned_at: datetime,
     weights: Sequence[float] | None = None,
-    assigned_at: datetime | None = None,
 ) -> list[dict[str, object]]:
     """Rows (experiment_id, member_id, variant, assigned_at), one per distinct member.
 
-    >>> [r["variant"] for r in assign(["M0", "M1"], "E1", ["control", "treatment"], "s")]
+    >>> when = datetime(2026, 1, 1)
+    >>> rows = assign(["M0", "M1"], "E1", ["control", "treatment"], "s", assigned_at=when)
+    >>> [r["variant"] for r in rows]
     ['control', 'treatment']
     """
     names = list(variants)
@@ -63,7 +65,7 @@ def assign(
         )
     total = sum(shares)
     edges = [c / total for c in accumulate(shares)][:-1]
-    when = assigned_at or datetime.now().replace(microsecond=0)
+    when = assigned_at
     out: list[dict[str, object]] = []
     for member in dict.fromkeys(members):
         arm = names[bisect.bisect_right(edges, bucket(salt, experiment_id, member))]
