@@ -7,6 +7,7 @@ import sys
 from memberlens.cli import analyses as _analyses  # noqa: F401
 from memberlens.cli import data as _data  # noqa: F401
 from memberlens.cli import demo as _demo  # noqa: F401
+from memberlens.cli import experiments as _experiments  # noqa: F401
 from memberlens.cli import metrics as _metrics  # noqa: F401  (registers commands)
 from memberlens.cli import models as _models  # noqa: F401
 from memberlens.cli import points as _points  # noqa: F401

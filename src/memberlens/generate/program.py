@@ -230,6 +230,12 @@ def _truth(
             "window_days": plan.experiment_window_days,
             "meaning": "treatment members make one extra order in the window with this probability",
         },
+        "points_effect": {
+            "effect_on_orders": 0.0,
+            "meaning": "redeeming points changes no member's purchase rate; redeemers are "
+            "drawn more often among heavy buyers (redeemer_rate_ratio), so a naive comparison "
+            "overstates the effect",
+        },
         "anomaly": {
             "kind": "points_issued_twice",
             "date": str(plan.anomaly_day),

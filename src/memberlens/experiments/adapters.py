@@ -1,0 +1,35 @@
+"""The one place this package calls analytics it does not own (tiers, RFM segments), so
+their signatures can change in one place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis.expr.types as ir
+
+from memberlens.engine.session import Session
+
+
+def tiers(session: Session, as_of: date) -> ir.Table:
+    """member_id and tier as of the end of ``as_of``."""
+    from memberlens.program.tiers import tiers_expression
+
+    return tiers_expression(session, as_of).select("member_id", "tier")
+
+
+def segment_members(session: Session, segment: str, as_of: date) -> list[str]:
+    """The members of RFM segment ``segment`` (its id or its name) as of ``as_of``."""
+    import polars as pl
+
+    from memberlens.errors import unknown_choice
+    from memberlens.segments.rfm import rfm
+
+    frame = rfm(session, as_of, session.language)
+    columns = [c for c in ("segment", "segment_name") if c in frame.columns]
+    names = {v for c in columns for v in frame[c].unique().to_list() if v is not None}
+    if segment not in names:
+        raise unknown_choice(
+            "segment", segment, names, "See 'memberlens rfm --as-of D'.", parameter="segment"
+        )
+    chosen = frame.filter(pl.any_horizontal(*[pl.col(c) == segment for c in columns]))
+    return list(chosen["member_id"].to_list())
