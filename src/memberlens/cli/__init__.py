@@ -11,6 +11,7 @@ from memberlens.cli import models as _models  # noqa: F401
 from memberlens.cli import points as _points  # noqa: F401
 from memberlens.cli import segments as _segments  # noqa: F401
 from memberlens.cli import tiers as _tiers  # noqa: F401
+from memberlens.cli import voc as _voc  # noqa: F401
 from memberlens.cli.app import app
 from memberlens.errors import MemberlensError
 
