@@ -270,11 +270,14 @@ STOP_WORDS: frozenset[str] = frozenset(
 
 _setup_lock = threading.Lock()
 _setup_words: frozenset[str] | None = None
+_module: Any = None
 
 
 def _jieba(words: Sequence[str] = ()) -> Any:
     """jieba with the program dictionary (and ``words``) loaded, initialised once."""
-    global _setup_words
+    global _setup_words, _module
+    if _module is not None and (not words or _setup_words.issuperset(words)):  # type: ignore[union-attr]
+        return _module
     import logging
     import warnings
 
@@ -296,6 +299,7 @@ def _jieba(words: Sequence[str] = ()) -> Any:
         for word in wanted - _setup_words:
             jieba.add_word(word, freq=200_000, tag="nz")
         _setup_words |= wanted
+        _module = jieba
     return jieba
 
 
