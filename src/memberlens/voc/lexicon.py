@@ -131,12 +131,14 @@ POSITIVE: dict[str, float] = {
     "值得购买": 2.0,
     "物超所值": 2.5,
     "喜出望外": 2.5,
+    "超出预期": 2.0,
+    "超预期": 2.0,
+    "物有所值": 2.0,
     # English
     "good": 1.5,
     "great": 2.0,
     "love": 2.0,
     "loved": 2.0,
-    "like": 1.0,
     "excellent": 2.5,
     "amazing": 2.5,
     "awesome": 2.5,
@@ -317,6 +319,11 @@ NEGATIVE: dict[str, float] = {
     "不会再": 2.0,
     "再也不": 2.5,
     "凑合": 0.5,
+    "噱头": 2.0,
+    "临期": 1.5,
+    "没下文": 2.5,
+    "玩我": 2.5,
+    "没反应": 2.0,
     "没货": 2.0,
     "缺货": 2.0,
     "白跑": 2.5,
@@ -477,6 +484,9 @@ COMPLAINT_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"(又|怎么就|莫名其妙|突然|无缘无故|平白无故).{0,6}(过期|清零|降级|扣|少|没了|失效)", 3.0),
         (r"(等了|等).{0,4}(\d+|几|半|一|两|三)?.{0,2}(天|个月|周|小时|星期)", 1.5),
         (r"(说好的|承诺的|明明)", 1.5),
+        (r"(绑定|登录|登陆|显示|加载|打开|领取|提交|兑换|充值|退)(不上|不了|不出来|失败)", 2.5),
+        (r"(只算了|只给了|只返了|只加了|只算|只给)", 1.5),
+        (r"(员工|店员|客服|收银|门店).{0,4}都?不(知道|清楚|懂)", 2.0),
         (r"(怎么|为什么|为啥|凭什么|咋)(这么|那么|又|还|老是|总是|一直)", 2.0),
         (r"(全部|全都|都|直接)(过期|清零|没了|作废|失效)", 2.0),
         (r"(客服|电话|人工).{0,6}(打不通|没人|不接|转了|踢|不理|机器人)", 2.5),
@@ -504,6 +514,7 @@ PRAISE_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"(下次|以后|还)(还)?(会)?(来|买|光顾|回购)", 1.5),
         (r"(推荐|安利)(给)?(朋友|大家|你们)", 1.5),
         (r"[😊😄😁😍🥰👍❤👏🎉💯🤩😘💕✨🙏]", 1.5),
+        (r"(went out of (their|her|his) way|above and beyond)", 2.0),
         (r"(thumbs up|highly recommend|will come back|five stars|5 stars)", 2.0),
     )
 )
@@ -513,7 +524,8 @@ QUESTION = re.compile(
     r"[?？]\s*$|^(请问|问下|问一下|咨询|想问|想知道|请教)|(吗|么|呢)[?？]?\s*$|"
     r"(怎么|如何|怎样|哪里|哪儿|什么时候|多久|多少|能不能|可不可以|是否|有没有|是不是)"
     r"(?!.*(差|垃圾|坑|失望|离谱))|"
-    r"^(how|what|when|where|which|why|can|could|is|are|do|does|will|is there|any)\b"
+    r"^(how|what|when|where|which|why|can|could|is|are|do|does|will|is there|any)\b|"
+    r"(i'?d like to know|want to know|wondering)"
 )
 
 #: A suggestion or wish (neutral unless strong sentiment shows).
@@ -522,3 +534,6 @@ SUGGESTION = re.compile(
     r"能不能多|可以考虑|不妨|盼|please add|would be (nice|great)|suggest|wish|hope|"
     r"could you add|it would help)"
 )
+
+#: Words segmented whole so that a sentiment character inside them is not read (好几次).
+DICTIONARY_ONLY = ("好几次", "好几天", "好几个", "好久", "好多", "好像", "好些")

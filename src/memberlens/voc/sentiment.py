@@ -41,7 +41,9 @@ _CLAUSE = re.compile(r"[，,。.!！;；~～…\n]+|(?<=[?？])")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]+|[a-z][a-z0-9']*|\d+")
 _LEXICON = {**lx.POSITIVE, **{w: -v for w, v in lx.NEGATIVE.items()}}
 _DICT_WORDS = tuple(
-    w for w in (*lx.POSITIVE, *lx.NEGATIVE, *lx.DEGREE) if len(w) > 1 and not w.isascii()
+    w
+    for w in (*lx.POSITIVE, *lx.NEGATIVE, *lx.DEGREE, *lx.DICTIONARY_ONLY)
+    if len(w) > 1 and not w.isascii()
 )
 
 
