@@ -3,7 +3,7 @@
 "Points users against non-users" is the classic question; any two groups of any dimension
 work the same way. The engine computes sufficient statistics per group (buyers and repeat
 buyers; order count, sum and sum of squares of amounts; the same for repurchase gaps) and
-:mod:`memberlens.analyses.stats` does the inference. The result states that a difference
+:mod:`memberlens.stats.groups` does the inference. The result states that a difference
 between groups is an association, not an effect of being in the group.
 """
 
@@ -14,19 +14,19 @@ from typing import Any
 
 import polars as pl
 
-from memberlens.analyses.stats import (
-    Difference,
-    Proportion,
-    Sample,
-    difference_of_means,
-    difference_of_proportions,
-)
 from memberlens.dates.periods import Period
 from memberlens.engine.expr import SECONDS_PER_DAY
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import GROUP, Scope
+from memberlens.stats.groups import (
+    Difference,
+    Proportion,
+    Sample,
+    difference_of_means,
+    difference_of_proportions,
+)
 
 CAUTION = {
     "zh": "组间差异只说明相关，不代表因果：使用积分的会员本来就可能是更活跃的会员。"

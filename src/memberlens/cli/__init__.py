@@ -17,6 +17,7 @@ from memberlens.cli import segments as _segments  # noqa: F401
 from memberlens.cli import serve as _serve  # noqa: F401
 from memberlens.cli import tiers as _tiers  # noqa: F401
 from memberlens.cli import users as _users  # noqa: F401
+from memberlens.cli import voc as _voc  # noqa: F401
 from memberlens.cli.app import app
 from memberlens.errors import MemberlensError
 

@@ -32,7 +32,7 @@ from memberlens.generate.members import generate_members
 from memberlens.generate.orders import base_purchases, build_orders, order_items, orders_table
 from memberlens.generate.params import Plan
 from memberlens.generate.points import ledger, points_table
-from memberlens.generate.voice import posts, sentiment_truth, surveys, tickets
+from memberlens.generate.voice import posts, sentiment_truth, surveys, tickets, voice_truth
 from memberlens.progress import Progress, Silent
 from memberlens.schema import LOAD_ORDER
 
@@ -248,5 +248,6 @@ def _truth(
             "expected_nps": round(100 * (promoter - detractor), 2),
         },
         "sentiment": sentiment_truth(),
+        "voice": voice_truth(clock),
         "rows": rows,
     }

@@ -6,25 +6,67 @@ lists them so a sentiment analysis can be scored against the truth.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pyarrow as pa
 
 from memberlens.generate.base import Chunk, pick, timestamps
-from memberlens.generate.calendar import DAY
+from memberlens.generate.calendar import DAY, Clock
 from memberlens.generate.orders import Orders
 
 BRAND = "悦享生活"
 
+#: Complaint topics with their planted shares of complaint tickets, and their texts.
+COMPLAINT_TOPICS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "points_not_credited": (
+        0.4,
+        (
+            "积分没有到账，客服也不回复，太失望了",
+            "上周的积分到现在还没到账",
+            "Points from my last order never arrived and nobody answers.",
+        ),
+    ),
+    "coupon_failure": (
+        0.25,
+        (
+            "优惠券无法使用，结账时一直报错",
+            "领的优惠券结账用不了",
+            "The coupon failed at checkout again.",
+        ),
+    ),
+    "staff_queue": (
+        0.2,
+        (
+            "门店排队太久，店员态度很差",
+            "收银排队半小时，店员很不耐烦",
+            "The cashier was rude and the queue took forever.",
+        ),
+    ),
+    "product_expired": (
+        0.15,
+        (
+            "买到的商品已经过期了，要求退款",
+            "商品临期过期，质量很差",
+        ),
+    ),
+}
+#: The emerging topic: complaints about the app crashing, only in one planted week.
+EMERGING_TOPIC = "app_crash"
+EMERGING_TEXTS = (
+    "小程序更新后一直闪退，积分页面打不开",
+    "新版小程序闪退，没法用积分",
+    "The app crashes since the update, cannot open my points.",
+)
+EMERGING_RATE = 0.05  # an app-crash complaint per paid order in the planted week
+EMERGING_WEEKS_BEFORE_END = 6  # the planted week starts on the Monday this many weeks back
+
 # (text, sentiment) — sentiment is positive, neutral or negative
 TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
-    "complaint": (
-        ("积分没有到账，客服也不回复，太失望了", "negative"),
-        ("门店排队太久，店员态度很差", "negative"),
-        ("买到的商品已经过期了，要求退款", "negative"),
-        ("优惠券无法使用，结账时一直报错", "negative"),
-        ("Points from my last order never arrived and nobody answers.", "negative"),
-        ("The cashier was rude and the queue took forever.", "negative"),
-    ),
+    "complaint": tuple(
+        (text, "negative") for _, texts in COMPLAINT_TOPICS.values() for text in texts
+    )
+    + tuple((text, "negative") for text in EMERGING_TEXTS),
     "suggestion": (
         ("希望积分可以兑换更多商品", "neutral"),
         ("建议小程序增加订单查询功能", "neutral"),
@@ -90,14 +132,60 @@ def _texts(rng: np.random.Generator, groups: np.ndarray, names: tuple[str, ...])
     return pick(tuple(flat), np.where(groups >= 0, choice, -1))
 
 
+def emerging_week(clock: Clock) -> tuple[int, int]:
+    """Seconds since the start of the planted week's Monday and of the Monday after."""
+    end = clock.start + timedelta(days=clock.days - 1)
+    monday = end - timedelta(days=end.weekday() + 7 * EMERGING_WEEKS_BEFORE_END)
+    first = (monday - clock.start).days * DAY
+    return first, first + 7 * DAY
+
+
+def _ticket_texts(rng: np.random.Generator, kind: np.ndarray, crashes: int) -> pa.Array:
+    """Texts of tickets: complaints by planted topic (the last ``crashes`` are app crashes),
+    the other kinds from their templates."""
+    names = tuple(COMPLAINT_TOPICS)
+    shares = np.array([COMPLAINT_TOPICS[t][0] for t in names])
+    flat = [text for t in names for text in COMPLAINT_TOPICS[t][1]] + list(EMERGING_TEXTS)
+    starts = np.cumsum([0] + [len(COMPLAINT_TOPICS[t][1]) for t in names])
+    sizes = np.diff(starts)
+    n = kind.size
+    topic = rng.choice(len(names), n, p=shares)
+    complaint = starts[topic] + (rng.random(n) * sizes[topic]).astype(np.int64)
+    crash = starts[-1] + rng.integers(0, len(EMERGING_TEXTS), n)
+    complaint = np.where(np.arange(n) >= n - crashes, crash, complaint)
+    offset = len(flat)
+    for name in TICKET_KINDS[1:]:
+        flat.extend(text for text, _ in TEMPLATES[name])
+    other_start = {name: offset + sum(len(TEMPLATES[k]) for k in TICKET_KINDS[1:i])
+                   for i, name in enumerate(TICKET_KINDS[1:], 1)}  # fmt: skip
+    codes = complaint.copy()
+    for code, name in enumerate(TICKET_KINDS):
+        if code == 0:
+            continue
+        rows = kind == code
+        codes[rows] = other_start[name] + rng.integers(0, len(TEMPLATES[name]), int(rows.sum()))
+    return pick(tuple(flat), codes)
+
+
 def tickets(chunk: Chunk, orders: Orders) -> tuple[pa.Table, np.ndarray, np.ndarray]:
     """Service tickets after some orders; returns compensated (member, time) for the ledger."""
     rng, clock = chunk.rng, chunk.clock
-    paid = np.flatnonzero(orders.paid & (rng.random(orders.member.size) < 0.006))
+    base = np.flatnonzero(orders.paid & (rng.random(orders.member.size) < 0.006))
+    first, last = emerging_week(clock)
+    week = (orders.at >= first) & (orders.at < last)
+    crash = np.flatnonzero(orders.paid & week & (rng.random(orders.member.size) < EMERGING_RATE))
+    paid = np.concatenate([base, crash])
     n = paid.size
     member = orders.member[paid]
-    opened = np.minimum(orders.at[paid] + rng.integers(3600, 72 * 3600, n), clock.horizon - 1)
-    kind = rng.choice(4, n, p=TICKET_SHARE)
+    delay = np.where(
+        np.arange(n) < base.size, rng.integers(3600, 72 * 3600, n), rng.integers(0, 3600, n)
+    )
+    opened = np.minimum(
+        orders.at[paid] + delay, np.where(np.arange(n) < base.size, clock.horizon - 1, last - 1)
+    )
+    kind = np.concatenate(
+        [rng.choice(4, base.size, p=TICKET_SHARE), np.zeros(crash.size, np.int64)]
+    )
     hours = rng.lognormal(np.log(18), 1.0, n)
     resolved_at = opened + (hours * 3600).astype(np.int64)
     resolved = (rng.random(n) > 0.06) & (resolved_at < clock.horizon)
@@ -111,7 +199,7 @@ def tickets(chunk: Chunk, orders: Orders) -> tuple[pa.Table, np.ndarray, np.ndar
             "member_id": chunk.member_ids(member),
             "opened_at": timestamps(clock.start, opened),
             "kind": pick(TICKET_KINDS, kind),
-            "text": _texts(rng, kind, TICKET_KINDS),
+            "text": _ticket_texts(rng, kind, crash.size),
             "resolved_at": pa.array(
                 resolved_ts.to_numpy(zero_copy_only=False), pa.timestamp("s"), mask=~resolved
             ),
@@ -172,7 +260,7 @@ def posts(chunk: Chunk, orders: Orders) -> pa.Table:
     )
     at = np.minimum(at, clock.horizon - 1)
     total = member.size
-    mood = rng.choice(3, total, p=[0.55, 0.25, 0.20])
+    mood = rng.choice(3, total, p=np.array(POST_MOOD_SHARES))
     member_id = chunk.member_ids(np.maximum(member, 0))
     import pyarrow.compute as pc
 
@@ -195,3 +283,27 @@ def sentiment_truth() -> list[dict[str, str]]:
         for group, items in TEMPLATES.items()
         for text, mood in items
     ]
+
+
+POST_MOOD_SHARES = (0.55, 0.25, 0.20)  # positive, neutral, negative posts
+
+
+def voice_truth(clock: Clock) -> dict[str, object]:
+    """The planted facts of the texts, for truth.json."""
+    first, _ = emerging_week(clock)
+    return {
+        "complaint_topics": {
+            name: {"share": share, "texts": list(texts)}
+            for name, (share, texts) in COMPLAINT_TOPICS.items()
+        },
+        "emerging": {
+            "topic": EMERGING_TOPIC,
+            "week_start": str(clock.start + timedelta(days=first // DAY)),
+            "complaints_per_paid_order": EMERGING_RATE,
+            "texts": list(EMERGING_TEXTS),
+            "meaning": "app-crash complaints appear only in this ISO week",
+        },
+        "post_sentiment_shares": dict(
+            zip(("positive", "neutral", "negative"), POST_MOOD_SHARES, strict=True)
+        ),
+    }

@@ -5,7 +5,7 @@ import math
 import pytest
 from scipy import stats
 
-from memberlens.analyses.stats import (
+from memberlens.stats.groups import (
     Proportion,
     Sample,
     difference_of_means,

@@ -1,0 +1,158 @@
+"""``memberlens voc …``: sentiment, topics and NPS of what members say (DESIGN §13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from memberlens.cli.app import Format, FormatOption, app, open_workspace
+from memberlens.cli.render import emit
+from memberlens.labels import Label
+
+if TYPE_CHECKING:
+    from datetime import date
+
+voc_app = typer.Typer(
+    help="Voice of the customer: sentiment, topics and NPS (客户之声).", no_args_is_help=True
+)
+app.add_typer(voc_app, name="voc")
+
+SENTIMENT_TITLE = Label("文本情感", "Sentiment of texts")
+TOPICS_TITLE = Label("话题", "Topics")
+EMERGING_TITLE = Label("新兴话题(周环比)", "Emerging topics (week over week)")
+NPS_TITLE = Label("净推荐值(95% 区间)", "NPS (95 % interval)")
+
+
+def _day(value: str, parameter: str) -> date:
+    from datetime import date
+
+    from memberlens.errors import InputError
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"{parameter} {value}: write the date as 2025-03-31.", parameter=parameter, value=value
+        ) from None
+
+
+def _file_texts(path: Path) -> list[tuple[str, str | None]]:
+    import csv
+
+    from memberlens.errors import InputError
+
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = {"id", "text"} - set(reader.fieldnames or ())
+        if missing:
+            raise InputError(
+                f"{path} needs columns id,text; it has {', '.join(reader.fieldnames or ())}.",
+                parameter="file",
+                value=str(path),
+            )
+        return [(row["id"], row["text"]) for row in reader]
+
+
+@voc_app.command()
+def sentiment(
+    table: Annotated[str | None, typer.Option(help="tickets, surveys or posts.")] = None,
+    file: Annotated[Path | None, typer.Option(help="A CSV with columns id,text.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Sentiment of each text: positive / neutral / negative and a score in [-1, 1]."""
+    from memberlens.errors import InputError
+    from memberlens.voc.sentiment import classify
+    from memberlens.voc.text import detect_language
+
+    if (table is None) == (file is None):
+        raise InputError("Give either --table (tickets, surveys, posts) or --file TEXTS.csv.")
+    ws = open_workspace()
+    language = ws.config.workspace.language
+    if file is not None:
+        items = _file_texts(file)
+    else:
+        from datetime import date
+
+        from memberlens.voc.topics import texts
+
+        with ws.session() as s:
+            frame = texts(s, str(table), date(1900, 1, 1), date(9999, 12, 30))
+        items = list(zip(frame["id"].to_list(), frame["text"].to_list(), strict=True))
+    rows: list[dict[str, Any]] = []
+    for key, text in items:
+        if text is None or not text.strip():
+            rows.append({"id": key, "language": "unknown", "sentiment": None, "score": None})
+            continue
+        found = classify(text)
+        rows.append({"id": key, "language": detect_language(text),
+                     "sentiment": found.sentiment, "score": found.score})  # fmt: skip
+    emit(rows, fmt, title=SENTIMENT_TITLE(language))
+
+
+@voc_app.command()
+def topics(
+    table: Annotated[str, typer.Option(help="tickets, surveys or posts.")],
+    start: Annotated[str, typer.Option("--from", help="First day (2025-03-01).")],
+    end: Annotated[str, typer.Option("--to", help="Last day, inclusive (2025-03-31).")],
+    k: Annotated[int, typer.Option(help="Number of topics.")] = 8,
+    emerging_only: Annotated[
+        bool, typer.Option("--emerging", help="Only emerging topic-weeks (lift ≥ 2, n ≥ 10).")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Topic clusters with labels, size, share, negative share, weekly trend and examples."""
+    from memberlens.voc.topics import emerging, texts, topic_rows
+
+    ws = open_workspace()
+    language = ws.config.workspace.language
+    with ws.session() as s:
+        frame = texts(s, table, _day(start, "start"), _day(end, "end"))
+    rows, _ = topic_rows(frame, k=k)
+    if emerging_only:
+        found = [
+            {
+                "topic": e.topic,
+                "label": e.label,
+                "week": str(e.week_start),
+                "n": e.n,
+                "previous": e.previous,
+                "lift": e.lift,
+            }
+            for e in emerging(rows)
+        ]
+        emit(found, fmt, title=EMERGING_TITLE(language))
+        return
+    if fmt is Format.table:
+        shown = [
+            {
+                **r,
+                "keywords": ", ".join(r["keywords"]),
+                "trend": " ".join(str(w["n"]) for w in r["trend"]),
+                "examples": " | ".join(e or "" for e in r["examples"]),
+            }
+            for r in rows
+        ]
+        emit(shown, fmt, title=TOPICS_TITLE(language))
+    else:
+        emit(rows, fmt, title=TOPICS_TITLE(language))
+
+
+@voc_app.command()
+def nps(
+    period: Annotated[str, typer.Option(help="A period: 2025-03, 2025-Q1, 2025-W10, …")],
+    by: Annotated[str | None, typer.Option(help="Split by a member dimension.")] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """NPS with its 95 % interval and the number of responses beside every value."""
+    from memberlens.dates.periods import parse_period
+    from memberlens.voc.nps import nps_rows
+
+    ws = open_workspace()
+    with ws.session() as s:
+        rows = nps_rows(s, parse_period(period), by)
+    if fmt is Format.table:
+        rows = [{**r, "ci": "" if r["ci"] is None else f"[{r['ci'][0]}, {r['ci'][1]}]"}
+                for r in rows]  # fmt: skip
+    emit(rows, fmt, title=NPS_TITLE(ws.config.workspace.language))

@@ -1,0 +1,1 @@
+"""Voice of the customer (DESIGN §13): text, sentiment, topics, NPS and service metrics."""

@@ -1,0 +1,91 @@
+"""Service metrics of DESIGN §13 as definitions in the style of :mod:`memberlens.metrics.compute`.
+
+Each function takes a :class:`~memberlens.metrics.compute.Scope` and returns an Ibis table
+with a ``value`` column (one row, or one per group of the scope's dimension), and
+:data:`METRICS` holds their catalog entries. They join the catalog by appending
+:data:`DEFINITIONS` to ``compute.DEFINITIONS`` and :data:`METRICS` to the catalog.
+
+* ``<kind>_rate``: tickets of that kind opened in the period per 1,000 paid member orders
+  of the period (``complaint_rate`` is already in the catalog with the same definition);
+* ``resolution_hours_median`` / ``resolution_hours_p90``: the median and the 90th percentile
+  (linear interpolation between order statistics) of the hours from opened to resolved of
+  tickets resolved in the period;
+* ``post_resolution_satisfaction``: mean satisfaction (1–5) of tickets resolved in the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ibis.expr.types as ir
+
+from memberlens.engine.expr import hours_between
+from memberlens.metrics.catalog import Direction, Metric, MetricClass, Unit
+from memberlens.metrics.compute import Ratio, orders
+from memberlens.metrics.scope import Scope
+
+TICKET_KINDS = ("complaint", "suggestion", "return", "inquiry")
+
+
+def tickets_per_thousand(kind: str) -> Callable[[Scope], ir.Table]:
+    """Tickets of ``kind`` opened in the period, times 1,000 (the numerator of a rate)."""
+
+    def numerator(s: Scope) -> ir.Table:
+        found = s.count("tickets", lambda t: (t.kind == kind) & s.within(t, "opened_at"))
+        return found.mutate(value=found.value * 1000)
+
+    numerator.__name__ = f"{kind}s_per_thousand"
+    return numerator
+
+
+def _resolved(s: Scope) -> ir.Table:
+    t = s.table("tickets")
+    return s.tag(t.filter(t.resolved_at.notnull() & s.within(t, "resolved_at")))
+
+
+def resolution_hours_median(s: Scope) -> ir.Table:
+    t = _resolved(s)
+    return s.measure(t, hours_between(t.resolved_at, t.opened_at).median())
+
+
+def resolution_hours_p90(s: Scope) -> ir.Table:
+    t = _resolved(s)
+    return s.measure(t, hours_between(t.resolved_at, t.opened_at).quantile(0.9))
+
+
+def post_resolution_satisfaction(s: Scope) -> ir.Table:
+    t = _resolved(s)
+    t = t.filter(t.satisfaction.notnull())
+    return s.measure(t, t.satisfaction.mean())
+
+
+DEFINITIONS: dict[str, Callable[[Scope], ir.Table]] = {
+    "suggestion_rate": Ratio(tickets_per_thousand("suggestion"), orders),
+    "return_ticket_rate": Ratio(tickets_per_thousand("return"), orders),
+    "inquiry_rate": Ratio(tickets_per_thousand("inquiry"), orders),
+    "resolution_hours_median": resolution_hours_median,
+    "resolution_hours_p90": resolution_hours_p90,
+    "post_resolution_satisfaction": post_resolution_satisfaction,
+}
+
+_REL = MetricClass.RELATED
+METRICS: tuple[Metric, ...] = (
+    Metric("suggestion_rate", "建议率(‰)", "Suggestion rate (‰)", Unit.PER_THOUSAND,
+           Direction.NEUTRAL, _REL,
+           "suggestion tickets opened in the period per 1,000 paid member orders"),
+    Metric("return_ticket_rate", "退换货反馈率(‰)", "Return ticket rate (‰)", Unit.PER_THOUSAND,
+           Direction.DOWN, _REL,
+           "return tickets opened in the period per 1,000 paid member orders"),
+    Metric("inquiry_rate", "咨询率(‰)", "Inquiry rate (‰)", Unit.PER_THOUSAND,
+           Direction.NEUTRAL, _REL,
+           "inquiry tickets opened in the period per 1,000 paid member orders"),
+    Metric("resolution_hours_median", "解决时长中位数(小时)", "Median resolution hours",
+           Unit.HOURS, Direction.DOWN, _REL,
+           "median hours from opened to resolved of tickets resolved in the period"),
+    Metric("resolution_hours_p90", "解决时长P90(小时)", "P90 resolution hours", Unit.HOURS,
+           Direction.DOWN, _REL,
+           "90th percentile of hours from opened to resolved of tickets resolved in the period"),
+    Metric("post_resolution_satisfaction", "解决后满意度", "Satisfaction after resolution",
+           Unit.SCORE, Direction.UP, _REL,
+           "mean satisfaction (1-5) of tickets resolved in the period"),
+)  # fmt: skip
