@@ -1,8 +1,23 @@
-"""The ``memberlens`` command line (Typer + Rich). Heavy libraries are imported lazily."""
+"""The ``memberlens`` command line (Typer + Rich). Heavy libraries are imported lazily.
+
+One rule for every command: no traceback reaches the user. :func:`run` turns
+
+* a :class:`~memberlens.errors.MemberlensError` into one red line (exit code 2), with the
+  Python parameter names of the message written as this command line's options
+  (:data:`OPTION_NAMES`: ``as_of`` → ``--as-of``);
+* Ctrl-C and SIGTERM into one line saying what was stopped (exit code 130 / 143);
+* any other exception into one line naming the command and a file with the details
+  (``DIR/logs/error-<time>.txt`` in the workspace, else the temporary folder), exit code 1.
+"""
 
 from __future__ import annotations
 
+import re
+import signal
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
 
 from memberlens.cli import analysis as _analysis  # noqa: F401  (registers commands)
 from memberlens.cli import data as _data  # noqa: F401
@@ -14,18 +29,205 @@ from memberlens.cli import tiers as _tiers  # noqa: F401
 from memberlens.cli.app import app
 from memberlens.errors import MemberlensError
 
+#: Python API parameter → the command line's word for it (errors name API parameters).
+OPTION_NAMES: dict[str, str] = {
+    "as_of": "--as-of",
+    "start": "--from",
+    "end": "--to",
+    "calibration_end": "--calibration-end",
+    "holdout_end": "--holdout-end",
+    "period": "--period",
+    "by": "--by",
+    "time_unit": "--time-unit",
+    "sql_table": "--table",
+    "query": "--query",
+    "encoding": "--encoding",
+    "decimal": "--decimal",
+    "mapping": "--map",
+    "sheet": "--sheet",
+    "samples": "--samples",
+    "months": "--months",
+    "maturity_months": "--maturity-months",
+    "progress": "--progress",
+    "member_id": "MEMBER_ID",
+    "metric_id": "METRIC",
+    "candidate": "CANDIDATE",
+    "members": "--members",
+}
+
+EXIT_ERROR = 2  # a known error: bad input, missing workspace …
+EXIT_UNEXPECTED = 1
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+def cli_message(error: MemberlensError) -> str:
+    """The error's message with its Python parameter written as the CLI option."""
+    message = str(error)
+    parameter = getattr(error, "parameter", None)
+    option = OPTION_NAMES.get(parameter or "")
+    if not parameter or not option:
+        return message
+    return re.sub(rf"(?<![\w-]){re.escape(parameter)}(?![\w-])", option, message)
+
+
+class _State:
+    signal: int | None = None  # the signal that stopped the command
+    stopped: str | None = None  # what it stopped, e.g. "the load of orders"
+
+
+state = _State()
+
+
+def stopping(what: str | None) -> None:
+    """Tell the handler what a Ctrl-C would stop now (a command's long step), or None."""
+    state.stopped = what
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    state.signal = signum
+    raise KeyboardInterrupt
+
+
+def _command(args: Sequence[str]) -> str:
+    """``memberlens <command> [<subcommand>]`` as typed (global options left out)."""
+    words: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in ("-w", "--workspace"):
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        words.append(arg)
+        if arg != "points" or len(words) > 1:
+            break
+    return " ".join(["memberlens", *words[:2]])
+
+
+def _log_folder(args: Sequence[str]) -> Path:
+    import os
+    import tempfile
+
+    from memberlens.config import CONFIG_FILE
+
+    root: str | None = os.environ.get("MEMBERLENS_WORKSPACE")
+    for i, arg in enumerate(args):
+        if arg in ("-w", "--workspace") and i + 1 < len(args):
+            root = args[i + 1]
+        elif arg.startswith("--workspace="):
+            root = arg.split("=", 1)[1]
+    folder = Path(root or ".")
+    try:
+        if (folder / CONFIG_FILE).is_file():
+            logs = folder / "logs"
+            logs.mkdir(exist_ok=True)
+            return logs
+    except (OSError, ValueError):
+        pass
+    return Path(tempfile.gettempdir())
+
+
+def _redacted(args: Sequence[str]) -> str:
+    """The command line as typed, with passwords of database URLs hidden."""
+    return " ".join(re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", a) for a in args)
+
+
+def _write_details(error: BaseException, args: Sequence[str]) -> Path | None:
+    import os
+    import traceback
+    from datetime import datetime
+
+    from memberlens.pii import mask_text
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = f"memberlens {_redacted(args)}\n\n" + "".join(
+        traceback.format_exception(type(error), error, error.__traceback__)
+    )
+    for folder in (_log_folder(args), None):
+        try:
+            if folder is None:
+                import tempfile
+
+                folder = Path(tempfile.gettempdir())
+            path = folder / f"error-{stamp}-{os.getpid()}.txt"
+            path.write_text(mask_text(text) or "", encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _print_error(text: str) -> None:
+    from rich.markup import escape
+
+    from memberlens.cli.render import errors
+
+    errors.print(f"[red]Error:[/] {escape(text)}", highlight=False, soft_wrap=True)
+
+
+def _summary(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    first = lines[0] if lines else ""
+    if len(first) > 200:
+        first = first[:200] + "…"
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+def run(args: Sequence[str] | None = None) -> int:
+    """Run the command line ``args`` (default: ``sys.argv[1:]``); return the exit code."""
+    args = list(sys.argv[1:] if args is None else args)
+    state.signal = None
+    state.stopped = None
+    handlers = {}
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in EXIT_SIGNAL:
+            handlers[signum] = signal.signal(signum, _on_signal)
+    try:
+        try:
+            app(args=args, prog_name="memberlens")
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if code == 130 or state.signal is not None:
+            return _interrupted()
+        return code
+    except KeyboardInterrupt:
+        return _interrupted()
+    except MemberlensError as error:
+        _print_error(cli_message(error))
+        return EXIT_ERROR
+    except Exception as error:
+        details = _write_details(error, args)
+        where = f"; details in {details}" if details else ""
+        _print_error(
+            f"'{_command(args)}' failed unexpectedly ({_summary(error)}){where}. "
+            "Please report it with that file."
+        )
+        return EXIT_UNEXPECTED
+    return 0
+
+
+def _interrupted() -> int:
+    signum = state.signal or signal.SIGINT
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    if state.stopped:
+        text = f"{state.stopped} was stopped and rolled back: the warehouse is as it was before"
+    else:
+        text = "nothing was changed"
+    _print_error(f"Interrupted ({name}): {text}.")
+    return EXIT_SIGNAL.get(signal.Signals(signum), 130)
+
 
 def main() -> None:
-    """Entry point: run the app; a known error is one red line and exit code 2."""
-    try:
-        app()
-    except MemberlensError as error:
-        from memberlens.cli.render import errors
-
-        errors.print(f"[red]Error:[/] {error}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    """Entry point: run the app and exit with its code (see :func:`run`)."""
+    sys.exit(run())
 
 
-__all__ = ["app", "main"]
+__all__ = ["OPTION_NAMES", "app", "cli_message", "main", "run", "stopping"]
