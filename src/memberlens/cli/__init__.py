@@ -12,6 +12,7 @@ One rule for every command: no traceback reaches the user. :func:`run` turns
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import sys
@@ -187,10 +188,15 @@ def run(args: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         for signum in EXIT_SIGNAL:
             handlers[signum] = signal.signal(signum, _on_signal)
+    waiting = _WaitLine()
+    logger = logging.getLogger("memberlens.wait")  # engine.warehouse.WAIT_LOGGER
+    logger.addHandler(waiting)
+    logger.propagate = False
     try:
         try:
             app(args=args, prog_name="memberlens")
         finally:
+            logger.removeHandler(waiting)
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)
     except SystemExit as done:
@@ -212,6 +218,17 @@ def run(args: Sequence[str] | None = None) -> int:
         )
         return EXIT_UNEXPECTED
     return 0
+
+
+class _WaitLine(logging.Handler):
+    """Shows "waiting for the load of orders (started 14:02:11, process 123) …" on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from rich.markup import escape
+
+        from memberlens.cli.render import errors
+
+        errors.print(f"[yellow]{escape(record.getMessage())}[/]", highlight=False)
 
 
 def _interrupted() -> int:

@@ -111,16 +111,9 @@ def _is_lock_error(error: duckdb.Error) -> bool:
 #: The settings key (not DuckDB's) that carries ``[engine] lock_wait_seconds`` to connect().
 LOCK_WAIT = "memberlens_lock_wait_seconds"
 
-#: Called with one line while a command waits for the warehouse (the CLI prints it);
-#: core code never prints. Set with :func:`on_wait`.
-_reporters: list[Callable[[str], None]] = []
-
-
-def on_wait(reporter: Callable[[str], None] | None) -> None:
-    """Install the function told "waiting for the load of orders (started 14:02:11) …"."""
-    _reporters.clear()
-    if reporter is not None:
-        _reporters.append(reporter)
+#: While a command waits for the warehouse it logs one line here ("waiting for the load of
+#: orders (started 14:02:11, process 123) …"); core code never prints, the CLI shows it.
+WAIT_LOGGER = "memberlens.wait"
 
 
 def lock_info_path(path: Path) -> Path:
@@ -203,8 +196,8 @@ def connect(
 
     ``wait_seconds``: how long to wait for the holder (None: ``[engine] lock_wait_seconds``
     from ``settings``, else until it lets go; 0: do not wait). A writer never waits for
-    another load, only (up to 10 s) for readers. While waiting, the :func:`on_wait`
-    reporter is told once who holds the warehouse.
+    another load, only (up to 10 s) for readers. While waiting it logs once, to
+    :data:`WAIT_LOGGER`, who holds the warehouse.
     Read-only connections check that the schema is current; write connections migrate it.
     """
     if read_only and not path.exists():
@@ -238,8 +231,9 @@ def connect(
                     + ". Try again when it finishes."
                 ) from None
             if not told:
-                for report in _reporters:
-                    report(f"waiting for {who} …")
+                import logging
+
+                logging.getLogger(WAIT_LOGGER).warning("waiting for %s …", who)
                 told = True
             time.sleep(delay)
             delay = min(delay * 2, 0.5)

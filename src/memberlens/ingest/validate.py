@@ -131,8 +131,17 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _formats() -> str:
-    return "[" + ", ".join(_sql_str(f) for f in TIMESTAMP_FORMATS) + "]"
+#: 12-hour clock formats, for times ending in AM or PM.
+CLOCK_12 = (
+    "%Y-%m-%d %I:%M %p",
+    "%Y-%m-%d %I:%M:%S %p",
+    "%Y/%m/%d %I:%M %p",
+    "%Y/%m/%d %I:%M:%S %p",
+)
+
+
+def _formats(formats: tuple[str, ...] = TIMESTAMP_FORMATS) -> str:
+    return "[" + ", ".join(_sql_str(f) for f in formats) + "]"
 
 
 @dataclass(frozen=True)
@@ -239,6 +248,10 @@ def column_sql(
                 f"OR regexp_matches({value}, {_sql_str(_ZONE_NAME)}) "
                 f"THEN timezone({tz}, TRY_CAST({value} AS TIMESTAMPTZ)) "
                 f"WHEN {zone_word} THEN NULL::TIMESTAMP "
+                # DuckDB's own cast ignores AM/PM ("10:00 PM" would be 10:00): 12-hour
+                # clock formats only
+                f"WHEN regexp_matches({value}, {_sql_str(_AM_PM)}) "
+                f"THEN try_strptime(upper(replace({value}, '.', '')), {_formats(CLOCK_12)}) "
                 f"ELSE COALESCE(TRY_CAST({value} AS TIMESTAMP), "
                 f"try_strptime({value}, {_formats()})) END"
             )
