@@ -68,24 +68,22 @@ def ingest(
     if decimal is not None and decimal not in ("auto", ".", ","):
         raise unknown_choice("decimal separator", decimal, ("auto", ".", ","), parameter="decimal")
     ws = open_workspace()
-    stopping(f"the load of {table}")
-    try:
-        # the loader itself: Workspace.ingest has no decimal= yet
-        result = load(
-            ws.warehouse_path,
-            ws.config,
-            table,
-            source,
-            mapping=parse_mapping_options(map_ or []),
-            encoding=encoding,
-            sheet=int(sheet) if sheet.isdigit() else sheet,
-            sql_table=sql_table,
-            query=query,
-            progress=BarProgress(),
-            decimal=decimal,  # type: ignore[arg-type]
-        )
-    finally:
-        stopping(None)
+    stopping(f"the load of {table}")  # what an interrupt stops (rolled back by the loader)
+    # the loader itself: Workspace.ingest has no decimal= yet
+    result = load(
+        ws.warehouse_path,
+        ws.config,
+        table,
+        source,
+        mapping=parse_mapping_options(map_ or []),
+        encoding=encoding,
+        sheet=int(sheet) if sheet.isdigit() else sheet,
+        sql_table=sql_table,
+        query=query,
+        progress=BarProgress(),
+        decimal=decimal,  # type: ignore[arg-type]
+    )
+    stopping(None)
     detail = f" ({result.detail})" if result.detail else ""
     console.print(
         f"[bold]{result.table}[/] ← {result.source}{detail}: read {result.rows_read:,} rows, "
