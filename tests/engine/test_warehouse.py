@@ -69,18 +69,22 @@ def test_a_reader_waits_for_the_load_and_names_it(
 def test_a_reader_gives_up_after_the_configured_limit(warehouse: Path) -> None:
     for _ in _hold(warehouse, 3, "load"):
         started = time.monotonic()
-        with pytest.raises(WarehouseBusyError, match="held by the load of orders"):
-            with connect(warehouse, settings={"memberlens_lock_wait_seconds": "0.5"}):
-                pass
+        with (
+            pytest.raises(WarehouseBusyError, match="held by the load of orders"),
+            connect(warehouse, settings={"memberlens_lock_wait_seconds": "0.5"}),
+        ):
+            pass
         assert time.monotonic() - started < 2.5
 
 
 def test_a_second_writer_is_told_who_holds_the_warehouse(warehouse: Path) -> None:
     for _ in _hold(warehouse, 3, "load"):
         started = time.monotonic()
-        with pytest.raises(WarehouseBusyError, match=r"held by the load of orders \(started"):
-            with connect(warehouse, read_only=False, wait_seconds=0):
-                pass
+        with (
+            pytest.raises(WarehouseBusyError, match=r"held by the load of orders \(started"),
+            connect(warehouse, read_only=False, wait_seconds=0),
+        ):
+            pass
         assert time.monotonic() - started < 2.0  # no waiting for another load
 
 
@@ -88,7 +92,7 @@ def test_a_writer_waits_for_a_reader_and_does_not_call_it_a_load(
     warehouse: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger=WAIT_LOGGER)
-    for process in _hold(warehouse, 1.5, "read"):
+    for process in _hold(warehouse, 1.5, "read"):  # noqa: B007 (its pid is checked below)
         with connect(warehouse, read_only=False, wait_seconds=0) as con:
             assert con.execute("SELECT 1").fetchone() == (1,)
     lines = [r.getMessage() for r in caplog.records if r.name == WAIT_LOGGER]

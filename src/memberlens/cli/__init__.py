@@ -71,6 +71,37 @@ def cli_message(error: MemberlensError) -> str:
     return re.sub(rf"(?<![\w-]){re.escape(parameter)}(?![\w-])", option, message)
 
 
+#: Options that take a date or a period; their years must lie in the sane window.
+DATE_OPTIONS = frozenset(
+    {"--as-of", "--from", "--to", "--period", "--calibration-end", "--holdout-end"}
+)
+#: The years a date option may name (the ingest window's default, DESIGN §5 decisions in
+#: docs/ingestion.md): 0001-01-01 or 9999-12-31 would overflow date arithmetic later.
+YEARS = (1900, 2100)
+_YEAR = re.compile(r"(?<![\d])(-?\d{4,})(?=(-\d|-?[QqHhWw]\d|\.\.|$))")
+
+
+def check_dates(args: Sequence[str]) -> None:
+    """Refuse a date option whose year is outside :data:`YEARS`, naming the option."""
+    from memberlens.errors import InputError
+
+    for i, arg in enumerate(args):
+        option, _, value = arg.partition("=")
+        if option not in DATE_OPTIONS:
+            continue
+        if not value:
+            if i + 1 >= len(args):
+                continue
+            value = args[i + 1]
+        for match in _YEAR.finditer(value):
+            year = int(match.group(1))
+            if not YEARS[0] <= year <= YEARS[1]:
+                raise InputError(
+                    f"{option} {value[:40]}: the year {year} is outside {YEARS[0]}–{YEARS[1]}; "
+                    "write a date such as 2025-03-31."
+                )
+
+
 class _State:
     signal: int | None = None  # the signal that stopped the command
     stopped: str | None = None  # what it stopped, e.g. "the load of orders"
@@ -194,6 +225,7 @@ def run(args: Sequence[str] | None = None) -> int:
     logger.propagate = False
     try:
         try:
+            check_dates(args)
             app(args=args, prog_name="memberlens")
         finally:
             logger.removeHandler(waiting)
