@@ -406,3 +406,48 @@ def test_one_file_by_three_paths_is_one_source(
     report = loaded.quarantine("orders")
     assert report.total == 1
     assert report.samples["source"].to_list() == [str(path.resolve())]
+
+
+# -- personal data in quarantine ---------------------------------------------------------------
+def test_quarantine_samples_and_exports_mask_phones(
+    loaded: ml.Workspace, write: Callable[..., Path], tmp_path: Path
+) -> None:
+    from memberlens.ingest.quarantine import export_quarantine, quarantine_report
+
+    text = (
+        "member_id,registered_at,phone,city\n"
+        'M7,"=HYPERLINK(""http://x"")",13800138000,上海\n'
+        "M8,2024-01-01,1234567,上海\n"
+        "M8,2024-01-01,1234567,上海\n"  # a duplicate: the short phone is quarantined
+    )
+    loaded.ingest("members", write("pii.csv", text))
+    with loaded.read() as con:
+        masked = quarantine_report(con, "members", 10).samples
+        whole = quarantine_report(con, "members", 10, full_phone=True).samples
+        path = tmp_path / "q.csv"
+        export_quarantine(con, path, "members")
+        exported = path.read_text(encoding="utf-8")
+        export_quarantine(con, tmp_path / "full.csv", "members", full_phone=True)
+        full = (tmp_path / "full.csv").read_text(encoding="utf-8")
+    shown = " ".join(str(v) for v in masked.rows())
+    assert "13800138000" not in shown and "1234567" not in shown
+    assert whole.height == masked.height
+    assert "13800138000" not in exported and "1234567" not in exported
+    assert "8000" in exported  # the last four digits stay visible
+    assert ',"=HYPERLINK' not in exported and ",=HYPERLINK" not in exported
+    assert "'=HYPERLINK" in exported
+    assert "13800138000" in full
+
+
+def test_the_cli_warns_before_showing_whole_phones(
+    loaded: ml.Workspace, write: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from memberlens.cli import run
+
+    loaded.ingest("members", write("pii.csv", "member_id,registered_at,phone\nM7,x,13800138000\n"))
+    assert run(["-w", str(loaded.root), "quarantine", "--table", "members"]) == 0
+    out = capsys.readouterr().out
+    assert "13800138000" not in out
+    assert run(["-w", str(loaded.root), "quarantine", "--full-phone"]) == 0
+    captured = capsys.readouterr()
+    assert "Warning: --full-phone shows whole phone numbers" in captured.err
