@@ -173,3 +173,13 @@ def test_hostile_specific_cases(
         assert code != 0, args
         assert "Traceback" not in err and err.startswith("Error:"), (args, err)
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_path_the_system_refuses_is_one_short_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(["init", str(tmp_path / ("x" * 5000))])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("Error: File name too long: ")
+    assert len(err) < 200 and err.count("\n") == 1

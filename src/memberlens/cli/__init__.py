@@ -241,15 +241,28 @@ def run(args: Sequence[str] | None = None) -> int:
     except MemberlensError as error:
         _print_error(cli_message(error))
         return EXIT_ERROR
+    except OSError as error:
+        if error.strerror is None or isinstance(error, BrokenPipeError):
+            return _unexpected(error, args)
+        # a path the system refuses (too long, missing folder, no permission, disk full)
+        name = str(error.filename or "")
+        shown = name if len(name) <= 80 else name[:40] + "…" + name[-20:]
+        _print_error(f"{error.strerror}: {shown}" if shown else error.strerror)
+        return EXIT_ERROR
     except Exception as error:
-        details = _write_details(error, args)
-        where = f"; details in {details}" if details else ""
-        _print_error(
-            f"'{_command(args)}' failed unexpectedly ({_summary(error)}){where}. "
-            "Please report it with that file."
-        )
-        return EXIT_UNEXPECTED
+        return _unexpected(error, args)
     return 0
+
+
+def _unexpected(error: BaseException, args: Sequence[str]) -> int:
+    """One line naming the command and the file with the traceback; exit code 1."""
+    details = _write_details(error, args)
+    where = f"; details in {details}" if details else ""
+    _print_error(
+        f"'{_command(args)}' failed unexpectedly ({_summary(error)}){where}. "
+        "Please report it with that file."
+    )
+    return EXIT_UNEXPECTED
 
 
 class _WaitLine(logging.Handler):
