@@ -153,7 +153,8 @@ def _alive(pid: int) -> bool:
 
 def holder(path: Path, error: duckdb.Error | None = None) -> str:
     """Who holds the warehouse: "the load of orders (started 14:02:11, process 123)", or
-    the process DuckDB names ("process 123, /usr/bin/python3"), e.g. a command reading it."""
+    the process DuckDB names ("another process (process 123, /usr/bin/python3)"), e.g. a
+    command reading it."""
     import json
     import re
     from datetime import datetime
@@ -172,7 +173,7 @@ def holder(path: Path, error: duckdb.Error | None = None) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     if pid is not None:
-        return f"another process (process {pid}, {program}), e.g. a command reading it"
+        return f"another process (process {pid}, {program})"
     return "another process"
 
 
