@@ -6,49 +6,131 @@ problem with its key and the allowed values, not just the first one.
 
 from __future__ import annotations
 
+import functools
+import os
+import re
 import tomllib
 import zoneinfo
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from memberlens.errors import ConfigError
 from memberlens.schema import TABLES
 
 CONFIG_FILE = "memberlens.toml"
 
+#: The longest window any setting may name: 100 years of days.
+MAX_DAYS = 36_500
+#: The largest amount, count or rate a setting may name (a sane bound, not a business rule).
+MAX_AMOUNT = 1e12
+#: The smallest memory limit handed to DuckDB (below it a load cannot run at all).
+MIN_MEMORY_BYTES = 64 * 1000**2
+
+Days = Annotated[int, Field(gt=0, le=MAX_DAYS)]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+Count = Annotated[int, Field(ge=0, le=int(MAX_AMOUNT))]
+
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no bool for a number, no "365" for 365; finite floats only
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+@functools.cache
+def engine_time_zones() -> frozenset[str]:
+    """IANA zone names the engine accepts: the tz database without its aliases of the host
+    (``localtime``) and rule files (``posixrules``), which DuckDB's ICU does not know."""
+    return frozenset(zoneinfo.available_timezones() - {"localtime", "posixrules"})
+
+
+def cores() -> int:
+    return os.cpu_count() or 1
+
+
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|%)?\s*$", re.IGNORECASE)
+_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+
+
+def parse_memory(text: str) -> str:
+    """Check a memory limit (``"8GB"``, ``"512 MiB"``, ``"80%"``) and return it for DuckDB.
+
+    Raises ValueError unless it is a size of at least 64 MB or a share of RAM in (0, 100] %.
+    """
+    match = _MEMORY.match(text)
+    if not match:
+        raise ValueError(f'memory_limit {text!r} is not a size; write e.g. "8GB", "512MB" or "80%"')
+    number, unit = float(match.group(1)), (match.group(2) or "b").lower()
+    if unit == "%":
+        if not 0 < number <= 100:
+            raise ValueError(f"memory_limit {text!r}: a share of RAM must be in (0, 100] %")
+        return f"{number:g}%"
+    size = number * _UNITS[unit]
+    if size < MIN_MEMORY_BYTES:
+        raise ValueError(f'memory_limit {text!r} is below the minimum of 64MB; write e.g. "8GB"')
+    return f"{int(size // 1000**2)}MB"
 
 
 class WorkspaceSettings(_Section):
     timezone: str = "Asia/Shanghai"
     currency: str = "CNY"
     language: Literal["zh", "en"] = "zh"
-    point_value: Annotated[float, Field(gt=0)] = 0.01
+    point_value: Annotated[float, Field(gt=0, le=MAX_AMOUNT)] = 0.01
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        if value not in engine_time_zones():
             raise ValueError(
                 f"unknown time zone {value!r}; use an IANA name such as 'Asia/Shanghai'"
-            ) from None
+            )
         return value
 
 
+class IngestSettings(_Section):
+    """``[ingest]``: how loads read values (docs/ingestion.md)."""
+
+    decimal: Literal["auto", ".", ","] = "auto"  # the decimal separator of text numbers
+    min_date: date = date(1900, 1, 1)  # dates and times outside [min_date, max_date]
+    max_date: date = date(2100, 12, 31)  # are quarantined as date_out_of_range
+
+    @model_validator(mode="after")
+    def _window(self) -> IngestSettings:
+        if self.min_date >= self.max_date:
+            raise ValueError(f"min_date {self.min_date} must be before max_date {self.max_date}")
+        if self.min_date.year < 1 or self.max_date.year > 9998:
+            raise ValueError("min_date and max_date must lie in years 1 to 9998")
+        return self
+
+
 class FixedThresholds(_Section):
-    recency_days: Annotated[float, Field(ge=0)]
-    frequency: Annotated[float, Field(ge=0)]
-    monetary: Annotated[float, Field(ge=0)]
+    recency_days: Annotated[float, Field(ge=0, le=MAX_DAYS)]
+    frequency: Amount
+    monetary: Amount
 
 
 class RfmSettings(_Section):
-    window_days: Annotated[int, Field(gt=0)] = 365
+    window_days: Days = 365
     threshold: Literal["mean", "median"] | FixedThresholds = "mean"
     monetary: Literal["total", "average"] = "total"
 
@@ -56,12 +138,12 @@ class RfmSettings(_Section):
 class ValueSettings(_Section):
     """``[value]``: value tiers by spend, and loyalty (bought in k of the last n months)."""
 
-    window_days: Annotated[int, Field(gt=0)] | None = None  # None: [rfm] window_days
+    window_days: Days | None = None  # None: [rfm] window_days
     cut_by: Literal["members", "revenue", "spend"] = "members"
-    high: Annotated[float, Field(ge=0)] = 0.2
-    medium: Annotated[float, Field(ge=0)] = 0.3
+    high: Amount = 0.2
+    medium: Amount = 0.3
     loyalty_window_months: Annotated[int, Field(gt=0, le=24)] = 6  # n months of 30 days
-    loyal_min_months: Annotated[int, Field(gt=0)] = 3  # k
+    loyal_min_months: Annotated[int, Field(gt=0, le=24)] = 3  # k
 
     @model_validator(mode="after")
     def _cuts(self) -> ValueSettings:
@@ -104,11 +186,11 @@ THRESHOLDS = {  # a level's threshold field → the qualification measure it bou
 class TierLevel(_Section):
     id: Annotated[str, Field(min_length=1)]
     name: Annotated[str, Field(min_length=1)]
-    min_spend: Annotated[float, Field(ge=0)] | None = None
-    min_orders: Annotated[int, Field(ge=0)] | None = None
-    min_points: Annotated[int, Field(ge=0)] | None = None
-    min_active_days: Annotated[int, Field(ge=0)] | None = None
-    earn_multiplier: Annotated[float, Field(gt=0)] = 1.0
+    min_spend: Amount | None = None
+    min_orders: Count | None = None
+    min_points: Count | None = None
+    min_active_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] | None = None
+    earn_multiplier: Annotated[float, Field(gt=0, le=1000)] = 1.0
     benefit_rate: Annotated[float, Field(ge=0, le=1)] = 0.0  # benefits cost, share of spend
     invitation_only: bool = False  # granted by [tiers] invitations, never by thresholds
 
@@ -136,11 +218,12 @@ class TierLevel(_Section):
 
 
 class TierSettings(_Section):
-    window_days: Annotated[int, Field(gt=0)] = 365
+    window_days: Days = 365
     # program rules for the tier a member holds over time (history, what-if)
     upgrade: Literal["immediate", "evaluation"] = "immediate"
     evaluation: Literal["month", "quarter", "year"] = "month"
-    protection_days: Annotated[int, Field(ge=0)] = 0  # 保级: a tier reached is kept this long
+    # 保级: a tier reached is kept this long
+    protection_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 0
     invitations: str | None = None  # CSV: member_id, tier, valid_from[, valid_to]
     levels: list[TierLevel] = Field(
         default_factory=lambda: [
@@ -212,24 +295,25 @@ class TierSettings(_Section):
 class PointsSettings(_Section):
     """``[points]``: the earn rule and expiry policy that what-if replays compare."""
 
-    earn_rate: Annotated[float, Field(ge=0)] = 1.0  # points per currency unit of paid spend
+    earn_rate: Annotated[float, Field(ge=0, le=1e6)] = 1.0  # points per currency unit of paid spend
     expiry: Literal["never", "year_end_next", "months"] = "year_end_next"
-    expiry_months: Annotated[int, Field(gt=0)] = 12  # with expiry = "months"
+    expiry_months: Annotated[int, Field(gt=0, le=1200)] = 12  # with expiry = "months"
 
 
 class ChurnSettings(_Section):
-    inactive_days: Annotated[int, Field(gt=0)] = 180
+    inactive_days: Days = 180
 
 
 class CampaignSettings(_Section):
-    attribution_days: Annotated[int, Field(gt=0)] = 7  # a touched member's order counts this long
+    attribution_days: Days = 7  # a touched member's order counts this long
 
 
 class TargetSettings(_Section):
     """One ``[targets.<metric>]`` entry: exactly one of value, range or history."""
 
     value: float | None = None
-    range: tuple[float, float] | None = None
+    # TOML writes [LOW, HIGH] as an array: a list is accepted, its items stay strict numbers
+    range: Annotated[tuple[StrictFloat, StrictFloat], Field(strict=False)] | None = None
     history: Literal["same_period", "trailing"] | None = None
     periods: Annotated[int, Field(gt=0, le=10)] = 3
     tolerance: Annotated[float, Field(ge=0, le=1)] = 0.05
@@ -250,13 +334,30 @@ class TargetSettings(_Section):
 class EngineSettings(_Section):
     backend: Literal["duckdb", "pyspark"] = "duckdb"
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "8GB"; default DuckDB's own
-    threads: Annotated[int, Field(gt=0)] | None = None
+    threads: Annotated[int, Field(gt=0)] | None = None  # at most 4 × the machine's cores
+    # how long a reader waits for a running load (seconds); None: until the load ends
+    lock_wait_seconds: Annotated[float, Field(ge=0, le=7 * 86_400)] | None = None
     # Spark (backend = "pyspark"): the canonical tables come from a database of the Spark
     # catalog, or from a folder of <table>.parquet (relative paths are from the workspace)
     spark_master: str = "local[*]"
     spark_database: str | None = None
     spark_parquet: str | None = None
     spark_conf: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory(cls, value: str | None) -> str | None:
+        return None if value is None else parse_memory(value)
+
+    @field_validator("threads")
+    @classmethod
+    def _threads(cls, value: int | None) -> int | None:
+        if value is not None and value > cores() * 4:
+            raise ValueError(
+                f"threads = {value} is more than 4 × the {cores()} cores of this machine; "
+                "leave it out to use every core"
+            )
+        return value
 
     @model_validator(mode="after")
     def _spark_tables(self) -> EngineSettings:
@@ -277,6 +378,9 @@ class EngineSettings(_Section):
             settings["memory_limit"] = self.memory_limit
         if self.threads:
             settings["threads"] = self.threads
+        if self.lock_wait_seconds is not None:
+            # not a DuckDB setting: engine.warehouse.connect() takes it out (LOCK_WAIT)
+            settings["memberlens_lock_wait_seconds"] = str(self.lock_wait_seconds)
         return settings
 
 
@@ -289,6 +393,7 @@ class Config(_Section):
     campaigns: CampaignSettings = CampaignSettings()
     engine: EngineSettings = EngineSettings()
     points: PointsSettings = PointsSettings()
+    ingest: IngestSettings = IngestSettings()
     mapping: dict[str, dict[str, str]] = Field(default_factory=dict)
     targets: dict[str, TargetSettings] = Field(default_factory=dict)
 
@@ -361,7 +466,25 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
-    return parse_config(data, path)
+    config = parse_config(data, path)
+    check_files(config, path)
+    return config
+
+
+def check_files(config: Config, path: Path) -> None:
+    """Files the configuration names must exist (relative paths: beside ``path``)."""
+    problems = []
+    invitations = config.tiers.invitations
+    if invitations is not None:
+        file = path.parent / invitations
+        if not file.is_file():
+            problems.append(
+                f"  tiers.invitations = {invitations!r}: no such file ({file.resolve()}); "
+                "write the path of a CSV with member_id, tier, valid_from[, valid_to], "
+                "relative to the workspace"
+            )
+    if problems:
+        raise ConfigError("\n".join([f"{path}: {len(problems)} problem(s)", *problems]))
 
 
 DEFAULT_CONFIG = """\
@@ -424,9 +547,15 @@ inactive_days = 180
 [campaigns]
 attribution_days = 7         # an order within this many days of a campaign touch is attributed
 
+[ingest]
+decimal = "auto"             # auto | "." | ",": the decimal separator of numbers in text files
+min_date = 1900-01-01        # dates and times outside [min_date, max_date] are quarantined
+max_date = 2100-12-31
+
 [engine]
 backend = "duckdb"           # duckdb | pyspark
-# memory_limit = "8GB"       # DuckDB's memory limit (it spills to disk past it)
+# memory_limit = "8GB"       # DuckDB's memory limit (it spills to disk past it; at least 64MB)
+# lock_wait_seconds = 600    # how long a command waits for a running load (default: its end)
 # spark_master = "local[*]"  # with backend = "pyspark", and one of:
 # spark_database = "loyalty" #   a Spark catalog database holding the canonical tables
 # spark_parquet = "parquet"  #   a folder of <table>.parquet ('memberlens export DIR')

@@ -143,3 +143,131 @@ ml.open({str(loaded.root)!r}).ingest("orders", {str(path)!r})
     assert done.returncode == -9
     assert snapshot(loaded) == before
     assert loaded.ingest("orders", path).loaded == 2  # and the warehouse still works
+
+
+# -- faults: signals, a full disk, repeated kills -----------------------------------------------
+def _orders_csv(path: Path, rows: int) -> Path:
+    import duckdb
+
+    duckdb.sql(
+        f"""COPY (SELECT 'X' || i AS order_id, 'M' || (1 + i % 2) AS member_id,
+                         TIMESTAMP '2024-02-01' + INTERVAL (i % 1000) MINUTE AS ordered_at,
+                         (i % 500) + 0.5 AS amount, md5(i::VARCHAR) AS note
+                  FROM range({rows}) t(i)) TO '{path}' (HEADER)"""
+    )
+    return path
+
+
+SLOW_LOAD = """
+import sys
+from memberlens.cli import run
+from memberlens.ingest.load import _Loader
+def slow(self):  # a statement that runs for minutes, in the loader's worker thread
+    self._execute("SELECT sum(hash(range)) FROM range(100000000000)", "slow")
+    return 0, 0
+_Loader._upsert = slow
+sys.exit(run(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "code", "name"), [(2, 130, "Ctrl-C"), (15, 143, "SIGTERM")])
+def test_ctrl_c_and_sigterm_during_a_load_exit_cleanly(
+    loaded: ml.Workspace, write: Callable[..., Path], signum: int, code: int, name: str
+) -> None:
+    import os
+    import time
+
+    before = snapshot(loaded)
+    path = write("late.csv", "order_id,member_id,ordered_at,amount\nO8,M1,2024-02-01,1\n")
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_LOAD, "-w", str(loaded.root), "ingest", "orders", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    info = loaded.warehouse_path.with_name("warehouse.duckdb.lock.json")
+    deadline = time.monotonic() + 60
+    while not info.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # inside the slow statement
+    os.kill(process.pid, signum)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert "Traceback" not in err and "terminate called" not in err
+    assert f"Interrupted ({name}): the load of orders was stopped and rolled back" in err
+    assert not info.exists()
+    assert snapshot(loaded) == before
+    assert loaded.ingest("orders", path).loaded == 1
+
+
+FULL_DISK = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+limit = int(sys.argv.pop(1))
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+from memberlens.cli import run
+sys.exit(run(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_a_full_disk_leaves_the_warehouse_usable_and_the_space_reclaimed(
+    loaded: ml.Workspace, tmp_path: Path
+) -> None:
+    before = snapshot(loaded)
+    size = loaded.warehouse_path.stat().st_size
+    big = _orders_csv(tmp_path / "big.csv", 400_000)
+    limit = size + (1 << 20)  # one more megabyte: far less than the load needs
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FULL_DISK,
+            str(limit),
+            "-w",
+            str(loaded.root),
+            "ingest",
+            "orders",
+            str(big),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode in (1, 2), done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert snapshot(loaded) == before
+    assert loaded.warehouse_path.stat().st_size <= limit
+    small = tmp_path / "small.csv"
+    small.write_text("order_id,member_id,ordered_at,amount\nO8,M1,2024-02-01,1\n")
+    assert loaded.ingest("orders", small).loaded == 1  # the next load works
+
+
+@pytest.mark.slow
+def test_repeated_killed_loads_do_not_grow_the_file_without_bound(
+    loaded: ml.Workspace, tmp_path: Path
+) -> None:
+    big = _orders_csv(tmp_path / "big.csv", 200_000)
+    script = f"""
+import os, signal
+import memberlens as ml
+from memberlens.ingest.load import _Loader
+original = _Loader._upsert
+def killed(self):
+    original(self)
+    os.kill(os.getpid(), signal.SIGKILL)
+_Loader._upsert = killed
+ml.open({str(loaded.root)!r}).ingest("orders", {str(big)!r})
+"""
+    sizes = []
+    for _ in range(4):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+        assert done.returncode == -9
+        loaded.counts()  # the next command opens (and recovers) the warehouse
+        wal = loaded.warehouse_path.with_name("warehouse.duckdb.wal")
+        sizes.append(
+            loaded.warehouse_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+        )
+    assert sizes[-1] <= sizes[0] * 1.5, sizes

@@ -213,3 +213,97 @@ def test_gbk_far_into_a_large_file_is_detected(ws: ml.Workspace, tmp_path: Path)
     result = ws.ingest("members", path)
     assert result.loaded == 60_001
     assert ws.table("members").filter(member_id="M_last")["city"].to_list() == ["上海"]
+
+
+# -- hostile sources ---------------------------------------------------------------------------
+def _secret_db(tmp_path: Path) -> str:
+    db = tmp_path / "shop.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE vip (member_id TEXT, registered_at TEXT)")
+    con.execute("INSERT INTO vip VALUES ('M1', '2024-01-01')")
+    con.execute("CREATE TABLE secrets (member_id TEXT, registered_at TEXT)")
+    con.execute("INSERT INTO secrets VALUES ('S1', '2024-01-01'), ('S2', '2024-01-01')")
+    con.commit()
+    con.close()
+    return f"sqlite:///{db}"
+
+
+def test_table_is_quoted_as_a_name_not_pasted_into_sql(ws: ml.Workspace, tmp_path: Path) -> None:
+    url = _secret_db(tmp_path)
+    injection = "vip WHERE 0 UNION ALL SELECT member_id, registered_at FROM secrets"
+    with pytest.raises(SourceError, match="has no table 'vip WHERE 0 UNION"):
+        ws.ingest("members", url, sql_table=injection)
+    assert ws.counts()["members"] == 0
+
+
+def test_a_misspelled_table_lists_the_tables(ws: ml.Workspace, tmp_path: Path) -> None:
+    url = _secret_db(tmp_path)
+    with pytest.raises(SourceError, match=r"no table 'vipp'\. Did you mean 'vip'\? Tables"):
+        ws.ingest("members", url, sql_table="vipp")
+
+
+def test_a_bad_query_is_one_line(ws: ml.Workspace, tmp_path: Path) -> None:
+    url = _secret_db(tmp_path)
+    with pytest.raises(SourceError, match="the query failed") as error:
+        ws.ingest("members", url, query="SELEC nonsense")
+    assert "\n" not in str(error.value)
+    assert "sqlalche.me" not in str(error.value)
+
+
+def test_a_missing_sqlite_file_is_not_created(ws: ml.Workspace, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.db"
+    with pytest.raises(SourceError, match="no SQLite database file"):
+        ws.ingest("members", f"sqlite:///{missing}", sql_table="vip")
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "base64", "zlib", "nonsense", "utf\x008"])
+def test_only_text_encodings_are_accepted(
+    ws: ml.Workspace, write: Callable[..., Path], encoding: str
+) -> None:
+    path = write("m.csv", "member_id,registered_at\nM1,2024-01-01\n")
+    with pytest.raises(SourceError, match="Unknown encoding"):
+        ws.ingest("members", path, encoding=encoding)
+
+
+@pytest.mark.parametrize(
+    "kind", ["string_view", "large_string", "dictionary"], ids=lambda k: str(k)
+)
+def test_parquet_string_types_are_read_as_text(ws: ml.Workspace, tmp_path: Path, kind: str) -> None:
+    values = {"member_id": ["M1", "M2"], "registered_at": ["2024-01-01", "2024-01-02 10:00"]}
+    if kind == "dictionary":
+        arrays = [pa.array(v).dictionary_encode() for v in values.values()]
+    else:
+        arrays = [pa.array(v, getattr(pa, kind)()) for v in values.values()]
+    path = tmp_path / "m.parquet"
+    pq.write_table(pa.Table.from_arrays(arrays, names=list(values)), path)
+    result = ws.ingest("members", path)
+    assert (result.loaded, result.quarantined) == (2, 0)
+
+
+def test_a_nested_parquet_column_is_refused_by_name(ws: ml.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "m.parquet"
+    table = pa.table(
+        {
+            "member_id": ["M1"],
+            "registered_at": ["2024-01-01"],
+            "city": pa.array([["a", "b"]], pa.list_(pa.string())),
+            "extra": pa.array([{"x": 1}]),
+        }
+    )
+    pq.write_table(table, path)
+    with pytest.raises(SourceError, match=r"column 'city' \(for members\.city\) is nested"):
+        ws.ingest("members", path)
+    # a nested column nothing maps to is only ignored
+    pq.write_table(table.drop(["city"]), path)
+    result = ws.ingest("members", path)
+    assert (result.loaded, result.ignored_columns) == (1, ["extra"])
+
+
+def test_a_huge_field_near_the_top_does_not_refuse_the_file(
+    ws: ml.Workspace, write: Callable[..., Path]
+) -> None:
+    huge = "x" * (300 << 10)
+    path = write("m.csv", f"member_id,registered_at,city\nM1,2024-01-01,{huge}\nM2,2024-01-02,\n")
+    result = ws.ingest("members", path)
+    assert (result.loaded, result.quarantined) == (2, 0)

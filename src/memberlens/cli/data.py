@@ -42,16 +42,32 @@ def ingest(
         str | None, typer.Option("--table", help="With a database URL: the table to read.")
     ] = None,
     query: Annotated[
-        str | None, typer.Option(help="With a database URL: a SELECT to read.")
+        str | None,
+        typer.Option(
+            help="With a database URL: SQL to read, run exactly as written (your own "
+            "statement, with the database user's rights; --table is quoted as a name)."
+        ),
+    ] = None,
+    decimal: Annotated[
+        str | None,
+        typer.Option(
+            help="Decimal separator of numbers in text: '.' or ',' (12,50). Default: "
+            "[ingest] decimal (auto: ambiguous numbers such as 1,234 are quarantined)."
+        ),
     ] = None,
 ) -> None:
     """Load a file or database table into a canonical table; bad rows go to quarantine."""
+    from memberlens.cli import stopping
     from memberlens.cli.render import BarProgress
+    from memberlens.errors import unknown_choice
     from memberlens.ingest.headers import parse_mapping_options
     from memberlens.schema import table_spec
 
     table_spec(table)
+    if decimal is not None and decimal not in ("auto", ".", ","):
+        raise unknown_choice("decimal separator", decimal, ("auto", ".", ","), parameter="decimal")
     ws = open_workspace()
+    stopping(f"the load of {table}")  # what an interrupt stops (rolled back by the loader)
     result = ws.ingest(
         table,
         source,
@@ -61,7 +77,9 @@ def ingest(
         sql_table=sql_table,
         query=query,
         progress=BarProgress(),
+        decimal=decimal,  # type: ignore[arg-type]
     )
+    stopping(None)
     detail = f" ({result.detail})" if result.detail else ""
     console.print(
         f"[bold]{result.table}[/] ← {result.source}{detail}: read {result.rows_read:,} rows, "
@@ -94,18 +112,42 @@ def quarantine(
     export: Annotated[
         Path | None, typer.Option(help="Write every quarantined row to .csv, .xlsx or .parquet.")
     ] = None,
+    full_phone: Annotated[
+        bool,
+        typer.Option(
+            "--full-phone",
+            help="Show and export whole phone numbers, e-mails and id numbers (personal data).",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Show why rows were quarantined (counts and sample rows), or export them."""
-    ws = open_workspace()
-    if export is not None:
-        from memberlens.ingest.quarantine import export_quarantine
+    """Show why rows were quarantined (counts and sample rows), or export them.
 
+    Phone numbers, e-mail addresses and id numbers are masked unless --full-phone.
+    """
+    from memberlens.ingest.quarantine import export_quarantine, quarantine_report
+
+    if samples < 0 or samples > 10_000:
+        from memberlens.errors import InputError
+
+        raise InputError(f"--samples {samples}: give a number from 0 to 10000.")
+    ws = open_workspace()
+    if full_phone:
+        from memberlens.cli.render import errors
+
+        errors.print(
+            "[yellow]Warning: --full-phone shows whole phone numbers, e-mail addresses and id "
+            "numbers; treat the output as personal data.[/]"
+        )
+    if export is not None:
         with ws.read() as con:
-            n = export_quarantine(con, export, table)
+            n = export_quarantine(con, export, table, full_phone=full_phone)
         console.print(f"Wrote {n:,} quarantined rows to {export}")
         return
-    report = ws.quarantine(table, samples)
+    with ws.read() as con:
+        report = quarantine_report(
+            con, table, samples, ws.config.workspace.language, full_phone=full_phone
+        )
     if fmt is not Format.table:
         emit(report.samples if samples else report.summary, fmt)
         return

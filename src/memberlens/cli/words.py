@@ -28,6 +28,18 @@ OPTIONS: dict[str, str] = {
     "maturity_months": "--maturity-months",
     "grain": "--grain",
     "by": "--by",
+    "sql_table": "--table",
+    "query": "--query",
+    "encoding": "--encoding",
+    "decimal": "--decimal",
+    "mapping": "--map",
+    "sheet": "--sheet",
+    "samples": "--samples",
+    "months": "--months",
+    "member_id": "MEMBER_ID",
+    "metric_id": "METRIC",
+    "candidate": "CANDIDATE",
+    "members": "--members",
 }
 
 _BEFORE_VALUE = re.compile(
@@ -36,6 +48,11 @@ _BEFORE_VALUE = re.compile(
 )
 
 
-def in_cli_words(message: str) -> str:
-    """``message`` with each parameter that stands before its value named as its option."""
-    return _BEFORE_VALUE.sub(lambda m: OPTIONS[m.group(1) or m.group(2)], message)
+def in_cli_words(message: str, parameter: str | None = None) -> str:
+    """``message`` with each parameter that stands before its value named as its option,
+    and the error's own ``parameter`` wherever it stands as a word."""
+    message = _BEFORE_VALUE.sub(lambda m: OPTIONS[m.group(1) or m.group(2)], message)
+    if parameter in OPTIONS and parameter not in ("start", "end", "by", "period", "k"):
+        pattern = rf"(?<![\w-]){re.escape(parameter)}(?![\w-])"
+        message = re.sub(pattern, OPTIONS[parameter], message)
+    return message

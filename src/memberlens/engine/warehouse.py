@@ -2,8 +2,10 @@
 
 A DuckDB file admits one writing process, and while it writes no other process can open it
 at all (DESIGN §11). So the warehouse is opened per operation and closed at once: loads hold
-the write connection only while loading, everything else opens read-only and briefly, and a
-reader that finds the file locked retries for a few seconds before giving a clear message.
+the write connection only while loading, everything else opens read-only and briefly. A load
+writes ``warehouse.duckdb.lock.json`` (what, process, start time) beside the file; a reader
+that finds the file locked says whom it waits for and waits until the load ends (or
+``[engine] lock_wait_seconds``), and a second writer is told who holds the warehouse.
 
 Keys of DESIGN §4 are enforced by the loader (duplicates within a file are quarantined,
 a later row with the same key replaces the earlier one) rather than by DuckDB PRIMARY KEY
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,75 @@ def _is_lock_error(error: duckdb.Error) -> bool:
     return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
 
 
+#: The settings key (not DuckDB's) that carries ``[engine] lock_wait_seconds`` to connect().
+LOCK_WAIT = "memberlens_lock_wait_seconds"
+
+#: While a command waits for the warehouse it logs one line here ("waiting for the load of
+#: orders (started 14:02:11, process 123) …"); core code never prints, the CLI shows it.
+WAIT_LOGGER = "memberlens.wait"
+
+
+def lock_info_path(path: Path) -> Path:
+    """The small file beside the warehouse naming the process that writes it."""
+    return path.with_name(path.name + ".lock.json")
+
+
+@contextmanager
+def holding(path: Path, what: str) -> Iterator[None]:
+    """Record, while the block runs, that this process holds ``path`` for ``what``."""
+    import json
+    import os
+    from datetime import datetime
+
+    info = lock_info_path(path)
+    record = {"what": what, "pid": os.getpid(), "started": datetime.now().isoformat()}
+    with suppress(OSError):  # a read-only folder or a full disk: the load itself will say so
+        info.write_text(json.dumps(record), encoding="utf-8")
+    try:
+        yield
+    finally:
+        with suppress(OSError):
+            info.unlink()
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def holder(path: Path, error: duckdb.Error | None = None) -> str:
+    """Who holds the warehouse: "the load of orders (started 14:02:11, process 123)", or
+    the process DuckDB names ("another process (process 123, /usr/bin/python3)"), e.g. a
+    command reading it."""
+    import json
+    import re
+    from datetime import datetime
+
+    pid: int | None = None
+    program = ""
+    if error is not None:
+        match = re.search(r"held in (.+?) \(PID (\d+)\)", str(error))
+        if match:
+            program, pid = match.group(1), int(match.group(2))
+    try:
+        record = json.loads(lock_info_path(path).read_text(encoding="utf-8"))
+        started = datetime.fromisoformat(record["started"]).strftime("%H:%M:%S")
+        if (pid is None or record["pid"] == pid) and _alive(int(record["pid"])):
+            return f"{record['what']} (started {started}, process {record['pid']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    if pid is not None:
+        return f"another process (process {pid}, {program})"
+    return "another process"
+
+
 def _open(path: Path, read_only: bool, config: dict[str, str | int]) -> duckdb.DuckDBPyConnection:
     settings: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False
@@ -119,31 +190,52 @@ def connect(
     path: Path,
     *,
     read_only: bool = True,
-    wait_seconds: float = 10.0,
+    wait_seconds: float | None = None,
     settings: dict[str, str | int] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse briefly; retry while another process is loading.
+    """Open the warehouse briefly; wait while another process is loading.
 
+    ``wait_seconds``: how long to wait for the holder (None: ``[engine] lock_wait_seconds``
+    from ``settings``, else until it lets go; 0: do not wait). A writer never waits for
+    another load, only (up to 10 s) for readers. While waiting it logs once, to
+    :data:`WAIT_LOGGER`, who holds the warehouse.
     Read-only connections check that the schema is current; write connections migrate it.
     """
     if read_only and not path.exists():
         raise WorkspaceError(
             f"No warehouse at {path}. Create a workspace with 'memberlens init {path.parent}'."
         )
-    deadline = time.monotonic() + wait_seconds
+    options = dict(settings or {})
+    configured = options.pop(LOCK_WAIT, None)
+    if wait_seconds is None:
+        wait_seconds = float(configured) if configured is not None else float("inf")
+    start = time.monotonic()
     delay = 0.05
+    told = False
     while True:
         try:
-            con = _open(path, read_only, settings or {})
+            con = _open(path, read_only, options)
             break
         except duckdb.IOException as error:
             if not _is_lock_error(error):
                 raise
-            if time.monotonic() >= deadline:
+            who = holder(path, error)
+            limit = wait_seconds
+            if not read_only:  # a writer waits for readers (brief), never for another load
+                limit = 0.0 if who.startswith("the load") else min(wait_seconds, 10.0) or 10.0
+            waited = time.monotonic() - start
+            if waited >= limit:
+                what = "a load" if read_only else "loading"
                 raise WarehouseBusyError(
-                    f"The warehouse {path} is held by another process (a load is running). "
-                    "Try again when it finishes."
+                    f"The warehouse {path} is held by {who}; {what} cannot open it now"
+                    + (f" (waited {waited:.0f} s)" if waited >= 1 else "")
+                    + ". Try again when it finishes."
                 ) from None
+            if not told:
+                import logging
+
+                logging.getLogger(WAIT_LOGGER).warning("waiting for %s …", who)
+                told = True
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
     try:

@@ -79,9 +79,13 @@ def resolve_encoding(path: Path, encoding: str) -> str:
     if encoding == "auto":
         return detect_encoding(path)
     try:
-        codecs.lookup(encoding)
-    except LookupError:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError):
+        info = None
+    # rot13, base64, zlib … are codecs too, but not text encodings a CSV can be written in
+    if info is None or not getattr(info, "_is_text_encoding", True) or "\x00" in encoding:
+        shown = encoding.replace("\x00", "\\0")[:80]
         raise SourceError(
-            f"Unknown encoding '{encoding}'. Use one of: {', '.join(ENCODINGS)}."
+            f"Unknown encoding '{shown}'. Use one of: {', '.join(ENCODINGS)}."
         ) from None
     return encoding

@@ -29,10 +29,18 @@ import duckdb
 import pyarrow as pa
 
 from memberlens.config import Config
-from memberlens.engine.warehouse import LOADS_TABLE, QUARANTINE_TABLE, connect, quote, scalar
+from memberlens.engine.warehouse import (
+    LOADS_TABLE,
+    QUARANTINE_TABLE,
+    connect,
+    holding,
+    quote,
+    scalar,
+)
+from memberlens.errors import SourceError, unknown_choice
 from memberlens.ingest.headers import HeaderMap, resolve_header
 from memberlens.ingest.sources import ROW, ParquetSource, Source, open_source
-from memberlens.ingest.validate import batch_select
+from memberlens.ingest.validate import Decimal, ValueRules, batch_select
 from memberlens.progress import Progress, Silent
 from memberlens.schema import TableSpec, table_spec
 
@@ -90,29 +98,67 @@ def ingest(
     sql_table: str | None = None,
     query: str | None = None,
     progress: Progress | None = None,
+    decimal: Decimal | None = None,
 ) -> IngestResult:
-    """Load ``location`` into canonical ``table`` of the warehouse at ``warehouse``."""
+    """Load ``location`` into canonical ``table`` of the warehouse at ``warehouse``.
+
+    ``decimal`` is the decimal separator of numbers written as text (``"."``, ``","`` or
+    ``"auto"``; default: ``[ingest] decimal``). A failure, Ctrl-C or SIGTERM rolls the load
+    back; the space it used is given back to the file before the error goes on.
+    """
     spec = table_spec(table)
+    if decimal is not None and decimal not in ("auto", ".", ","):
+        raise unknown_choice(
+            "decimal separator", str(decimal), ("auto", ".", ","), parameter="decimal"
+        )
     source = open_source(
         str(location), encoding=encoding, sheet=sheet, table=sql_table, query=query
     )
     explicit = {**config.mapping.get(table, {}), **(mapping or {})}
     header = resolve_header(spec, source.columns, explicit, source.location)
+    rules = ValueRules(
+        timezone=config.workspace.timezone,
+        decimal=decimal or config.ingest.decimal,
+        min_date=config.ingest.min_date,
+        max_date=config.ingest.max_date,
+    )
     settings = config.engine.duckdb_settings()
     clock = time.perf_counter()
-    with connect(warehouse, read_only=False, wait_seconds=0, settings=settings) as con:
+    with (
+        connect(warehouse, read_only=False, wait_seconds=0, settings=settings) as con,
+        holding(warehouse, f"the load of {spec.name}"),
+    ):
         for statement in LOAD_SETTINGS:
             con.execute(statement)
         con.execute("BEGIN TRANSACTION")
+        loader = _Loader(con, spec, source, header, rules)
         try:
-            loader = _Loader(con, spec, source, header, config.workspace.timezone)
             result = loader.run(progress or Silent())
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            loader.stop()
+            _roll_back(con)
             raise
     result.seconds = time.perf_counter() - clock  # the whole load, commit included
     return result
+
+
+def _roll_back(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo a failed load and give its space back; never raise over the first error.
+
+    After an I/O error (a full disk) DuckDB may have ended the transaction itself
+    ("no transaction is active") or invalidated the connection: both are fine, the
+    uncommitted rows are gone either way and closing the connection finishes the job.
+    """
+    for statement in ("ROLLBACK", "CHECKPOINT"):
+        while True:
+            try:
+                con.execute(statement)
+                break
+            except KeyboardInterrupt:  # a second Ctrl-C: finish cleaning up first
+                continue
+            except duckdb.Error:
+                break
 
 
 class _Loader:
@@ -122,13 +168,15 @@ class _Loader:
         spec: TableSpec,
         source: Source,
         header: HeaderMap,
-        timezone: str,
+        rules: ValueRules,
     ) -> None:
         self.con = con
         self.spec = spec
         self.source = source
         self.header = header
-        self.timezone = timezone
+        self.rules = rules
+        self.timezone = rules.timezone
+        self.worker: threading.Thread | None = None
         self.table = quote(spec.name)
         self.load_id = 0
         self.progress: Progress = Silent()
@@ -146,7 +194,7 @@ class _Loader:
         relation, types, read = self._raw_relation()
         self.con.execute(
             f"CREATE TEMP VIEW {CHECKED} AS "
-            f"{batch_select(self.spec, types, self.timezone, relation)}"
+            f"{batch_select(self.spec, types, self.timezone, relation, self.rules)}"
         )
         self.con.execute(
             f'CREATE TEMP TABLE {REJECTED} ({ROW} BIGINT, "column" VARCHAR, reason VARCHAR, '
@@ -220,6 +268,14 @@ class _Loader:
         import pyarrow.parquet as pq
 
         schema = pq.read_schema(source.path)
+        for name, src in self.header.columns.items():
+            dtype = schema.field(src).type
+            if pa.types.is_nested(dtype):
+                raise SourceError(
+                    f"{source.location}: column '{src}' (for {self.spec.name}.{name}) is "
+                    f"nested ({dtype}); memberlens reads flat columns only. Flatten it, or "
+                    "store it as JSON text."
+                )
         path = str(source.path).replace("'", "''")
         columns = [f"{quote(src)} AS {quote(name)}" for name, src in self.header.columns.items()]
         relation = (
@@ -395,6 +451,7 @@ class _Loader:
                 failure.append(error)
 
         worker = threading.Thread(target=work, daemon=True)
+        self.worker = worker
         self.progress.start(self._label(step), 100, "%")
         worker.start()
         try:
@@ -403,14 +460,26 @@ class _Loader:
                 percent = self.con.query_progress()
                 if percent >= 0:
                     self.progress.update(int(percent))
-        except KeyboardInterrupt:
-            self.con.interrupt()
-            worker.join()
-            raise
         finally:
             self.progress.finish()
+        self.worker = None
         if failure:
             raise failure[0]
+
+    def stop(self) -> None:
+        """Interrupt and wait for a statement still running in the worker thread.
+
+        The connection must be idle before it can roll back ("connection is busy"), and a
+        thread still inside DuckDB when the process exits aborts it.
+        """
+        worker = self.worker
+        while worker is not None and worker.is_alive():
+            try:
+                self.con.interrupt()
+                worker.join(0.1)
+            except KeyboardInterrupt:
+                continue
+        self.worker = None
 
 
 __all__ = ["IngestResult", "ingest"]

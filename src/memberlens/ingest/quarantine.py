@@ -1,4 +1,9 @@
-"""Read and export quarantined rows: counts by reason with sample rows."""
+"""Read and export quarantined rows: counts by reason with sample rows.
+
+Quarantined values are raw input, so they can hold personal data: samples and exports mask
+phone numbers, e-mail addresses and id numbers (:mod:`memberlens.pii`) unless the caller
+asks for ``full_phone=True`` (the CLI's ``--full-phone``, which warns).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +35,63 @@ REASON_TEXT: dict[str, tuple[str, str]] = {
     "unknown_member": ("会员不存在", "a member that is not in members"),
     "unknown_order": ("订单不存在", "an order that is not in orders"),
     "unknown_campaign": ("活动不存在", "a campaign that is not in campaigns"),
+    "ambiguous_number": (
+        "数字的小数点不明确（用 --decimal , 或 --decimal . 指定）",
+        "a number that reads differently with a decimal comma (pass --decimal , or --decimal .)",
+    ),
+    "number_too_large": ("数值超出合理范围", "a number too large to be real"),
+    "date_out_of_range": (
+        "日期超出允许范围（[ingest] min_date–max_date）",
+        "a date outside [ingest] min_date .. max_date",
+    ),
+    "unknown_timezone": ("无法识别的时区名", "a time zone name that is not known"),
 }
+
+
+def _mask_record(record: str | None) -> str | None:
+    """The raw record (JSON) with its phone masked and other free text masked."""
+    import json
+
+    from memberlens.pii import mask_phone, mask_text
+
+    if record is None:
+        return None
+    try:
+        row = json.loads(record)
+    except ValueError:
+        return mask_text(record)
+    if not isinstance(row, dict):
+        return mask_text(record)
+    masked = {
+        k: mask_phone(v) if k == "phone" else mask_text(v) if isinstance(v, str) else v
+        for k, v in row.items()
+    }
+    return json.dumps(masked, ensure_ascii=False)
+
+
+def mask_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Mask personal data in quarantine rows: phone values, free text and raw records."""
+    from memberlens.pii import mask_phone, mask_text
+
+    if frame.height == 0:
+        return frame
+    columns = []
+    if "value" in frame.columns:
+        columns.append(
+            pl.struct("column", "value")
+            .map_elements(
+                lambda r: (
+                    mask_phone(r["value"]) if r["column"] == "phone" else mask_text(r["value"])
+                ),
+                return_dtype=pl.String,
+            )
+            .alias("value")
+        )
+    if "details" in frame.columns:
+        columns.append(pl.col("details").map_elements(mask_text, return_dtype=pl.String))
+    if "record" in frame.columns:
+        columns.append(pl.col("record").map_elements(_mask_record, return_dtype=pl.String))
+    return frame.with_columns(columns)
 
 
 @dataclass
@@ -58,8 +119,10 @@ def quarantine_report(
     table: str | None = None,
     samples: int = 3,
     language: str = "zh",
+    full_phone: bool = False,
 ) -> QuarantineReport:
-    """Counts by (table, reason, column) with what each reason means, and sample rows."""
+    """Counts by (table, reason, column) with what each reason means, and sample rows
+    (personal data masked unless ``full_phone``)."""
     where, params = _where(table)
     summary = con.sql(
         f"""SELECT table_name AS "table", reason, "column", count(*) AS rows,
@@ -81,11 +144,18 @@ def quarantine_report(
             ORDER BY "table", reason, source, "row" """,
         params=params,
     ).pl()
-    return QuarantineReport(summary, sample)
+    return QuarantineReport(summary, sample if full_phone else mask_rows(sample))
 
 
-def export_quarantine(con: duckdb.DuckDBPyConnection, path: Path, table: str | None = None) -> int:
-    """Write every quarantined row (with its raw record) to csv, xlsx or parquet."""
+def export_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str | None = None,
+    *,
+    full_phone: bool = False,
+) -> int:
+    """Write every quarantined row (with its raw record) to csv, xlsx or parquet; personal
+    data is masked and spreadsheet formulas neutralised unless ``full_phone``."""
     suffix = path.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise InputError(
@@ -98,6 +168,19 @@ def export_quarantine(con: duckdb.DuckDBPyConnection, path: Path, table: str | N
             FROM {QUARANTINE_TABLE} {where} ORDER BY "table", source, "row" """,
         params=params,
     ).pl()
+    if not full_phone:
+        frame = mask_rows(frame)
+    if suffix in (".csv", ".xlsx"):
+        from memberlens.pii import safe_cell
+
+        text = [c for c, t in frame.schema.items() if t == pl.String]
+        frame = frame.with_columns(
+            pl.col(c).map_elements(safe_cell, return_dtype=pl.String) for c in text
+        )
+    if not path.parent.is_dir():
+        raise InputError(
+            f"Cannot write {path}: the folder {path.parent} does not exist.", parameter="path"
+        )
     if suffix == ".csv":
         frame.write_csv(path)
     elif suffix == ".parquet":

@@ -28,6 +28,7 @@ from memberlens.ingest.encoding import resolve_encoding
 
 ROW = "_row"
 BATCH_ROWS = 1 << 20
+MAX_BLOCK = 1 << 30  # the largest CSV record (and header block) read: 1 GB
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -117,7 +118,7 @@ class CsvSource(Source):
                 f"{path} starts with a blank line: the first line must be the header."
             )
         source = cls(
-            location=str(path),
+            location=str(path.resolve()),
             path=path,
             encoding="utf8" if codec in ("utf-8", "utf-8-sig") else codec,
             delimiter=_sniff_delimiter(first_line, path.suffix.lower()),
@@ -162,13 +163,20 @@ class CsvSource(Source):
 
         read, parse, convert = self._options(None)
         read.block_size = 1 << 16
-        try:
-            with csv.open_csv(
-                self.path, read_options=read, parse_options=parse, convert_options=convert
-            ) as reader:
-                names: list[str] = reader.schema.names
-        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
-            raise SourceError(f"{self.path}: cannot read the header: {error}") from None
+        while True:  # a block must hold whole records: grow it past a huge first field
+            try:
+                with csv.open_csv(
+                    self.path, read_options=read, parse_options=parse, convert_options=convert
+                ) as reader:
+                    names: list[str] = reader.schema.names
+                break
+            except pa.ArrowInvalid as error:
+                if "straddling" in str(error) and read.block_size < MAX_BLOCK:
+                    read.block_size *= 8
+                    continue
+                raise SourceError(f"{self.path}: cannot read the header: {error}") from None
+            except UnicodeDecodeError as error:
+                raise SourceError(f"{self.path}: cannot read the header: {error}") from None
         self.malformed.clear()
         return names
 
@@ -195,6 +203,11 @@ class CsvSource(Source):
                 "Pass --encoding with the file's real encoding (utf-8, gbk, gb18030)."
             ) from None
         except pa.ArrowInvalid as error:
+            if "straddling" in str(error):
+                raise SourceError(
+                    f"{self.path}: a record is larger than {read.block_size >> 20} MB "
+                    "(a field with an unclosed quote, or a huge value); nothing was loaded."
+                ) from None
             raise SourceError(f"{self.path}: cannot parse as CSV: {error}") from None
         finally:
             counting.close()
@@ -221,7 +234,7 @@ class ExcelSource(Source):
 
     @classmethod
     def open(cls, path: Path, sheet: str | int = 0) -> ExcelSource:
-        source = cls(location=str(path), path=path, sheet=sheet)
+        source = cls(location=str(path.resolve()), path=path, sheet=sheet)
         source.data = source._load()
         source.columns = source.data.column_names
         source.total = source.data.num_rows
@@ -271,11 +284,13 @@ class ParquetSource(Source):
         import pyarrow.parquet as pq
 
         try:
-            meta = pq.ParquetFile(path).metadata
-        except (pa.ArrowInvalid, OSError) as error:
+            file = pq.ParquetFile(path)
+            meta, schema = file.metadata, file.schema_arrow
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as error:
             raise SourceError(f"{path}: cannot read as Parquet: {error}") from None
-        source = cls(location=str(path), path=path, total=meta.num_rows)
-        source.columns = list(meta.schema.names)
+        source = cls(location=str(path.resolve()), path=path, total=meta.num_rows)
+        # top-level columns (a nested column is one name here, not its leaves)
+        source.columns = list(schema.names)
         return source
 
     def batches(self) -> Iterator[tuple[pa.Table, int]]:
@@ -293,7 +308,7 @@ class SqlSource(Source):
     """A database table or query through SQLAlchemy; values are read as text."""
 
     url: str = ""
-    query: str = ""
+    query: str = ""  # the SQL run: --query as written, or SELECT * FROM "quoted table"
 
     @classmethod
     def open(cls, url: str, table: str | None, query: str | None) -> SqlSource:
@@ -301,12 +316,21 @@ class SqlSource(Source):
             raise SourceError(
                 f"A database source needs exactly one of --table NAME or --query SQL (got {url})."
             )
-        sql = query or f"SELECT * FROM {table}"
-        source = cls(location=_redact(url), url=url, query=sql)
-        with source._connect() as con:
-            from sqlalchemy import text
+        source = cls(location=_redact(url), url=url)
+        _check_sqlite_file(url, source.location)
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
 
-            result = con.execute(text(f"SELECT * FROM ({sql}) AS q WHERE 1 = 0"))
+        with source._connect() as con:
+            # --table is an identifier, quoted by the database's own rules (never pasted);
+            # --query is SQL run as written: it is the user's own statement
+            source.query = query or f"SELECT * FROM {_table_sql(con, table or '', source)}"
+            try:
+                result = con.execute(text(f"SELECT * FROM ({source.query}) AS q WHERE 1 = 0"))
+            except SQLAlchemyError as error:
+                raise SourceError(
+                    f"{source.location}: the query failed: {_first_line(error)}"
+                ) from None
             source.columns = list(result.keys())
         return source
 
@@ -317,7 +341,7 @@ class SqlSource(Source):
         try:
             return create_engine(self.url).connect()
         except (SQLAlchemyError, ImportError, ValueError) as error:
-            raise SourceError(f"Cannot connect to {self.location}: {error}") from None
+            raise SourceError(f"Cannot connect to {self.location}: {_first_line(error)}") from None
 
     def batches(self) -> Iterator[tuple[pa.Table, int]]:
         from sqlalchemy import text
@@ -335,7 +359,61 @@ class SqlSource(Source):
                     done += len(rows)
                     yield _with_rows(table, numbers), done
             except SQLAlchemyError as error:
-                raise SourceError(f"{self.location}: the query failed: {error}") from None
+                raise SourceError(
+                    f"{self.location}: the query failed: {_first_line(error)}"
+                ) from None
+
+
+def _first_line(error: BaseException) -> str:
+    """A driver error without SQLAlchemy's echo of the statement and its background link."""
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+def _check_sqlite_file(url: str, location: str) -> None:
+    """A SQLite URL must name an existing file: connecting would create an empty one."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise SourceError(f"{location} is not a database URL: {error}") from None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    if database.startswith("file:"):
+        return
+    if not Path(database).is_file():
+        raise SourceError(
+            f"{location}: no SQLite database file {Path(database).resolve()} (nothing was "
+            "created). Check the path: sqlite:///relative.db or sqlite:////absolute.db."
+        )
+
+
+def _table_sql(con: Any, table: str, source: SqlSource) -> str:
+    """``table`` (or ``schema.table``) quoted as an identifier; it must exist."""
+    from sqlalchemy import inspect
+
+    from memberlens.errors import did_you_mean
+
+    schema, _, name = table.rpartition(".")
+    inspector = inspect(con)
+    try:
+        names = inspector.get_table_names(schema=schema or None)
+        names += inspector.get_view_names(schema=schema or None)
+    except Exception as error:  # drivers raise their own types for an unknown schema
+        raise SourceError(
+            f"{source.location}: cannot list the tables of schema '{schema}': {_first_line(error)}"
+        ) from None
+    if name not in names:
+        listed = ", ".join(sorted(names)[:30]) or "(none)"
+        raise SourceError(
+            f"{source.location} has no table '{table}'.{did_you_mean(name, names)} "
+            f"Tables: {listed}. --table takes a table name; use --query for SQL."
+        )
+    quote = con.dialect.identifier_preparer.quote
+    return f"{quote(schema)}.{quote(name)}" if schema else quote(name)
 
 
 def _text(value: object) -> str | None:

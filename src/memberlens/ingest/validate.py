@@ -10,7 +10,12 @@ Reason codes (each one tested):
 missing_value      a required column is empty
 bad_timestamp      a date-time that none of the accepted formats parse
 bad_date           a date that none of the accepted formats parse
-bad_number         text where a number belongs
+bad_number         text where a number belongs (also NaN and infinity)
+ambiguous_number   ``1,234``, ``12,50`` or ``1.234,56`` while the decimal separator is unknown
+                   (pass ``--decimal ,`` or ``--decimal .``)
+number_too_large   a number beyond the sane bound of its kind (see ``INTEGER_LIMIT``)
+date_out_of_range  a date or time outside ``[ingest] min_date .. max_date`` (1900–2100)
+unknown_timezone   a time with a zone name that is not UTC/GMT or an IANA name the engine knows
 not_integer        a fractional value where a whole number belongs (points, nps …)
 negative_amount    money below zero
 out_of_range       a number outside its allowed range (nps 0–10, csat 1–5 …)
@@ -28,6 +33,8 @@ unknown_campaign   a touch of a campaign that is not in campaigns
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
 
 import pyarrow as pa
 
@@ -53,14 +60,88 @@ TIMESTAMP_FORMATS = (
 )
 # a time followed by a UTC offset (Z, +08, +0800, +08:00)
 _OFFSET = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?)$"
+_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?"
+# a time followed by a zone name: UTC, GMT or an IANA Area/Location name
+_ZONE_NAME = _TIME + r"\s+(UTC|GMT|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$"
+# a time followed by any word (CST, EST, Foo/Bar …) other than AM/PM
+_ZONE_WORD = _TIME + r"\s+[A-Za-z][A-Za-z0-9_/+-]*$"
+_AM_PM = r"\s[AaPp]\.?[Mm]\.?$"
+
+#: Sane bounds: a whole number (points, quantities, counts) or any number beyond
+#: INTEGER_LIMIT in magnitude, or an amount beyond MONEY_LIMIT, is a data error (it would
+#: overflow sums downstream) and is quarantined as number_too_large.
+INTEGER_LIMIT = 10**15
+MONEY_LIMIT = 10**12
+
+# the grammar of numbers written as text (after currency signs and spaces are removed)
+_PLAIN = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+_GROUP_POINT = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"  # 1,234,567.89
+_GROUP_COMMA = r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?"  # 1.234.567,89
+_COMMA_DECIMAL = r"[+-]?\d+(,\d*)?"  # 12,50
+_AMBIGUOUS = r"[+-]?(\d{1,3}(,\d{3})+|\d*,\d+|\d{1,3}(\.\d{3})+,\d*)"
+
+Decimal = Literal["auto", ".", ","]
+
+
+@dataclass(frozen=True)
+class ValueRules:
+    """How a load reads values: the time zone, the decimal separator and the date window."""
+
+    timezone: str = "Asia/Shanghai"
+    decimal: Decimal = "auto"
+    min_date: date = date(1900, 1, 1)
+    max_date: date = date(2100, 12, 31)
+
+
+def number_text(value: str, decimal: Decimal) -> str:
+    """SQL: the text number ``value`` in DuckDB's own syntax, or NULL when it is not one.
+
+    ``auto`` accepts plain numbers and comma-grouped ones with a decimal point
+    (``1,234.50``); ``.``: commas group thousands; ``,``: the comma is the decimal separator
+    and points group thousands. Anything else is NULL (ambiguous or bad).
+    """
+    full = "regexp_full_match"
+    if decimal == ",":
+        return (
+            f"CASE WHEN {full}({value}, '{_COMMA_DECIMAL}') THEN replace({value}, ',', '.') "
+            f"WHEN {full}({value}, '{_GROUP_COMMA}') "
+            f"THEN replace(replace({value}, '.', ''), ',', '.') END"
+        )
+    grouped = f"WHEN {full}({value}, '{_GROUP_POINT}') THEN replace({value}, ',', '') "
+    if decimal == "auto":
+        grouped = (
+            f"WHEN {full}({value}, '{_GROUP_POINT}') AND contains({value}, '.') "
+            f"THEN replace({value}, ',', '') "
+        )
+    return f"CASE WHEN {full}({value}, '{_PLAIN}') THEN {value} {grouped}END"
+
+
+def ambiguous(value: str, decimal: Decimal) -> str:
+    """SQL: true when ``value`` reads differently with either decimal separator."""
+    if decimal != "auto":
+        return "false"
+    return f"regexp_full_match({value}, '{_AMBIGUOUS}')"
+
+
+def _finite(number: str) -> str:
+    return f"CASE WHEN isfinite({number}) THEN {number} END"
 
 
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _formats() -> str:
-    return "[" + ", ".join(_sql_str(f) for f in TIMESTAMP_FORMATS) + "]"
+#: 12-hour clock formats, for times ending in AM or PM.
+CLOCK_12 = (
+    "%Y-%m-%d %I:%M %p",
+    "%Y-%m-%d %I:%M:%S %p",
+    "%Y/%m/%d %I:%M %p",
+    "%Y/%m/%d %I:%M:%S %p",
+)
+
+
+def _formats(formats: tuple[str, ...] = TIMESTAMP_FORMATS) -> str:
+    return "[" + ", ".join(_sql_str(f) for f in formats) + "]"
 
 
 @dataclass(frozen=True)
@@ -80,7 +161,13 @@ class ColumnSql:
 def _category(dtype: pa.DataType | None) -> str:
     if dtype is None:
         return "absent"
-    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+    if pa.types.is_dictionary(dtype):
+        return _category(dtype.value_type)
+    if (
+        pa.types.is_string(dtype)
+        or pa.types.is_large_string(dtype)
+        or pa.types.is_string_view(dtype)
+    ):
         return "text"
     if pa.types.is_integer(dtype):
         return "integer"
@@ -102,8 +189,12 @@ def _case_map(value: str, mapping: dict[str, str], otherwise: str) -> str:
     return f"CASE lower(replace({value}, ' ', '')) {arms} ELSE {otherwise} END"
 
 
-def column_sql(column: Column, dtype: pa.DataType | None, timezone: str) -> ColumnSql:
+def column_sql(
+    column: Column, dtype: pa.DataType | None, timezone: str, rules: ValueRules | None = None
+) -> ColumnSql:
     """Typed expression, raw text and checks for one canonical column."""
+    rules = rules or ValueRules(timezone=timezone)
+    decimal = rules.decimal
     name = column.name
     ref = quote(name)
     category = _category(dtype)
@@ -146,10 +237,21 @@ def column_sql(column: Column, dtype: pa.DataType | None, timezone: str) -> Colu
             checks.append(Check(f"{present} AND NOT json_valid({typed})", "bad_json", name))
     elif kind is Kind.TIMESTAMP or kind is Kind.DATE:
         tz = _sql_str(timezone)
+        zone_word = "false"
         if category == "text":
+            zone_word = (
+                f"(regexp_matches({value}, {_sql_str(_ZONE_WORD)}) "
+                f"AND NOT regexp_matches({value}, {_sql_str(_AM_PM)}))"
+            )
             parsed = (
                 f"CASE WHEN regexp_matches({value}, {_sql_str(_OFFSET)}) "
+                f"OR regexp_matches({value}, {_sql_str(_ZONE_NAME)}) "
                 f"THEN timezone({tz}, TRY_CAST({value} AS TIMESTAMPTZ)) "
+                f"WHEN {zone_word} THEN NULL::TIMESTAMP "
+                # DuckDB's own cast ignores AM/PM ("10:00 PM" would be 10:00): 12-hour
+                # clock formats only
+                f"WHEN regexp_matches({value}, {_sql_str(_AM_PM)}) "
+                f"THEN try_strptime(upper(replace({value}, '.', '')), {_formats(CLOCK_12)}) "
                 f"ELSE COALESCE(TRY_CAST({value} AS TIMESTAMP), "
                 f"try_strptime({value}, {_formats()})) END"
             )
@@ -160,42 +262,78 @@ def column_sql(column: Column, dtype: pa.DataType | None, timezone: str) -> Colu
         else:
             parsed = "NULL::TIMESTAMP"
         typed = f"CAST({parsed} AS DATE)" if kind is Kind.DATE else parsed
-        failed(typed, "bad_date" if kind is Kind.DATE else "bad_timestamp")
+        if zone_word != "false":
+            checks.append(
+                Check(f"{present} AND {zone_word} AND ({typed}) IS NULL", "unknown_timezone", name)
+            )
+        checks.append(
+            Check(
+                f"{present} AND ({typed}) IS NULL AND NOT coalesce({zone_word}, false)",
+                "bad_date" if kind is Kind.DATE else "bad_timestamp",
+                name,
+            )
+        )
+        low = _sql_str(rules.min_date.isoformat())
+        high = _sql_str((rules.max_date + timedelta(days=1)).isoformat())
+        checks.append(
+            Check(
+                f"({typed}) < TIMESTAMP {low} OR ({typed}) >= TIMESTAMP {high}",
+                "date_out_of_range",
+                name,
+            )
+        )
     elif kind is Kind.MONEY:
         if category == "text":
-            cleaned = f"regexp_replace({value}, '[,¥￥\\s]|CNY|RMB', '', 'g')"
-            typed = f"TRY_CAST({cleaned} AS DECIMAL(18,4))"
+            cleaned = f"regexp_replace({value}, '[¥￥\\s]|CNY|RMB', '', 'g')"
+            text = number_text(cleaned, decimal)
+            number = _finite(f"TRY_CAST({text} AS DOUBLE)")
+            typed = f"TRY_CAST({text} AS DECIMAL(18,4))"
+            unclear = ambiguous(cleaned, decimal)
         elif category in ("integer", "float", "absent"):
+            number = _finite(f"TRY_CAST({value} AS DOUBLE)")
             typed = f"TRY_CAST({value} AS DECIMAL(18,4))"
+            unclear = "false"
         else:
+            number = "NULL::DOUBLE"
             typed = "NULL::DECIMAL(18,4)"
-        failed(typed, "bad_number")
+            unclear = "false"
+        _number_checks(name, present, number, unclear, MONEY_LIMIT, checks)
         if column.low is not None:
             checks.append(Check(f"({typed}) < {column.low}", "negative_amount", name))
     elif kind is Kind.INTEGER:
+        unclear = "false"
         if category == "text":
-            number = f"TRY_CAST({value} AS DOUBLE)"
+            text = number_text(value, decimal)
+            number = _finite(f"TRY_CAST({text} AS DOUBLE)")
+            unclear = ambiguous(value, decimal)
             typed = (
-                f"COALESCE(TRY_CAST({value} AS BIGINT), "
+                f"COALESCE(TRY_CAST({text} AS BIGINT), "
                 f"CASE WHEN {number} = trunc({number}) THEN TRY_CAST({number} AS BIGINT) END)"
             )
         elif category == "integer" or category == "absent":
             number = f"CAST({value} AS DOUBLE)"
-            typed = f"CAST({value} AS BIGINT)"
+            typed = f"TRY_CAST({value} AS BIGINT)"
         elif category == "float":
-            number = f"CAST({value} AS DOUBLE)"
+            number = _finite(f"CAST({value} AS DOUBLE)")
             typed = f"CASE WHEN {number} = trunc({number}) THEN TRY_CAST({number} AS BIGINT) END"
         else:
             number = "NULL::DOUBLE"
             typed = "NULL::BIGINT"
-        checks.append(Check(f"{present} AND ({number}) IS NULL", "bad_number", name))
+        _number_checks(name, present, number, unclear, INTEGER_LIMIT, checks)
         checks.append(
             Check(f"({number}) IS NOT NULL AND ({number}) <> trunc({number})", "not_integer", name)
         )
         _range_checks(column, typed, checks)
     elif kind is Kind.NUMBER:
-        typed = f"TRY_CAST({value} AS DOUBLE)"
-        failed(typed, "bad_number")
+        unclear = "false"
+        if category == "text":
+            unclear = ambiguous(value, decimal)
+            typed = _finite(f"TRY_CAST({number_text(value, decimal)} AS DOUBLE)")
+        elif category in ("integer", "float", "absent"):
+            typed = _finite(f"TRY_CAST({value} AS DOUBLE)")
+        else:
+            typed = "NULL::DOUBLE"
+        _number_checks(name, present, typed, unclear, INTEGER_LIMIT, checks)
         _range_checks(column, typed, checks)
     else:  # pragma: no cover - every Kind is handled above
         raise AssertionError(kind)
@@ -204,6 +342,18 @@ def column_sql(column: Column, dtype: pa.DataType | None, timezone: str) -> Colu
     elif column.required:
         checks.insert(0, Check(f"({value}) IS NULL", "missing_value", name))
     return ColumnSql(typed=typed, raw=raw, checks=tuple(checks))
+
+
+def _number_checks(
+    name: str, present: str, number: str, unclear: str, limit: int, checks: list[Check]
+) -> None:
+    """ambiguous_number, bad_number and number_too_large, given the value as a DOUBLE."""
+    if unclear != "false":
+        checks.append(Check(f"{present} AND {unclear}", "ambiguous_number", name))
+    checks.append(
+        Check(f"{present} AND ({number}) IS NULL AND NOT ({unclear})", "bad_number", name)
+    )
+    checks.append(Check(f"abs({number}) > {limit}", "number_too_large", name))
 
 
 def _range_checks(column: Column, typed: str, checks: list[Check]) -> None:
@@ -238,14 +388,21 @@ def _any(checks: list[Check]) -> str:
     return "COALESCE(" + (" OR ".join(f"({c.condition})" for c in checks) or "false") + ", false)"
 
 
-def batch_select(spec: TableSpec, types: dict[str, pa.DataType], timezone: str, source: str) -> str:
+def batch_select(
+    spec: TableSpec,
+    types: dict[str, pa.DataType],
+    timezone: str,
+    source: str,
+    rules: ValueRules | None = None,
+) -> str:
     """SQL that turns the raw batch relation ``{source}`` into typed columns plus ``_problems``.
 
     Column checks run on the raw values; row checks (the points sign) on the typed ones.
     ``_problems`` is NULL for a good row, else a list of structs (column, reason, value), and
     ``_record`` the raw row as JSON.
     """
-    parts = {c.name: column_sql(c, types.get(c.name), timezone) for c in spec.columns}
+    rules = rules or ValueRules(timezone=timezone)
+    parts = {c.name: column_sql(c, types.get(c.name), timezone, rules) for c in spec.columns}
     raw_name = {name: quote("raw:" + name) for name in parts}
     column_checks = [c for p in parts.values() for c in p.checks]
     row_checks = [points_sign_check()] if spec.name == "points" else []

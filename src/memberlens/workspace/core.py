@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from memberlens.dates.periods import Period
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
+    from memberlens.ingest.validate import Decimal
     from memberlens.metrics.scope import Dimension
     from memberlens.models.clv.model import ClvResult
     from memberlens.program.history import TierHistory
@@ -216,8 +217,10 @@ class Workspace:
         sql_table: str | None = None,
         query: str | None = None,
         progress: Progress | None = None,
+        decimal: Decimal | None = None,
     ) -> IngestResult:
-        """Load a file or database table into canonical ``table`` (DESIGN §5)."""
+        """Load a file or database table into canonical ``table`` (DESIGN §5); ``decimal``
+        is the decimal separator of numbers written as text (default: ``[ingest] decimal``)."""
         from memberlens.ingest.load import ingest
 
         return ingest(
@@ -231,6 +234,7 @@ class Workspace:
             sql_table=sql_table,
             query=query,
             progress=progress,
+            decimal=decimal,
         )
 
     def quarantine(self, table: str | None = None, samples: int = 3) -> QuarantineReport:
