@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -65,6 +66,22 @@ class Alert:
     def change(self) -> float | None:
         """Relative change against the expected value (None when that is zero)."""
         return self.value / self.expected - 1 if self.expected else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The alert as a row of ``alerts --format json`` and of the HTTP API."""
+        return {
+            "day": self.day.isoformat(),
+            "metric": self.metric,
+            "value": round(self.value, 4),
+            "expected": round(self.expected, 4),
+            "change": None if self.change is None else round(self.change, 4),
+            "score": round(self.score, 2),
+            "holiday_or_campaign": self.event_day,
+            "contributors": "; ".join(
+                f"{c.dimension}={c.group}: {c.value:,.0f} vs {c.expected:,.0f}"
+                for c in self.contributors[:3]
+            ),
+        }
 
 
 @dataclass(frozen=True)

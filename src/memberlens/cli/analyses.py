@@ -91,22 +91,7 @@ def alerts(
     ws = open_workspace()
     found = ws.analyses.alerts(start, end, drill)
     language = ws.config.workspace.language
-    rows = [
-        {
-            "day": a.day.isoformat(),
-            "metric": a.metric if fmt is not Format.table else CATALOG[a.metric].name(language),
-            "value": round(a.value, 4),
-            "expected": round(a.expected, 4),
-            "change": None if a.change is None else round(a.change, 4),
-            "score": round(a.score, 2),
-            "holiday_or_campaign": a.event_day,
-            "contributors": "; ".join(
-                f"{c.dimension}={c.group}: {c.value:,.0f} vs {c.expected:,.0f}"
-                for c in a.contributors[:3]
-            ),
-        }
-        for a in found
-    ]
+    rows = [a.to_dict() for a in found]
     if fmt is not Format.table:
         emit(rows, fmt)
         return

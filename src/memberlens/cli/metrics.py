@@ -36,18 +36,7 @@ def metrics(
     from memberlens.metrics.catalog import METRICS
 
     if names == ["list"]:
-        rows: list[dict[str, Any]] = [
-            {
-                "id": m.id,
-                "中文": m.zh,
-                "name": m.en,
-                "unit": str(m.unit),
-                "direction": str(m.direction),
-                "class": str(m.klass),
-                "definition": m.definition,
-            }
-            for m in METRICS
-        ]
+        rows: list[dict[str, Any]] = [m.to_dict() for m in METRICS]
         emit(rows, fmt, title="memberlens metric catalog")
         return
     if names == ["dimensions"]:

@@ -10,9 +10,10 @@ import typer
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
 from memberlens.cli.render import emit
 from memberlens.labels import Label
+from memberlens.workspace.parse import day
 
 if TYPE_CHECKING:
-    from datetime import date
+    pass
 
 voc_app = typer.Typer(
     help="Voice of the customer: sentiment, topics and NPS (客户之声).", no_args_is_help=True
@@ -23,19 +24,6 @@ SENTIMENT_TITLE = Label("文本情感", "Sentiment of texts")
 TOPICS_TITLE = Label("话题", "Topics")
 EMERGING_TITLE = Label("新兴话题(周环比)", "Emerging topics (week over week)")
 NPS_TITLE = Label("净推荐值(95% 区间)", "NPS (95 % interval)")
-
-
-def _day(value: str, parameter: str) -> date:
-    from datetime import date
-
-    from memberlens.errors import InputError
-
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"{parameter} {value}: write the date as 2025-03-31.", parameter=parameter, value=value
-        ) from None
 
 
 def _file_texts(path: Path) -> list[tuple[str, str | None]]:
@@ -108,7 +96,7 @@ def topics(
     ws = open_workspace()
     language = ws.config.workspace.language
     with ws.session() as s:
-        frame = texts(s, table, _day(start, "start"), _day(end, "end"))
+        frame = texts(s, table, day(start, "start"), day(end, "end"))
     rows, _ = topic_rows(frame, k=k)
     if emerging_only:
         found = [

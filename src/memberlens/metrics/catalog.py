@@ -56,6 +56,18 @@ class Metric:
     def name(self, language: str) -> str:
         return Label(self.zh, self.en)(language)
 
+    def to_dict(self) -> dict[str, str]:
+        """The metric as a row of ``metrics list`` and of the HTTP catalog."""
+        return {
+            "id": self.id,
+            "中文": self.zh,
+            "name": self.en,
+            "unit": str(self.unit),
+            "direction": str(self.direction),
+            "class": str(self.klass),
+            "definition": self.definition,
+        }
+
 
 _U, _D, _N = Direction.UP, Direction.DOWN, Direction.NEUTRAL
 _CORE, _REL, _TREND = MetricClass.CORE, MetricClass.RELATED, MetricClass.TREND

@@ -216,18 +216,7 @@ class Queries:
         """The rows of ``metrics list --format json``."""
         from memberlens.metrics.catalog import METRICS
 
-        return [
-            {
-                "id": m.id,
-                "中文": m.zh,
-                "name": m.en,
-                "unit": str(m.unit),
-                "direction": str(m.direction),
-                "class": str(m.klass),
-                "definition": m.definition,
-            }
-            for m in METRICS
-        ]
+        return [m.to_dict() for m in METRICS]
 
     @staticmethod
     def dimensions() -> Rows:
@@ -383,22 +372,7 @@ class Queries:
         """As ``alerts --from --to --format json``."""
 
         def compute() -> Rows:
-            return [
-                {
-                    "day": a.day.isoformat(),
-                    "metric": a.metric,
-                    "value": round(a.value, 4),
-                    "expected": round(a.expected, 4),
-                    "change": None if a.change is None else round(a.change, 4),
-                    "score": round(a.score, 2),
-                    "holiday_or_campaign": a.event_day,
-                    "contributors": "; ".join(
-                        f"{c.dimension}={c.group}: {c.value:,.0f} vs {c.expected:,.0f}"
-                        for c in a.contributors[:3]
-                    ),
-                }
-                for a in self.ws.analyses.alerts(start, end, True)
-            ]
+            return [a.to_dict() for a in self.ws.analyses.alerts(start, end, True)]
 
         return self.run(("alerts", start, end), compute)
 
