@@ -131,7 +131,7 @@ def test_compare_and_cohorts_as_json(small_program_ws: ml.Workspace) -> None:
     done = invoke(
         "-w", str(ws.root), "compare", "--by", "points_user", "--period", "2025", "--format", "json"
     )
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0
     assert [r["measure"] for r in json.loads(done.stdout)["rows"]] == [
         "repurchase_rate",
         "aov",
@@ -155,9 +155,9 @@ def test_compare_and_cohorts_as_json(small_program_ws: ml.Workspace) -> None:
 
 
 def test_alerts_as_json(load_csv: object, tmp_path: Path) -> None:
-    """A planted spike: ten orders a day for three months, forty on 2025-08-20. The alert
-    row names the day, the value (40) and the expected value (the same weekday's median of
-    the eight weeks before: 10)."""
+    """A planted spike: ten orders of 100 a day for three months, forty on 2025-08-20. The
+    alert row names the day, the value (revenue 4,000) and the expected value (the same
+    weekday's median of the eight weeks before: 1,000); no other day alerts."""
     from datetime import date, timedelta
 
     members = "member_id,registered_at\n" + "".join(f"M{i},2024-01-01\n" for i in range(50))
@@ -183,11 +183,9 @@ def test_alerts_as_json(load_csv: object, tmp_path: Path) -> None:
     )
     assert done.exit_code == 0
     rows = json.loads(done.stdout)["rows"]
-    assert {(r["day"], r["metric"]) for r in rows if r["metric"] == "orders"} == {
-        ("2025-08-20", "orders")
-    }
-    [spike] = [r for r in rows if r["metric"] == "orders"]
-    assert (spike["value"], spike["expected"]) == (40, 10)
+    assert {r["day"] for r in rows} == {"2025-08-20"}
+    [spike] = [r for r in rows if r["metric"] == "revenue"]
+    assert (spike["value"], spike["expected"]) == (4000, 1000)
     assert spike["change"] == pytest.approx(3.0) and spike["score"] > 3
     bad = run("-w", str(ws.root), "alerts", "--from", "August", "--to", "2025-08-31")
     assert bad.returncode == 2 and "write dates as 2025-03-01" in bad.stderr

@@ -87,9 +87,9 @@ def test_design_for_a_segment(demo_ws: ml.Workspace) -> None:
     from memberlens.experiments.adapters import segment_members
 
     # as of the day before the 60-day baseline window that ends on 2025-12-31
-    members = segment_members(demo_ws, "important_value", date(2025, 11, 1))
-    assert members
     with demo_ws.session() as s:
+        members = segment_members(s, "important_value", date(2025, 11, 1))
+        assert members
         everyone = design(s, "conversion", 0.02, window_days=60)
         segment = design(s, "conversion", 0.02, members=members, window_days=60)
     assert segment["eligible_per_day"] < everyone["eligible_per_day"]

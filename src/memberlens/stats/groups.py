@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 from scipy import stats
 
+from memberlens.stats.frequentist import welch_df
+from memberlens.stats.statistics import Moments
+
 
 @dataclass(frozen=True)
 class Proportion:
@@ -90,7 +93,7 @@ def difference_of_means(a: Sample, b: Sample, level: float = 0.95) -> Difference
     se = math.sqrt(ea + eb)
     if se == 0:
         return Difference.missing(estimate, level)
-    df = (ea + eb) ** 2 / (ea**2 / (a.n - 1) + eb**2 / (b.n - 1))
+    df = welch_df(Moments(b.n, b.mean, vb, b.mean), Moments(a.n, a.mean, va, a.mean))
     t = stats.t.ppf(0.5 + level / 2, df)
     p_value = 2 * stats.t.sf(abs(estimate) / se, df)
     return Difference(estimate, estimate - t * se, estimate + t * se, float(p_value), level)
