@@ -144,3 +144,24 @@ def test_it_renders_in_a_real_browser(
         check=True,
     )
     assert shot.stat().st_size > 100_000  # a page with charts, not a blank one
+
+
+def test_each_experiment_has_a_section_with_the_api_verdicts(
+    demo_ws: ml.Workspace, report: tuple[Path, Path]
+) -> None:
+    from memberlens.experiments.analyze import analyze, experiment_ids
+    from memberlens.experiments.readout import guard, verdict
+
+    html = report[0].read_text(encoding="utf-8")
+    with demo_ws.session() as session:
+        ids = experiment_ids(session)
+        readouts = [analyze(session, e).to_dict() for e in ids]
+    assert ids
+    for readout in readouts:
+        assert f'id="experiment-{readout["experiment_id"]}"' in html
+        assert guard(readout, "zh") in html
+        for row in readout["results"]:
+            assert verdict(row, 0.95, "zh") in html
+    sheet = pl.read_excel(report[1], sheet_name="Experiments")
+    assert set(sheet["experiment_id"]) == set(ids)
+    assert sheet.height == sum(len(r["results"]) for r in readouts)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +12,12 @@ import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
 from memberlens.cli.render import console, emit, errors, write_frame
-from memberlens.labels import Label
+from memberlens.experiments.readout import (
+    WARNING,
+    guard,
+    percent,
+    verdict,
+)
 
 experiment_app = typer.Typer(
     help="A/B experiments: design, assignment and read-outs (实验).", no_args_is_help=True
@@ -30,57 +34,6 @@ WindowDays = Annotated[
     int, typer.Option("--window-days", help="Days of each member's window from exposure.")
 ]
 Alpha = Annotated[float, typer.Option(help="Significance level (two-sided intervals).")]
-
-RAISED = Label("{variant} 使 {metric} 提高了 {lift}", "{variant} raised {metric} by {lift}")
-LOWERED = Label("{variant} 使 {metric} 降低了 {lift}", "{variant} lowered {metric} by {lift}")
-UNCLEAR = Label(
-    "{variant} 对 {metric} 的影响不显著({lift})",
-    "{variant} changed {metric} by {lift}, not significantly",
-)
-INTERVAL = Label("({level}% 置信区间 {lo}–{hi})", "({level} % CI {lo}–{hi})")
-NO_SRM = Label("样本比例无异常", "no sample ratio mismatch")
-SRM = Label(
-    "样本比例异常(p = {p}):先检查分组再解读结果",
-    "sample ratio mismatch (p = {p}): check the assignment before reading the results",
-)
-WARNING = Label("注意", "Warning")
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:+.1f} %"
-
-
-def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
-
-
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4g}"
-
-
-def verdict(row: dict[str, Any], level: float, language: str) -> str:
-    """One sentence: the relative lift with its interval (absolute when there is none).
-
-    >>> row = {"variant": "treatment", "metric": "conversion", "lift_rel": 0.048,
-    ...        "ci_rel": [0.012, 0.084], "lift_abs": 0.004, "ci_abs": [0.001, 0.007]}
-    >>> verdict(row, 0.95, "en")
-    'treatment raised conversion by 4.8 % (95 % CI 1.2 %–8.4 %)'
-    """
-    lo, hi = row["ci_rel"]
-    lift = row["lift_rel"]
-    show: Callable[[float | None], str] = _share
-    if lift is None:
-        lift, (lo, hi) = row["lift_abs"], row["ci_abs"]
-        show = _number
-    if lo is not None and lo > 0:
-        text, shown = RAISED, show(abs(lift))
-    elif hi is not None and hi < 0:
-        text, shown = LOWERED, show(abs(lift))
-    else:
-        text, shown = UNCLEAR, ("+" if lift >= 0 else "") + show(lift)
-    sentence = text(language).format(variant=row["variant"], metric=row["metric"], lift=shown)
-    interval = INTERVAL(language).format(level=f"{level * 100:g}", lo=show(lo), hi=show(hi))
-    return f"{sentence} {interval}"
 
 
 @experiment_app.command()
@@ -254,8 +207,8 @@ def analyze(
             "n": r["n"],
             "mean": r["mean"],
             "control_mean": r["control_mean"],
-            "lift": _percent(r["lift_rel"]),
-            "ci": f"{_percent(r['ci_rel'][0])} – {_percent(r['ci_rel'][1])}",
+            "lift": percent(r["lift_rel"]),
+            "ci": f"{percent(r['ci_rel'][0])} – {percent(r['ci_rel'][1])}",
             "p": r["p_value"],
             "p_holm": r["p_holm"],
             "chance_to_win": r["chance_to_win"],
@@ -267,10 +220,10 @@ def analyze(
         fmt,
         title=experiment_id + ": " + ", ".join(f"{a['variant']} {a['n']:,}" for a in data["arms"]),
     )
-    srm = data["srm"]
-    guard = SRM(language).format(p=f"{srm['p_value']:.2g}") if srm["flag"] else NO_SRM(language)
     for r in data["results"]:
-        console.print(f"{verdict(r, 1 - alpha, language)}; {guard}", highlight=False)
+        console.print(
+            f"{verdict(r, 1 - alpha, language)}; {guard(data, language)}", highlight=False
+        )
 
 
 @campaign_app.command("analyze")
@@ -308,7 +261,7 @@ def _campaign_cells(row: dict[str, Any]) -> dict[str, Any]:
     cells.update(
         treated=row["treated"],
         holdout=row["holdout"],
-        conversion=_percent(row["incremental_conversion"]),
+        conversion=percent(row["incremental_conversion"]),
         ci=_span(row["ci"], "+.3f"),
         revenue=row["incremental_revenue"],
         revenue_ci=_span(row["revenue_ci"], ",.0f"),

@@ -29,6 +29,13 @@ def add(
     store = UserStore(open_workspace().root)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        from memberlens.errors import InputError
+
+        raise InputError(
+            "No terminal to ask for the password on: pipe it in with --password-stdin, "
+            "e.g. 'echo \"$PASSWORD\" | memberlens -w DIR users add NAME --password-stdin'."
+        )
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = store.add(name, chosen, password)

@@ -51,6 +51,8 @@ def write_workbook(data: ReportData, path: Path) -> None:
     if data.comparison is not None:
         sheets.append(("Points users", data.comparison.table))
     sheets.append(("Alerts", _alerts_frame(data.alerts)))
+    if data.experiments:
+        sheets.append(("Experiments", _experiments_frame(data.experiments)))
     if data.clv is not None and data.clv.validation is not None:
         sheets.append(("CLV by frequency", data.clv.validation.by_frequency))
         sheets.append(("CLV calibration", data.clv.validation.calibration))
@@ -88,3 +90,19 @@ def _alerts_frame(alerts: list[Alert]) -> pl.DataFrame:
         "contributors": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
+
+
+def _experiments_frame(readouts: list[dict[str, Any]]) -> pl.DataFrame:
+    """Every (experiment, metric, variant) of the read-outs, intervals as low/high columns."""
+    rows = []
+    for e in readouts:
+        for r in e["results"]:
+            row = {"experiment_id": e["experiment_id"]}
+            for key, value in r.items():
+                if isinstance(value, list | tuple):
+                    first, second = ("control", "variant") if key == "risk" else ("low", "high")
+                    row[f"{key}_{first}"], row[f"{key}_{second}"] = value
+                else:
+                    row[key] = value
+            rows.append(row)
+    return pl.DataFrame(rows, infer_schema_length=None)

@@ -3,14 +3,15 @@ here): :class:`ReportData`, which :mod:`.html` and :mod:`.excel` render."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from memberlens.dates.months import last_day_months_before
 from memberlens.dates.periods import Grain, Period
+from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.facts.coverage import require_orders
 from memberlens.metrics.catalog import HEADLINE
@@ -45,6 +46,7 @@ class ReportData:
     comparison: Comparison | None
     cohorts: pl.DataFrame
     alerts: list[Alert]
+    experiments: list[dict[str, Any]] = field(default_factory=list)  # DESIGN §12 read-outs
     clv: ClvResult | None = None  # with models: fitted to six months before, checked on them
     clv_note: str | None = None  # why the model check is missing, when it is
 
@@ -66,6 +68,7 @@ def _collect(ws: Workspace, period: str | None, models: bool) -> ReportData:
         p = ws.resolve_period(session, period)
         months_back = (p.first.replace(day=1) - timedelta(days=365)).replace(day=1)
         daily = daily_parts(session, months_back, p.last).select("day", "orders", "revenue")
+        experiments = _experiments(session)
     start, end = months_back.isoformat(), p.last.isoformat()
     kpis = ws.summary(list(HEADLINE), str(p))
     monthly = ws.metrics(list(MONTHLY), start=start, end=end, grain="month")
@@ -100,9 +103,24 @@ def _collect(ws: Workspace, period: str | None, models: bool) -> ReportData:
         comparison=comparison,
         cohorts=ws.analyses.cohorts(cohort_start.isoformat(), end),
         alerts=ws.analyses.alerts(p.first.isoformat(), end) if p.grain is not Grain.YEAR else [],
+        experiments=experiments,
         clv=clv,
         clv_note=clv_note,
     )
+
+
+def _experiments(session: Session) -> list[dict[str, Any]]:
+    """Every experiment's read-out (DESIGN §12, default metrics and window); one that cannot
+    be read (one arm, an empty arm) is left out of the report, not a failure of it."""
+    from memberlens.experiments.analyze import analyze, experiment_ids
+
+    readouts = []
+    for experiment_id in experiment_ids(session):
+        try:
+            readouts.append(analyze(session, experiment_id).to_dict())
+        except InputError:
+            continue
+    return readouts
 
 
 def _clv_check(ws: Workspace, last: date) -> tuple[ClvResult | None, str | None]:

@@ -308,6 +308,32 @@ def _alerts(data: ReportData) -> list[dict[str, Any]]:
     ]
 
 
+def _experiments(data: ReportData) -> list[dict[str, Any]]:
+    from memberlens.experiments.readout import guard, percent, verdict
+
+    return [
+        {
+            "id": e["experiment_id"],
+            "arms": ", ".join(f"{a['variant']} {a['n']:,}" for a in e["arms"]),
+            "guard": guard(e, data.language),
+            "rows": [
+                {
+                    "metric": r["metric"],
+                    "variant": r["variant"],
+                    "lift": percent(r["lift_rel"]),
+                    "ci": f"{percent(r['ci_rel'][0])} – {percent(r['ci_rel'][1])}",
+                    "p": "–" if r["p_value"] is None else f"{r['p_value']:.3f}",
+                    "p_holm": "–" if r["p_holm"] is None else f"{r['p_holm']:.3f}",
+                    "chance": "–" if r["chance_to_win"] is None else f"{r['chance_to_win']:.0%}",
+                    "verdict": verdict(r, 0.95, data.language),
+                }
+                for r in e["results"]
+            ],
+        }
+        for e in data.experiments
+    ]
+
+
 def render_html(data: ReportData, generated: datetime) -> str:
     from plotly.offline import get_plotlyjs
 
@@ -344,6 +370,7 @@ def render_html(data: ReportData, generated: datetime) -> str:
         comparison=_comparison(data),
         cohort_chart=_cohort_chart(data.cohorts, language),
         alerts=_alerts(data),
+        experiments=_experiments(data),
         clv=_clv_check(data),
         colours=COLOURS,
         plotly_js=get_plotlyjs(),
