@@ -141,7 +141,7 @@ UNCLEAR = Label(
     "{variant} 对 {metric} 的影响不显著({lift})",
     "{variant} changed {metric} by {lift}, not significantly",
 )
-CI_TEXT = Label("(95% 置信区间 {lo}–{hi})", "(95 % CI {lo}–{hi})")
+CI_TEXT = Label("(95% 置信区间 {lo} 至 {hi})", "(95 % CI {lo} to {hi})")
 VOC = Label("客户之声", "Voice of the customer")
 TEXT_TABLE = Label("来源", "Source")
 TEXT_TABLES = {
@@ -169,3 +169,4 @@ PROMOTERS = Label("推荐者", "Promoters")
 PASSIVES = Label("中立者", "Passives")
 DETRACTORS = Label("贬损者", "Detractors")
 NPS_BY_TIER = Label("按等级的 NPS({period})", "NPS by tier ({period})")
+CONTROL_ARM = Label("对照组", "control arm")

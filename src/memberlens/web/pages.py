@@ -563,7 +563,7 @@ def experiments_page(request: Request, caller: Page, svc: Svc) -> Response:
                 "revenue": _money(r["incremental_revenue"]),
                 "revenue_ci": _span(r["revenue_ci"], _money),
                 "cost": _money(r["cost"]),
-                "roi": _plain(r["roi"]),
+                "roi": "–" if r["roi"] is None else f"{r['roi']:.2f}",
                 "roi_ci": _span(r["roi_ci"], lambda v: f"{v:.2f}"),
                 "tone": "good" if (r["ci"][0] or 0) > 0 else "",
             }
@@ -618,19 +618,22 @@ def experiments_page(request: Request, caller: Page, svc: Svc) -> Response:
     return guarded(request, caller, "experiments.html", build)
 
 
-def sparkline(counts: list[int], width: int = 120, height: int = 28) -> str:
-    """An inline SVG polyline of weekly counts (drawn by the server, no script needed)."""
+def sparkline(counts: list[int], width: int = 160, height: int = 28) -> str:
+    """Weekly counts as small inline SVG bars (drawn by the server, no script needed)."""
     if not counts:
         return ""
     top = max(max(counts), 1)
-    step = width / max(len(counts) - 1, 1)
-    points = " ".join(
-        f"{i * step:.1f},{height - 2 - (c / top) * (height - 4):.1f}" for i, c in enumerate(counts)
+    step = width / len(counts)
+    bars = "".join(
+        f'<rect x="{i * step:.1f}" y="{height - max(c / top * height, 1 if c else 0):.1f}" '
+        f'width="{max(step - 1, 1):.1f}" height="{max(c / top * height, 1 if c else 0):.1f}"/>'
+        for i, c in enumerate(counts)
     )
     return (
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="{" ".join(str(c) for c in counts)}">'
-        f'<polyline fill="none" stroke="#1f4fd1" stroke-width="1.5" points="{points}"/></svg>'
+        f'<line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" stroke="#d0d5dd"/>'
+        f'<g fill="#1f4fd1">{bars}</g></svg>'
     )
 
 
@@ -648,7 +651,7 @@ def voc_page(request: Request, caller: Page, svc: Svc) -> Response:
             from memberlens.errors import unknown_choice
 
             raise unknown_choice("table", table[:40], list(L.TEXT_TABLES), parameter="table")
-        start = month_start(last, 2)
+        start = month_start(last, 11)
         found = svc.queries.voc_topics(table, start, last, 8)
         topics = [
             {
@@ -668,7 +671,6 @@ def voc_page(request: Request, caller: Page, svc: Svc) -> Response:
         return {
             "months": months(svc),
             "period": period,
-            "keep": {"table": table},
             "table": table,
             "tables": [(k, v(lang)) for k, v in L.TEXT_TABLES.items()],
             "first": start,
