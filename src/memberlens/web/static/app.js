@@ -69,7 +69,7 @@
     var layout = clone(layoutBase);
     layout.showlegend = false;
     layout.hovermode = "closest";
-    layout.margin.l = 150;
+    layout.margin.l = 8;
     layout.xaxis.tickformat = ".0%";
     layout.xaxis.zeroline = true;
     layout.xaxis.zerolinecolor = "#98a2b3";
