@@ -123,7 +123,7 @@ def test_member_phone_masked_below_admin(
     assert seen.json()["phone"] == mask_phone(phone) != phone
     assert seen.headers["cache-control"] == "no-store"
     assert admin.get("/api/v1/members/M00000001").json()["phone"] == phone
-    assert seen.json()["tier"] == web_ws.member("M00000001").tier
+    assert seen.json()["tier"] == web_ws.models.member("M00000001").tier
 
 
 def test_unknown_member_is_404(viewer: TestClient) -> None:
