@@ -149,3 +149,30 @@ def test_login_page_form_and_a_wrong_password(browser: Any, live: str) -> None:
     assert "错误" in page.locator(".error").inner_text()
     only_the_app(watch, live)
     context.close()
+
+
+def test_experiments_and_voc_pages(browser: Any, live: str, tmp_path: Any) -> None:
+    """Both pages draw without a console error, in both languages and on a phone's width;
+    the shown numbers are the API's."""
+    import os
+
+    shots = os.environ.get("MEMBERLENS_SCREENSHOTS")
+    for width in (1366, 390):
+        context, page, watch = login(browser, live, "vic", width)
+        for lang in ("zh", "en"):
+            page.goto(f"{live}/experiments?lang={lang}")
+            assert page.locator("#campaigns tbody tr").count() >= 2
+            first = page.locator("#campaigns tbody tr").first.locator("td").nth(1).inner_text()
+            ranked = page.request.get(f"{live}/api/v1/campaigns").json()["rows"]
+            assert first == ranked[0]["campaign_id"]
+            assert page.locator(".verdicts li").count() >= 1
+            assert page.locator("#srm").inner_text()
+            page.wait_for_selector(".chart .main-svg")
+            if shots:
+                page.screenshot(path=f"{shots}/experiments-{lang}-{width}.png", full_page=True)
+            page.goto(f"{live}/voc?lang={lang}")
+            assert page.locator("#nps .card").count() == 3
+            if shots:
+                page.screenshot(path=f"{shots}/voc-{lang}-{width}.png", full_page=True)
+        only_the_app(watch, live)
+        context.close()

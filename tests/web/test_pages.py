@@ -16,6 +16,9 @@ PAGES = [
     "/drill?by=tier&group=silver",
     "/member?id=M00000001",
     "/docs",
+    "/experiments",
+    "/voc",
+    "/voc?table=surveys",
 ]
 
 
@@ -50,3 +53,17 @@ def test_pages_in_both_languages_without_inline_scripts(viewer: TestClient, url:
 def test_a_bad_period_is_a_message_not_an_error_page(viewer: TestClient) -> None:
     page = viewer.get("/?period=2025-13")
     assert page.status_code == 422 and "2025-13" in page.text
+
+
+def test_experiment_and_voc_pages_show_the_api_numbers(viewer: TestClient) -> None:
+    ranked = viewer.get("/api/v1/campaigns").json()["rows"]
+    page = viewer.get("/experiments?lang=en")
+    assert page.status_code == 200
+    assert page.text.index(ranked[0]["campaign_id"]) < page.text.index(ranked[1]["campaign_id"])
+    assert "sample ratio" in page.text.lower()
+    unknown = viewer.get("/experiments?experiment=NOPE&lang=en")
+    assert unknown.status_code == 422 and "EXP2025PUSH" in unknown.text
+    nps = viewer.get(f"/api/v1/voc/nps?period={PERIOD[:4]}").json()["rows"][0]
+    voc = viewer.get(f"/voc?period={PERIOD}&lang=en")
+    assert voc.status_code == 200 and f"n = {nps['n']}" in voc.text
+    assert viewer.get("/voc?table=orders").status_code == 422

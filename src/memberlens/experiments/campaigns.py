@@ -89,7 +89,9 @@ def analyze_campaigns(
         groups.setdefault(group, {})[row["arm"]] = row
     out = []
     for group, arms in sorted(groups.items(), key=lambda g: tuple(str(x) for x in g[0])):
-        row = _row(arms, costs[group], alpha)
+        row = _row(
+            arms, costs.get(group, (0.0, 0.0)), alpha
+        )  # a group with no treated member costs nothing
         if by_tier:
             row = {"campaign_id": group[0], "tier": group[1], **row}
         else:

@@ -49,6 +49,8 @@ def verdict(row: dict[str, Any], level: float, language: str) -> str:
     if lift is None:
         lift, (lo, hi) = row["lift_abs"], row["ci_abs"]
         show = _number
+    if lift is None:
+        return f"{row['variant']} · {row['metric']}: –"
     if lo is not None and lo > 0:
         text, shown = RAISED, show(abs(lift))
     elif hi is not None and hi < 0:

@@ -269,26 +269,171 @@ def alerts(
     return {"rows": svc.queries.alerts(first, last)}
 
 
-# -- capabilities not in this version -----------------------------------------------------------
-def _not_available(what: str) -> JSONResponse:
-    return JSONResponse(
-        {"detail": f"{what} is not available in this version of memberlens."}, status_code=501
-    )
+# -- experiments, campaigns, voice of the customer ------------------------------------------------
+VOC_TABLES = ("tickets", "surveys", "posts")
+_EXPERIMENT_ID = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
+
+
+def window(text: str | None, parameter: str = "window_days") -> int:
+    """Days of the exposure window: a whole number from 1 to 365 (default 14)."""
+    if text is None:
+        return 14
+    if not text.isdigit() or not 1 <= int(text) <= 365:
+        raise InputError(
+            f"{parameter}={text[:40]!r}: give a whole number of days from 1 to 365, e.g. 14.",
+            parameter=parameter,
+            value=text[:40],
+        )
+    return int(text)
+
+
+def level(text: str | None, parameter: str = "alpha") -> float:
+    """A significance level strictly between 0 and 0.5 (default 0.05)."""
+    if text is None:
+        return 0.05
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 0.5:
+        raise InputError(
+            f"{parameter}={text[:40]!r}: give a level between 0 and 0.5, e.g. 0.05.",
+            parameter=parameter,
+            value=text[:40],
+        )
+    return value
+
+
+def experiment_metrics(text: str | None) -> list[str] | None:
+    from memberlens.experiments.outcomes import Outcome
+
+    if text is None or not text.strip():
+        return None
+    choices = [str(o) for o in Outcome]
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    for metric_id in chosen:
+        if metric_id not in choices:
+            raise unknown_choice("experiment metric", metric_id[:80], choices, parameter="metric")
+    return chosen
+
+
+@router.get("/experiments")
+def experiments(caller: Viewer, svc: Svc) -> dict[str, Any]:
+    """The experiment ids with assignments in the warehouse."""
+    return {"rows": [{"experiment_id": i} for i in svc.queries.experiment_ids()]}
 
 
 @router.get("/experiments/{experiment_id}")
-def experiment(experiment_id: str, caller: Viewer) -> JSONResponse:
-    return _not_available("The experiment read-out")
+def experiment(
+    experiment_id: str,
+    caller: Viewer,
+    svc: Svc,
+    metric: str | None = None,
+    window_days: str | None = None,
+    cuped: str | None = None,
+    sequential: str | None = None,
+    control: str = "control",
+    alpha: str | None = None,
+) -> dict[str, Any]:
+    """The read-out of one experiment (as ``experiment analyze ID --format json``): arms,
+    sample-ratio check, and per (metric, variant) lifts with intervals, p-values, chance to
+    win and risk. ``metric`` takes comma-separated outcomes."""
+    if not _EXPERIMENT_ID.fullmatch(experiment_id):
+        raise InputError(
+            "experiment_id: give 1–128 printable characters, e.g. EXP2025PUSH.",
+            parameter="experiment_id",
+            value=experiment_id[:80],
+        )
+    chosen = experiment_metrics(metric)
+    days, alpha_value = window(window_days), level(alpha)
+    flags = boolean(cuped, "cuped"), boolean(sequential, "sequential")
+    known = svc.queries.experiment_ids()
+    if experiment_id not in known:
+        hint = f"Known experiments: {', '.join(known[:20])}." if known else "None are loaded."
+        raise HTTPException(404, f"No experiment '{experiment_id[:80]}'. {hint}")
+    return svc.queries.experiment(
+        experiment_id, chosen, days, flags[0], flags[1], control[:128], alpha_value
+    )
 
 
 @router.get("/campaigns")
-def campaigns(caller: Viewer) -> JSONResponse:
-    return _not_available("Campaign lift")
+def campaigns(
+    caller: Viewer,
+    svc: Svc,
+    ids: str | None = None,
+    by: str | None = None,
+    window_days: str | None = None,
+    alpha: str | None = None,
+) -> dict[str, Any]:
+    """Campaigns against their holdouts, ranked by incremental revenue per cost (as
+    ``campaign analyze [IDS] [--by tier] --format json``)."""
+    if by is not None and by != "tier":
+        raise unknown_choice("split", by[:40], ["tier"], parameter="by")
+    chosen = [part.strip()[:128] for part in (ids or "").split(",") if part.strip()] or None
+    days, alpha_value = window(window_days), level(alpha)
+    try:
+        return {"rows": svc.queries.campaigns(chosen, by, days, alpha_value)}
+    except InputError as error:
+        if error.parameter != "campaign_ids":
+            raise
+        raise InputError(str(error), parameter="ids", value=error.value) from None
+
+
+@router.get("/causal/points")
+def causal_points(caller: Viewer, svc: Svc, as_of: str) -> dict[str, Any]:
+    """Do points users buy more? (as ``causal points --as-of D --format json``)."""
+    return svc.queries.causal_points(check_date(as_of, "as_of"))
 
 
 @router.get("/voc/topics")
-def voc_topics(caller: Viewer) -> JSONResponse:
-    return _not_available("Voice of the customer")
+def voc_topics(
+    caller: Viewer,
+    svc: Svc,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str, Query(alias="to")],
+    table: str = "tickets",
+    k: str | None = None,
+) -> JSONResponse:
+    """Topic clusters of a text table from ``from`` to ``to`` (as ``voc topics --format
+    json``) and the emerging topic-weeks; example texts are masked for every role."""
+    if table not in VOC_TABLES:
+        raise unknown_choice("table", table[:40], VOC_TABLES, parameter="table")
+    first, last = check_date(start, "from"), check_date(end, "to")
+    if last < first:
+        raise InputError(f"to={last} is before from={first}.", parameter="to", value=last)
+    topics = 8
+    if k is not None:
+        if not k.isdigit() or not 1 <= int(k) <= 30:
+            raise InputError(
+                f"k={k[:40]!r}: give a number of topics from 1 to 30, e.g. 8.",
+                parameter="k",
+                value=k[:40],
+            )
+        topics = int(k)
+    found = svc.queries.voc_topics(table, first, last, topics)
+    return JSONResponse(mask_texts(found), headers=NO_STORE)
+
+
+def mask_texts(value: Any) -> Any:
+    """Every text masked (phones, e-mails, id numbers), whatever the role."""
+    from memberlens.pii import mask_text
+
+    if isinstance(value, dict):
+        return {k: mask_texts(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_texts(v) for v in value]
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
+
+
+@router.get("/voc/nps")
+def voc_nps(caller: Viewer, svc: Svc, period: str, by: str | None = None) -> dict[str, Any]:
+    """NPS of a period with its 95 % interval and n (as ``voc nps --format json``)."""
+    chosen = svc.queries.check_period(period)
+    if by is not None:
+        svc.queries.check_dimension(by)
+    return {"rows": svc.queries.voc_nps(chosen, by)}
 
 
 # -- files ---------------------------------------------------------------------------------------

@@ -103,3 +103,63 @@ PROFILE = {
 TIER_HISTORY = Label("等级历史", "Tier history")
 NOW = Label("至今", "now")
 LANGUAGE_SWITCH = Label("English", "中文")
+EXPERIMENTS = Label("实验与活动", "Experiments")
+CAMPAIGNS = Label(
+    "营销活动(对照组增量,按单位成本增量消费额排序)",
+    "Campaigns against their holdouts (ranked by incremental revenue per cost)",
+)
+CAMPAIGN = Label("活动", "Campaign")
+TREATED = Label("触达", "Treated")
+HOLDOUT = Label("对照", "Holdout")
+CONVERSION_LIFT = Label("增量转化率", "Incremental conversion")
+REVENUE_LIFT = Label("增量消费额", "Incremental revenue")
+COST = Label("成本", "Cost")
+ROI = Label("投资回报率", "ROI")
+INTERVAL_95 = Label("95% 区间", "95 % CI")
+NO_CAMPAIGNS = Label("没有已导入的营销活动触达。", "No campaign touches are loaded.")
+EXPERIMENT = Label("实验", "Experiment")
+NO_EXPERIMENTS = Label("没有已导入的实验分组。", "No experiment assignments are loaded.")
+READ_OUT = Label("实验结果", "Read-out")
+ARMS = Label("分组", "Arms")
+VARIANT = Label("组别", "Variant")
+SRM_CHECK = Label("样本比例检验", "Sample ratio check")
+NO_SRM = Label("样本比例无异常(p = {p})", "No sample ratio mismatch (p = {p})")
+SRM = Label(
+    "样本比例异常(p = {p}):先检查分组再解读结果",
+    "Sample ratio mismatch (p = {p}): check the assignment before reading the results",
+)
+LIFT_CHART = Label("相对提升及 95% 区间", "Relative lift with 95 % intervals")
+MEAN = Label("均值", "Mean")
+CONTROL_MEAN = Label("对照均值", "Control mean")
+LIFT = Label("相对提升", "Lift")
+P_VALUE = Label("p 值", "p")
+P_HOLM = Label("Holm 校正 p", "p (Holm)")
+CHANCE = Label("胜出概率", "Chance to win")
+VOC = Label("客户之声", "Voice of the customer")
+TEXT_TABLE = Label("来源", "Source")
+TEXT_TABLES = {
+    "tickets": Label("工单", "Tickets"),
+    "surveys": Label("问卷", "Surveys"),
+    "posts": Label("帖子", "Posts"),
+}
+TOPICS = Label("话题({first} 至 {last})", "Topics ({first} to {last})")
+TOPIC = Label("话题", "Topic")
+KEYWORDS = Label("关键词", "Keywords")
+SIZE = Label("条数", "Texts")
+NEGATIVE_SHARE = Label("负面占比", "Negative")
+TREND = Label("每周趋势", "Weekly trend")
+EXAMPLES = Label("示例(已脱敏)", "Examples (masked)")
+NO_TOPICS = Label("这段时间没有文本。", "No texts in this window.")
+EMERGING = Label(
+    "新兴话题(周环比 ≥ 2 倍且 ≥ 10 条)", "Emerging topics (week over week ≥ 2× and ≥ 10 texts)"
+)
+NO_EMERGING = Label("没有新兴话题。", "No emerging topics.")
+WEEK = Label("周", "Week")
+PREVIOUS_WEEK = Label("上周", "Week before")
+NPS = Label("净推荐值(NPS,95% 区间)", "NPS (95 % interval)")
+RESPONSES = Label("回答数", "Responses")
+PROMOTERS = Label("推荐者", "Promoters")
+PASSIVES = Label("中立者", "Passives")
+DETRACTORS = Label("贬损者", "Detractors")
+NPS_BY_TIER = Label("按等级的 NPS({period})", "NPS by tier ({period})")
+CONTROL_ARM = Label("对照组", "control arm")

@@ -376,6 +376,87 @@ class Queries:
 
         return self.run(("alerts", start, end), compute)
 
+    # -- experiments and campaigns (DESIGN §12) -------------------------------------------------
+    def experiment_ids(self) -> list[str]:
+        """The experiment ids with assignments (empty when none are loaded)."""
+        return self.run(("experiment_ids",), self.ws.experiments.ids)
+
+    def experiment(
+        self,
+        experiment_id: str,
+        metrics: list[str] | None,
+        window_days: int,
+        cuped: bool,
+        sequential: bool,
+        control: str,
+        alpha: float,
+    ) -> dict[str, Any]:
+        """As ``experiment analyze ID --format json``."""
+
+        def compute() -> dict[str, Any]:
+            result = self.ws.experiments.analyze(
+                experiment_id,
+                metrics=metrics,
+                window_days=window_days,
+                cuped=cuped,
+                sequential=sequential,
+                control=control,
+                alpha=alpha,
+            )
+            return plain(result.to_dict())  # type: ignore[no-any-return]
+
+        key = ("experiment", experiment_id, tuple(metrics or ()), window_days, cuped,
+               sequential, control, alpha)  # fmt: skip
+        value: dict[str, Any] = self.run(key, compute)
+        return value
+
+    def campaigns(
+        self, campaign_ids: list[str] | None, by: str | None, window_days: int, alpha: float
+    ) -> Rows:
+        """As ``campaign analyze [IDS] [--by tier] --format json``."""
+
+        def compute() -> Rows:
+            found = self.ws.experiments.campaigns(
+                campaign_ids, by=by, window_days=window_days, alpha=alpha
+            )
+            return plain(found)  # type: ignore[no-any-return]
+
+        return self.run(("campaigns", tuple(campaign_ids or ()), by, window_days, alpha), compute)
+
+    def causal_points(self, as_of: str) -> dict[str, Any]:
+        """As ``causal points --as-of D --format json``."""
+
+        def compute() -> dict[str, Any]:
+            return plain(self.ws.experiments.causal_points(as_of).to_dict())  # type: ignore[no-any-return]
+
+        value: dict[str, Any] = self.run(("causal_points", as_of), compute)
+        return value
+
+    # -- voice of the customer (DESIGN §13) -------------------------------------------------------
+    def voc_topics(self, table: str, start: str, end: str, k: int) -> dict[str, Any]:
+        """``rows`` as ``voc topics --format json`` and the ``emerging`` topic-weeks
+        (as ``voc topics --emerging``); examples are masked by the analysis."""
+        from memberlens.voc.topics import emerging
+
+        def compute() -> dict[str, Any]:
+            found = self.ws.voc.topics(table, start, end, k=k)
+            weeks = [
+                {"topic": e.topic, "label": e.label, "week": str(e.week_start), "n": e.n,
+                 "previous": e.previous, "lift": e.lift}
+                for e in emerging(found)
+            ]  # fmt: skip
+            return {"rows": plain(found), "emerging": plain(weeks)}
+
+        value: dict[str, Any] = self.run(("voc_topics", table, start, end, k), compute)
+        return value
+
+    def voc_nps(self, period: str, by: str | None) -> Rows:
+        """As ``voc nps --period P [--by DIM] --format json``."""
+        return self.run(
+            ("voc_nps", period, by),
+            lambda: plain(self.ws.voc.nps(period, by)),
+        )
+
     # -- files ----------------------------------------------------------------------------------
     def report(self, period: str, kind: str) -> Path:
         """The report file (html or xlsx) for ``period``, written once per data version."""

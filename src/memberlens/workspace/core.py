@@ -16,11 +16,13 @@ from memberlens.engine.warehouse import WAREHOUSE_FILE, connect
 from memberlens.errors import InputError, WorkspaceError
 from memberlens.progress import Progress
 from memberlens.workspace.analyses import Analyses
+from memberlens.workspace.experiments import Experiments
 from memberlens.workspace.models import Models
 from memberlens.workspace.parse import days as _dates
 from memberlens.workspace.points import Points
 from memberlens.workspace.program import Program
 from memberlens.workspace.segments import Segments
+from memberlens.workspace.voc import Voc
 
 if TYPE_CHECKING:
     import polars as pl
@@ -56,6 +58,8 @@ class Workspace:
         self.program = Program(self)
         self.models = Models(self)
         self.analyses = Analyses(self)
+        self.experiments = Experiments(self)
+        self.voc = Voc(self)
 
     @contextmanager
     def cached(self) -> Iterator[None]:

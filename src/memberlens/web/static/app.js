@@ -65,6 +65,22 @@
       zmin: 0, zmax: 1, hovertemplate: "%{y} +%{x}: %{z:.1%}<extra></extra>",
       colorbar: { tickformat: ".0%" } }], layout, config);
   }
+  function intervals(el, spec) {
+    var layout = clone(layoutBase);
+    layout.showlegend = false;
+    layout.hovermode = "closest";
+    layout.margin.l = 8;
+    layout.xaxis.tickformat = ".0%";
+    layout.xaxis.zeroline = true;
+    layout.xaxis.zerolinecolor = "#98a2b3";
+    layout.yaxis = { type: "category", autorange: "reversed", automargin: true };
+    var plus = spec.x.map(function (x, i) { return spec.hi[i] - x; });
+    var minus = spec.x.map(function (x, i) { return x - spec.lo[i]; });
+    Plotly.newPlot(el, [{ type: "scatter", mode: "markers", x: spec.x, y: spec.y,
+      marker: { color: palette[0], size: 9 },
+      error_x: { type: "data", symmetric: false, array: plus, arrayminus: minus, color: palette[0], thickness: 2 },
+      hovertemplate: "%{y}: %{x:+.1%}<extra></extra>" }], layout, config);
+  }
   document.querySelectorAll(".chart").forEach(function (el) {
     var spec = data(el.getAttribute("data-source"));
     if (!spec || typeof Plotly === "undefined") { return; }
@@ -74,6 +90,7 @@
     else if (kind === "stack") { stack(el, spec); }
     else if (kind === "bar1") { bar1(el, spec); }
     else if (kind === "heatmap") { heatmap(el, spec); }
+    else if (kind === "intervals") { intervals(el, spec); }
   });
   document.querySelectorAll("select.autosubmit").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
