@@ -12,7 +12,10 @@ A lexicon model written for loyalty-program texts (:mod:`memberlens.voc.lexicon`
    (积分一直没有到账, 客服打不通, 又过期了) and praise of service events (马上就到账了);
 5. a question or a suggestion with no complaint pattern is shrunk (× 0.3, × 0.4): asking
    when points expire or wishing for more rewards is neutral;
-6. score = tanh(s / 3) of the sum s; positive at score ≥ 0.3, negative at ≤ −0.3.
+6. a text on which no lexicon word and no pattern fires (s = 0) is decided by a character
+   n-gram classifier fitted on project-written texts (:mod:`memberlens.voc.classifier`):
+   s = 2 (p₊ − p₋), shrunk like step 5 for a question or a suggestion;
+7. score = tanh(s / 3) of the sum s; positive at score ≥ 0.3, negative at ≤ −0.3.
 
 >>> classify("积分一直没有到账").sentiment
 'negative'
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from memberlens.voc import classifier
 from memberlens.voc import lexicon as lx
 from memberlens.voc.text import _jieba, normalize
 
@@ -36,6 +40,7 @@ SentimentId = Literal["positive", "neutral", "negative"]
 SENTIMENTS: tuple[SentimentId, ...] = ("positive", "neutral", "negative")
 THRESHOLD = 0.3
 SCALE = 3.0
+CLASSIFIER_WEIGHT = 2.0
 
 _CLAUSE = re.compile(r"[，,。.!！;；~～…\n]+|(?<=[?？])")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]+|[a-z][a-z0-9']*|\d+")
@@ -96,19 +101,32 @@ def _lexicon_sum(text: str) -> float:
     return sum(sums)
 
 
-@lru_cache(maxsize=200_000)
-def classify(text: str) -> Sentiment:
-    """The sentiment of one text (see the module docstring for the rules)."""
-    norm = normalize(text)
+def rule_sum(norm: str) -> float:
+    """The lexicon and pattern sum of a normalised text (steps 1–5)."""
     s = _lexicon_sum(norm)
     complaint = sum(w for p, w in lx.COMPLAINT_PATTERNS if p.search(norm))
     praise = sum(w for p, w in lx.PRAISE_PATTERNS if p.search(norm))
     if not complaint:
-        if lx.QUESTION.search(norm):
-            s *= 0.3
-        elif lx.SUGGESTION.search(norm):
-            s *= 0.4
-    s += praise - complaint
+        s *= _shrink(norm)
+    return s + praise - complaint
+
+
+def _shrink(norm: str) -> float:
+    """0.3 for a question, 0.4 for a suggestion, else 1."""
+    if lx.QUESTION.search(norm):
+        return 0.3
+    if lx.SUGGESTION.search(norm):
+        return 0.4
+    return 1.0
+
+
+@lru_cache(maxsize=200_000)
+def classify(text: str) -> Sentiment:
+    """The sentiment of one text (see the module docstring for the rules)."""
+    norm = normalize(text)
+    s = rule_sum(norm)
+    if s == 0:  # no lexicon word, no pattern: the n-gram classifier decides
+        s = CLASSIFIER_WEIGHT * classifier.polarity(norm) * _shrink(norm)
     score = math.tanh(s / SCALE)
     if score >= THRESHOLD:
         label: SentimentId = "positive"
