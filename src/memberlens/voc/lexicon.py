@@ -412,6 +412,9 @@ NEGATORS = frozenset(
     ]
 )
 
+#: Negators whose scope reaches three tokens (没有想象中好, 不是特别满意).
+WIDE_NEGATORS = frozenset(["没有", "不是", "并不", "并没有", "从来没有"])
+
 #: Degree adverbs and their multiplier on the next sentiment word.
 DEGREE: dict[str, float] = {
     "很": 1.3,
@@ -536,7 +539,10 @@ SUGGESTION = re.compile(
 )
 
 #: Words segmented whole so that a sentiment character inside them is not read (好几次).
-DICTIONARY_ONLY = ("好几次", "好几天", "好几个", "好久", "好多", "好像", "好些")
+DICTIONARY_ONLY = (
+    "好几次", "好几天", "好几个", "好久", "好多", "好像", "好些",
+    "还没用", "还没用过", "没用过", "还没试", "还没拆",
+)  # fmt: skip
 
 # General review vocabulary (products, service, delivery, quality, price, books, hotels,
 # electronics), written by the project. Domain entries above win where a word is in both.

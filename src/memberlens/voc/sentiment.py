@@ -5,8 +5,8 @@ A lexicon model written for loyalty-program texts (:mod:`memberlens.voc.lexicon`
 1. the text is normalised (NFKC, lower case) and cut into clauses at punctuation;
 2. each clause is segmented (jieba with the program dictionary; English word tokens); a
    lexicon word adds its weight, times the nearest degree adverb before it (很 1.3, 有点
-   0.6 …); a negator among the two tokens before it flips it (a negated negative word
-   counts 0.3: 不差 is faint praise);
+   0.6 …); a negator among the two tokens before it (three for 没有, 不是, 并不: 没有想象中
+   好) flips it (a negated negative word counts 0.3: 不差 is faint praise);
 3. a clause after a contrast word (但是, 不过, but) weighs 1.5, one before it 0.6;
 4. domain patterns add their weight: complaints that hold no general negative word
    (积分一直没有到账, 客服打不通, 又过期了) and praise of service events (马上就到账了);
@@ -79,6 +79,8 @@ def _clause_sum(tokens: Sequence[str]) -> float:
             continue  # 好 before a sentiment word is a degree adverb (好开心)
         before = tokens[max(0, i - 3) : i]
         negated = sum(t in lx.NEGATORS for t in before[-2:]) % 2 == 1
+        if not negated and len(before) == 3 and before[0] in lx.WIDE_NEGATORS:
+            negated = not any(t in lx.NEGATORS for t in before[1:])  # 没有想象中好
         degree = next((lx.DEGREE[t] for t in reversed(before[-2:]) if t in lx.DEGREE), 1.0)
         value = weight * degree
         if negated:
