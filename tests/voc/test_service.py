@@ -14,8 +14,7 @@ from memberlens.voc.service import DEFINITIONS, METRICS
 
 def _values(ws: ml.Workspace, metric: str, by: str | None = None) -> dict[str, float | None]:
     with ws.session() as s:
-        scope = Scope(s.backend, s.config, parse_period("2024-03"),
-                      None if by is None else dimension(by))  # fmt: skip
+        scope = Scope(s, parse_period("2024-03"), None if by is None else dimension(by))
         rows = s.rows(DEFINITIONS[metric](scope))
     return {str(r.get(GROUP)): r["value"] for r in rows}
 
