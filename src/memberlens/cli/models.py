@@ -168,6 +168,11 @@ def churn(
     )
     emit(result.calibration, Format.table, title="Calibration: deciles of predicted risk")
     emit(result.drivers.head(8), Format.table, title="Top drivers (permutation importance, AUC)")
+    if result.left_out:
+        console.print(
+            "Left out (all missing or constant in this program): " + ", ".join(result.left_out),
+            highlight=False,
+        )
     levels = result.to_dict()["levels"]
     console.print(
         f"{result.scores.height:,} members scored as of {result.as_of}: "

@@ -140,11 +140,14 @@ class Workspace:
         """Metric values: rows (metric, period, [by], value).
 
         One ``period`` (``2025-03``, ``2025-W10``, …), or a series of ``grain`` periods from
-        ``start`` to ``end`` (dates). ``by`` splits member metrics by a dimension.
+        ``start`` to ``end`` (dates). ``by`` splits member metrics by a dimension. When no
+        period overlaps the data the values are null and a
+        :class:`~memberlens.facts.coverage.NoDataWarning` names the data's range.
 
         >>> ws.metrics(["repurchase_rate", "aov"], period="2025-03", by="channel")  # doctest: +SKIP
         """
         from memberlens.dates.periods import parse_grain, parse_period, series
+        from memberlens.facts.coverage import warn_no_data
         from memberlens.metrics.evaluate import values
 
         if period is not None and (start or end):
@@ -157,7 +160,9 @@ class Workspace:
         else:
             raise InputError("Give a period (e.g. period 2025-03) or a date range (start and end).")
         with self.session() as session:
-            return values(session, ids, periods, by)
+            frame = values(session, ids, periods, by)
+            warn_no_data(session, periods)
+            return frame
 
     def explain(self, metric_id: str, period: str, by: str | None = None) -> str:
         """The SQL that computes ``metric_id`` for ``period``, without running it."""
