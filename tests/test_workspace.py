@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,67 @@ def test_a_series_that_touches_the_data_does_not_warn(shop: ml.Workspace) -> Non
         frame = shop.metrics(["orders"], start="2024-03-01", end="2024-05-31", grain="month")
     assert frame["value"].to_list()[0] == 4
     assert frame["value"].to_list()[1:] == [None, None]
+
+
+# Personal data in exports: phones masked unless full_phone
+
+PHONE_MEMBERS = """member_id,registered_at,phone
+P1,2024-01-01,13812345678
+P2,2024-01-02,139-8765-4321
+P3,2024-01-03,
+"""
+PHONE_ORDERS = """order_id,member_id,ordered_at,amount
+Q1,P1,2024-02-01 10:00,10
+Q2,P2,2024-02-02 10:00,20
+"""
+WHOLE = re.compile(r"1[3-9]\d{9}")
+
+
+def _phones(load_csv: Any) -> ml.Workspace:
+    return load_csv(("members", PHONE_MEMBERS), ("orders", PHONE_ORDERS))  # type: ignore[no-any-return]
+
+
+def _texts(folder: Path) -> str:
+    import polars as pl
+
+    return "\n".join(pl.read_parquet(p).write_csv() for p in sorted(folder.glob("*.parquet")))
+
+
+def test_export_masks_the_phone_column_by_default(load_csv: Any, tmp_path: Path) -> None:
+    import polars as pl
+
+    ws = _phones(load_csv)
+    written = ws.export_parquet(tmp_path / "out")
+    members = pl.read_parquet(written["members"]).sort("member_id")
+    assert members["phone"].to_list() == ["138****5678", "139****4321", None]
+    assert members.columns == ws.table("members").columns  # same columns, same order
+    assert not WHOLE.search(_texts(tmp_path / "out"))
+    assert pl.read_parquet(written["orders"]).height == 2
+
+
+def test_export_writes_whole_phones_only_when_asked(load_csv: Any, tmp_path: Path) -> None:
+    import polars as pl
+
+    ws = _phones(load_csv)
+    written = ws.export_parquet(tmp_path / "out", ["members"], full_phone=True)
+    phones = pl.read_parquet(written["members"]).sort("member_id")["phone"].to_list()
+    assert phones[:2] == ws.table("members").sort("member_id")["phone"].to_list()[:2]
+    assert WHOLE.search(_texts(tmp_path / "out"))
+
+
+def test_the_export_command_masks_and_warns_with_full_phone(load_csv: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from memberlens.cli import app
+
+    ws = _phones(load_csv)
+    masked = CliRunner().invoke(app, ["-w", str(ws.root), "export", str(tmp_path / "a")])
+    assert masked.exit_code == 0, masked.output
+    assert not WHOLE.search(_texts(tmp_path / "a"))
+    assert "Warning" not in masked.stderr
+    whole = CliRunner().invoke(
+        app, ["-w", str(ws.root), "export", str(tmp_path / "b"), "--full-phone"]
+    )
+    assert whole.exit_code == 0, whole.output
+    assert WHOLE.search(_texts(tmp_path / "b"))
+    assert "--full-phone writes whole phone numbers" in " ".join(whole.stderr.split())

@@ -106,11 +106,15 @@ class Workspace:
             yield Session(backend, self.config, self.root, self._memo)
 
     def export_parquet(
-        self, folder: str | Path, tables: Sequence[str] | None = None
+        self, folder: str | Path, tables: Sequence[str] | None = None, *, full_phone: bool = False
     ) -> dict[str, Path]:
         """Write canonical tables (all by default) to ``folder/<table>.parquet``, for Spark or
-        others; a relative folder is taken from the workspace."""
+        others; a relative folder is taken from the workspace. Personal columns (the members'
+        phone) are masked as :func:`memberlens.pii.mask_phone` does unless ``full_phone``."""
+        import ibis
+
         from memberlens.engine.warehouse import quote
+        from memberlens.pii import mask_phone_expr
         from memberlens.schema import LOAD_ORDER, table_spec
 
         names = list(LOAD_ORDER if tables is None else tables)
@@ -120,10 +124,17 @@ class Workspace:
         target.mkdir(parents=True, exist_ok=True)
         written = {}
         with self.read() as con:
+            backend = ibis.duckdb.from_connection(con)
             for name in names:
                 path = target / f"{name}.parquet"
                 escaped = str(path).replace("'", "''")
-                con.execute(f"COPY {quote(name)} TO '{escaped}' (FORMAT parquet)")
+                personal = [c.name for c in table_spec(name).columns if c.pii]
+                query = f"SELECT * FROM {quote(name)}"
+                if personal and not full_phone:
+                    t = backend.table(name)
+                    masked = t.mutate(**{c: mask_phone_expr(t[c]) for c in personal})
+                    query = str(ibis.to_sql(masked, dialect="duckdb"))
+                con.execute(f"COPY ({query}) TO '{escaped}' (FORMAT parquet)")
                 written[name] = path
         return written
 
