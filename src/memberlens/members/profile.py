@@ -152,6 +152,10 @@ def _tier_history(
         from memberlens.program.history import tier_history
     except ImportError:
         return None
-    history = tier_history(session, as_of - timedelta(days=364), as_of).history
+    first = session.scalar(session.table("members").registered_at.min())
+    start = as_of - timedelta(days=364)
+    if first is not None and first.date() > start:
+        start = min(first.date(), as_of)  # a program younger than a year: from its start
+    history = tier_history(session, start, as_of).history
     rows = history.filter(history["member_id"] == member_id).sort("valid_from")
     return tuple((r["tier"], r["valid_from"], r["valid_to"]) for r in rows.iter_rows(named=True))
