@@ -1,4 +1,6 @@
+import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -125,3 +127,126 @@ def test_cached_block_reuses_values_and_ends_with_the_block(demo_ws: ml.Workspac
     assert again.filter(again["metric"] == "orders")["value"].to_list() == [-1]
     assert demo_ws._memo is None
     assert demo_ws.summary(ids, "2025-11").equals(plain)
+
+
+# Dates outside 1900-01-01 .. 2100-12-31 (issue: OverflowError in analytics)
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter", "value"),
+    [
+        (lambda w: w.rfm("0001-01-01"), "as_of", "0001-01-01"),
+        (lambda w: w.tiers("9999-12-31"), "as_of", "9999-12-31"),
+        (lambda w: w.segments.rfm_migration("0001-01-10", "2024-03-31"), "start", "0001-01-10"),
+        (lambda w: w.metrics(["orders"], "0001-01-01..9999-12-31"), "period", None),
+        (lambda w: w.metrics(["orders"], "9999-12"), "period", "9999-12"),
+        (lambda w: w.summary(["orders"], "0001"), "period", "0001"),
+        (lambda w: w.metrics(["orders"], start="0001-01-01", end="2024-03-31"), "start", None),
+        (lambda w: w.metrics(["orders"], start="2024-01-01", end="9999-12-31"), "end", None),
+        (lambda w: w.program.tier_history("2024-01-01", "9999-12-31"), "end", "9999-12-31"),
+    ],
+)
+def test_a_date_outside_the_window_is_an_input_error_naming_the_parameter(
+    shop: ml.Workspace, call: Any, parameter: str, value: str | None
+) -> None:
+    with pytest.raises(ml.InputError, match="1900-01-01 to 2100-12-31") as caught:
+        call(shop)
+    assert caught.value.parameter == parameter
+    if value is not None:
+        assert caught.value.value == value
+
+
+def test_check_as_of_refuses_year_one_before_reading_the_data(shop: ml.Workspace) -> None:
+    from datetime import date
+
+    from memberlens.facts.coverage import check_as_of
+
+    with shop.session() as s, pytest.raises(ml.InputError, match="dates must lie") as caught:
+        check_as_of(s, date(1, 1, 1), parameter="as_of")
+    assert caught.value.parameter == "as_of"
+
+
+def test_a_period_after_the_data_warns_naming_the_range(shop: ml.Workspace) -> None:
+    from memberlens.facts.coverage import NoDataWarning
+
+    with pytest.warns(NoDataWarning, match="the data runs from 2023-06-01 to 2024-03-") as caught:
+        frame = shop.metrics(["orders", "aov"], "2099-01")
+    mine = [w for w in caught if issubclass(w.category, NoDataWarning)]
+    assert len(mine) == 1 and "No data for 2099-01" in str(mine[0].message)
+    assert frame["value"].is_null().all() and frame.height == 2
+
+
+def test_a_series_that_touches_the_data_does_not_warn(shop: ml.Workspace) -> None:
+    import warnings
+
+    from memberlens.facts.coverage import NoDataWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoDataWarning)
+        frame = shop.metrics(["orders"], start="2024-03-01", end="2024-05-31", grain="month")
+    assert frame["value"].to_list()[0] == 4
+    assert frame["value"].to_list()[1:] == [None, None]
+
+
+# Personal data in exports: phones masked unless full_phone
+
+PHONE_MEMBERS = """member_id,registered_at,phone
+P1,2024-01-01,13812345678
+P2,2024-01-02,139-8765-4321
+P3,2024-01-03,
+"""
+PHONE_ORDERS = """order_id,member_id,ordered_at,amount
+Q1,P1,2024-02-01 10:00,10
+Q2,P2,2024-02-02 10:00,20
+"""
+WHOLE = re.compile(r"1[3-9]\d{9}")
+
+
+def _phones(load_csv: Any) -> ml.Workspace:
+    return load_csv(("members", PHONE_MEMBERS), ("orders", PHONE_ORDERS))  # type: ignore[no-any-return]
+
+
+def _texts(folder: Path) -> str:
+    import polars as pl
+
+    return "\n".join(pl.read_parquet(p).write_csv() for p in sorted(folder.glob("*.parquet")))
+
+
+def test_export_masks_the_phone_column_by_default(load_csv: Any, tmp_path: Path) -> None:
+    import polars as pl
+
+    ws = _phones(load_csv)
+    written = ws.export_parquet(tmp_path / "out")
+    members = pl.read_parquet(written["members"]).sort("member_id")
+    assert members["phone"].to_list() == ["138****5678", "139****4321", None]
+    assert members.columns == ws.table("members").columns  # same columns, same order
+    assert not WHOLE.search(_texts(tmp_path / "out"))
+    assert pl.read_parquet(written["orders"]).height == 2
+
+
+def test_export_writes_whole_phones_only_when_asked(load_csv: Any, tmp_path: Path) -> None:
+    import polars as pl
+
+    ws = _phones(load_csv)
+    written = ws.export_parquet(tmp_path / "out", ["members"], full_phone=True)
+    phones = pl.read_parquet(written["members"]).sort("member_id")["phone"].to_list()
+    assert phones[:2] == ws.table("members").sort("member_id")["phone"].to_list()[:2]
+    assert WHOLE.search(_texts(tmp_path / "out"))
+
+
+def test_the_export_command_masks_and_warns_with_full_phone(load_csv: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from memberlens.cli import app
+
+    ws = _phones(load_csv)
+    masked = CliRunner().invoke(app, ["-w", str(ws.root), "export", str(tmp_path / "a")])
+    assert masked.exit_code == 0, masked.output
+    assert not WHOLE.search(_texts(tmp_path / "a"))
+    assert "Warning" not in masked.stderr
+    whole = CliRunner().invoke(
+        app, ["-w", str(ws.root), "export", str(tmp_path / "b"), "--full-phone"]
+    )
+    assert whole.exit_code == 0, whole.output
+    assert WHOLE.search(_texts(tmp_path / "b"))
+    assert "--full-phone writes whole phone numbers" in " ".join(whole.stderr.split())

@@ -76,6 +76,22 @@ TARGETS_TEXT = """
 better side, is *on target* (达标); on the worse side by at most `tolerance` (default 5 % of
 the bound) is *watch* (关注); further is *off target* (未达标). No target: *no target*; no value:
 *no data*.
+
+## Dates and periods outside the data
+
+Every date and period lies in 1900-01-01 .. 2100-12-31 (the ingest window's default): an
+earlier or later one (`0001-01-01`, `9999-12`, `2025-01-01..9999-12-31`) is an `InputError`
+naming the parameter (`period`, `start`, `end`, `as_of`) and the window, in the Python API
+and the HTTP API as on the command line, before any query runs.
+
+Inside the window, a period outside the *order range* (the first to the last day with a paid
+member order) has no data: its metrics are null, as in a series that runs past the data.
+When **no** period of a request overlaps the order range — `ws.metrics(["aov"], "2099-01")`,
+or a series wholly after the data — the answer is still the null rows (a caller can tell
+"no data" from an error, and a dashboard keeps its shape), and a `NoDataWarning`
+(`memberlens.facts.coverage`) says so, naming the data's range: "No data for 2099-01: the
+data runs from 2023-06-01 to 2024-03-21; every value is null." A request that overlaps the
+data in at least one period does not warn.
 """
 
 

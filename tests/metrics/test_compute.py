@@ -61,7 +61,10 @@ def test_every_metric_for_march(shop: ml.Workspace) -> None:
 
 
 def test_a_period_without_data_is_marked_no_data(shop: ml.Workspace) -> None:
-    frame = shop.metrics(["orders", "revenue", "nps"], "2030-01")
+    from memberlens.facts.coverage import NoDataWarning
+
+    with pytest.warns(NoDataWarning, match="No data for 2030-01"):
+        frame = shop.metrics(["orders", "revenue", "nps"], "2030-01")
     assert frame["value"].to_list() == [None, None, None]
 
 

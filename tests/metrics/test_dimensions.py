@@ -69,7 +69,10 @@ def test_a_monthly_series(shop: ml.Workspace) -> None:
 
 
 def test_a_weekly_series_outside_the_data_says_no_data(shop: ml.Workspace) -> None:
-    frame = shop.metrics(["orders"], start="2030-01-01", end="2030-01-14", grain="week")
+    from memberlens.facts.coverage import NoDataWarning
+
+    with pytest.warns(NoDataWarning, match="2030-W01 .. 2030-W03"):
+        frame = shop.metrics(["orders"], start="2030-01-01", end="2030-01-14", grain="week")
     # 2030-01-01 is a Tuesday in ISO week 2030-W01, which starts on 2029-12-31
     assert frame["period"].to_list() == ["2030-W01", "2030-W02", "2030-W03"]
     assert frame["value"].is_null().all()

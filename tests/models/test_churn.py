@@ -10,7 +10,7 @@ import pytest
 
 import memberlens as ml
 from memberlens.errors import InputError
-from memberlens.models.churn.lapse import FEATURES, labels, thresholds
+from memberlens.models.churn.lapse import FEATURES, informative, labels, thresholds
 from memberlens.models.churn.model import ChurnResult
 from memberlens.models.churn.survival import durations
 
@@ -117,7 +117,7 @@ def test_churn_model_beats_recency_on_demo_data(modelled: ChurnResult) -> None:
     # time-based split: train, test and scoring dates one window apart
     assert (r.as_of - r.test_cutoff).days == (r.test_cutoff - r.train_cutoff).days == 90
     assert r.calibration["members"].sum() == r.test_members and r.calibration.height == 10
-    assert sorted(r.drivers["feature"]) == sorted(FEATURES)
+    assert sorted([*r.drivers["feature"], *r.left_out]) == sorted(FEATURES)
     assert r.drivers["feature"][0] in {"recency_share", "typical_gap", "recency_days"}
     assert set(r.scores["level"].unique()) <= {"high", "medium", "low"}
     assert r.scores["risk"].is_between(0, 1).all()
@@ -169,3 +169,77 @@ def test_churn_command_json(demo_ws: ml.Workspace, tmp_path: Path) -> None:
     tiers = {row["tier"] for row in document["survival"]["medians"]}
     assert "normal" in tiers
     assert [c["day"] for c in document["survival"]["curves"]][:3] == [30, 60, 90]
+
+
+# A minimal program: members and orders only (no points, events, surveys, tickets)
+
+MINIMAL_MEMBERS = 600
+#: what a members-and-orders program cannot know: all missing or one constant for everyone
+ABSENT = {
+    "points_balance",
+    "points_earned_365",
+    "redemptions_365",
+    "campaign_responses_365",
+    "touches_365",
+    "complaints_365",
+    "nps_last",
+    "channels",
+    "events_90",
+}
+
+
+def _minimal_program(write: Callable[..., Path], ws: ml.Workspace) -> ml.Workspace:
+    """Member i buys every 10 + i % 20 days from early 2024; a third stop after 2024-10-20,
+    a third after 2024-11-20, the rest keep buying to the end of 2024."""
+    from datetime import timedelta
+
+    members = ["member_id,registered_at"]
+    orders = ["order_id,member_id,ordered_at,amount"]
+    for i in range(MINIMAL_MEMBERS):
+        member = f"M{i:04d}"
+        members.append(f"{member},2024-01-01")
+        gap = 10 + i % 20
+        stop = (date(2024, 10, 20), date(2024, 11, 20), date(2024, 12, 31))[i % 3]
+        day, n = date(2024, 1, 1) + timedelta(days=i % 10), 0
+        while day <= stop:
+            orders.append(f"{member}-{n},{member},{day} 10:00,{10 + (i + n) % 7 * 5}")
+            day, n = day + timedelta(days=gap), n + 1
+    for table, rows in (("members", members), ("orders", orders)):
+        result = ws.ingest(table, write(f"{table}.csv", "\n".join(rows) + "\n"))
+        assert result.quarantined == 0, result.reasons
+    return ws
+
+
+def test_informative_leaves_out_all_missing_and_constant_columns() -> None:
+    frame = pl.DataFrame({name: [1.0, 2.0, 3.0] for name in FEATURES}).with_columns(
+        nps_last=pl.lit(None, pl.Float64),
+        points_balance=pl.lit(0.0),
+        events_90=pl.Series([float("nan"), 4.0, float("nan")]),
+    )
+    kept, left_out = informative(frame)
+    assert left_out == ("points_balance", "nps_last", "events_90")
+    assert set(kept) == set(FEATURES) - set(left_out)
+
+
+@pytest.mark.slow
+def test_churn_runs_on_a_members_and_orders_program(
+    ws: ml.Workspace, write: Callable[..., Path]
+) -> None:
+    from cli.running import invoke
+
+    shop = _minimal_program(write, ws)
+    result = shop.models.churn(window_days=30, save=False)
+    assert result.as_of == date(2024, 12, 31)
+    assert set(result.left_out) >= ABSENT
+    assert not set(result.drivers["feature"]) & set(result.left_out)
+    assert "recency_days" in set(result.drivers["feature"])
+    assert result.scores.height > 0 and result.scores["risk"].is_between(0, 1).all()
+    assert result.to_dict()["left_out_features"] == list(result.left_out)
+
+    shown = invoke(
+        "-w", str(shop.root), "churn", "--window-days", "30", "--no-save", "--no-survival"
+    )
+    assert shown.exit_code == 0
+    text = " ".join(shown.stdout.split())  # the console wraps long lines
+    listed = ", ".join(result.left_out)
+    assert f"Left out (all missing or constant in this program): {listed}" in text

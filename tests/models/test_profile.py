@@ -57,3 +57,19 @@ def test_member_command_json(shop: ml.Workspace) -> None:
     assert (document["member_id"], document["orders"], document["spend"]) == ("M3", 1, 30.0)
     assert document["points_balance"] == 30
     assert document["tier"] == "normal" and document["churn_risk"] is None
+
+
+def test_the_profile_shows_a_masked_phone(load_csv: object) -> None:
+    import re
+
+    ws = load_csv(  # type: ignore[operator]
+        # a program younger than a year: the tier history starts at its first registration
+        ("members", "member_id,registered_at,phone\nP1,2024-01-01,13812345678\n"),
+        ("orders", "order_id,member_id,ordered_at,amount\nQ1,P1,2024-02-01 10:00,10\n"),
+    )
+    p = ws.models.member("P1")
+    assert p.phone == "138****5678"
+    assert p.tier_history == (("normal", date(2024, 1, 1), None),)
+    document = json.dumps(p.to_dict())
+    assert not re.search(r"\d{11}", document)
+    assert '"phone": "138****5678"' in document

@@ -165,3 +165,17 @@ def test_each_experiment_has_a_section_with_the_api_verdicts(
     sheet = pl.read_excel(report[1], sheet_name="Experiments")
     assert set(sheet["experiment_id"]) == set(ids)
     assert sheet.height == sum(len(r["results"]) for r in readouts)
+
+
+def test_the_report_shows_no_phone(demo_ws: ml.Workspace, report: tuple[Path, Path]) -> None:
+    import zipfile
+
+    phones = demo_ws.table("members")["phone"].drop_nulls()
+    digits = {re.sub(r"\D", "", p)[-11:] for p in phones.to_list()}
+    assert len(digits) > 100  # the demo members have phones to leak
+    html = report[0].read_text(encoding="utf-8")
+    with zipfile.ZipFile(report[1]) as book:
+        xml = "\n".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
+    for text in (html, xml):
+        found = set(re.findall(r"(?<!\d)1[3-9]\d{9}(?!\d)", text))
+        assert not found & digits

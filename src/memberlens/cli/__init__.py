@@ -265,8 +265,27 @@ def _interrupted() -> int:
     return EXIT_SIGNAL.get(signal.Signals(signum), 130)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: object = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one yellow line on stderr (no file and line of the code)."""
+    from rich.markup import escape
+
+    from memberlens.cli.render import errors
+
+    errors.print(f"[yellow]Warning:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point: run the app and exit with its code (see :func:`run`)."""
+    import warnings
+
+    warnings.showwarning = _show_warning
     sys.exit(run())
 
 

@@ -181,8 +181,22 @@ def export(
     folder: Annotated[
         Path, typer.Argument(help="Folder for <table>.parquet (relative: in the workspace).")
     ],
+    full_phone: Annotated[
+        bool,
+        typer.Option("--full-phone", help="Write whole phone numbers (personal data)."),
+    ] = False,
 ) -> None:
-    """Write every canonical table to Parquet, e.g. for a Spark engine (backend = "pyspark")."""
+    """Write every canonical table to Parquet, e.g. for a Spark engine (backend = "pyspark").
+
+    The members' phone numbers are masked unless --full-phone.
+    """
     ws = open_workspace()
-    written = ws.export_parquet(folder)
+    if full_phone:
+        from memberlens.cli.render import errors
+
+        errors.print(
+            "[yellow]Warning: --full-phone writes whole phone numbers; treat the files as "
+            "personal data.[/]"
+        )
+    written = ws.export_parquet(folder, full_phone=full_phone)
     console.print(f"Wrote {len(written)} tables to {next(iter(written.values())).parent}")

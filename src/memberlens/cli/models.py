@@ -24,11 +24,11 @@ def _warn(warnings: list[str]) -> None:
 
 
 def write_frame(frame: pl.DataFrame, path: Path) -> None:
-    """Write a per-member table: Parquet for .parquet, CSV otherwise."""
-    if path.suffix.lower() == ".parquet":
-        frame.write_parquet(path)
-    else:
-        frame.write_csv(path)
+    """Write a per-member table (.csv, .parquet or .xlsx) through the one writer, quietly
+    (the command's own output may be JSON)."""
+    from memberlens.engine.output import write_frame as write
+
+    write(frame, path)
 
 
 @app.command()
@@ -168,6 +168,11 @@ def churn(
     )
     emit(result.calibration, Format.table, title="Calibration: deciles of predicted risk")
     emit(result.drivers.head(8), Format.table, title="Top drivers (permutation importance, AUC)")
+    if result.left_out:
+        console.print(
+            "Left out (all missing or constant in this program): " + ", ".join(result.left_out),
+            highlight=False,
+        )
     levels = result.to_dict()["levels"]
     console.print(
         f"{result.scores.height:,} members scored as of {result.as_of}: "

@@ -3,6 +3,10 @@
 Written ``2025-03-11``, ``2025-W10``, ``2025-03``, ``2025-Q1``, ``2025`` or
 ``2025-03-01..2025-03-31`` (inclusive dates, business time). A period knows the one before it
 (环比) and the same period a year earlier (同比).
+
+Every date a person gives lies in the sane window :data:`EARLIEST` .. :data:`LATEST`
+(1900-01-01 .. 2100-12-31, the ingest window's default): a year such as 0001 or 9999 would
+overflow date arithmetic later, so it is refused here with an error naming the parameter.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ class Grain(StrEnum):
     YEAR = "year"
     RANGE = "range"
 
+
+#: The first and last day a date parameter may name.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
 
 EXAMPLES = "2025-03-11, 2025-W10, 2025-03, 2025-Q1, 2025 or 2025-03-01..2025-03-31"
 
@@ -63,6 +71,34 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same grain just before (环比)."""
+        try:
+            return self._previous()
+        except (OverflowError, ValueError):
+            raise self._edge("before") from None
+
+    def next(self) -> Period:
+        """The period of the same grain just after."""
+        try:
+            return self._next()
+        except (OverflowError, ValueError):
+            raise self._edge("after") from None
+
+    def year_ago(self) -> Period:
+        """The same period a year earlier (同比): same ISO week number for weeks."""
+        try:
+            return self._year_ago()
+        except (OverflowError, ValueError):
+            raise self._edge("a year before") from None
+
+    def _edge(self, where: str) -> InputError:
+        return InputError(
+            f"Period {self} has no period {where} it in the calendar; choose a period from "
+            f"{EARLIEST} to {LATEST}.",
+            parameter="period",
+            value=str(self),
+        )
+
+    def _previous(self) -> Period:
         match self.grain:
             case Grain.DAY | Grain.WEEK | Grain.RANGE:
                 step = timedelta(days=self.days)
@@ -71,19 +107,18 @@ class Period:
                 months = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[self.grain]
                 return _months(self.grain, _add_months(self.first, -months), months)
 
-    def next(self) -> Period:
-        """The period of the same grain just after."""
+    def _next(self) -> Period:
         if self.grain in (Grain.DAY, Grain.RANGE):
             step = timedelta(days=self.days)
             return Period(self.grain, self.first + step, self.last + step)
         return containing(self.end, self.grain)
 
-    def year_ago(self) -> Period:
-        """The same period a year earlier (同比): same ISO week number for weeks."""
+    def _year_ago(self) -> Period:
         match self.grain:
             case Grain.WEEK:
                 year, week, _ = self.first.isocalendar()
-                return parse_period(f"{year - 1}-W{min(week, _weeks_in(year - 1)):02d}")
+                first = date.fromisocalendar(year - 1, min(week, _weeks_in(year - 1)), 1)
+                return Period(Grain.WEEK, first, first + timedelta(days=6))
             case Grain.MONTH | Grain.QUARTER | Grain.YEAR:
                 months = {Grain.MONTH: 1, Grain.QUARTER: 3, Grain.YEAR: 12}[self.grain]
                 return _months(self.grain, _add_months(self.first, -12), months)
@@ -110,34 +145,82 @@ def _months(grain: Grain, first: date, months: int) -> Period:
     return Period(grain, first, _add_months(first, months) - timedelta(days=1))
 
 
-def parse_period(text: str) -> Period:
-    """Parse a period written as in DESIGN §6; raise :class:`InputError` naming the forms."""
+def check_day(day: date, parameter: str, text: str | None = None) -> date:
+    """``day`` when it lies from :data:`EARLIEST` to :data:`LATEST`; an error naming
+    ``parameter`` (and the value as written, ``text``) otherwise."""
+    if EARLIEST <= day <= LATEST:
+        return day
+    written = str(day) if text is None else text
+    raise InputError(
+        f"{parameter} {written}: dates must lie from {EARLIEST} to {LATEST}; "
+        "choose a date in that window.",
+        parameter=parameter,
+        value=written,
+    )
+
+
+def parse_period(text: str, parameter: str = "period") -> Period:
+    """Parse a period written as in DESIGN §6; raise :class:`InputError` naming the forms
+    (and ``parameter``), or the window for a period outside :data:`EARLIEST` .. :data:`LATEST`."""
+    period = _parse(text, parameter)
+    for day in (period.first, period.last):
+        check_day(day, parameter, text.strip())
+    return period
+
+
+def _year(text: str, whole: str, parameter: str) -> int:
+    year = int(text)
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise InputError(
+            f"{parameter} {whole}: dates must lie from {EARLIEST} to {LATEST}; "
+            "choose a period in that window.",
+            parameter=parameter,
+            value=whole,
+        )
+    return year
+
+
+def _parse(text: str, parameter: str) -> Period:
     value = text.strip()
     try:
         if ".." in value:
             a, b = value.split("..", 1)
             first, last = date.fromisoformat(a.strip()), date.fromisoformat(b.strip())
             if last < first:
-                raise InputError(f"Period '{text}' ends before it starts; write FIRST..LAST.")
+                raise InputError(
+                    f"Period '{text}' ends before it starts; write FIRST..LAST.",
+                    parameter=parameter,
+                    value=value,
+                )
             return Period(Grain.RANGE, first, last)
         if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", value, re.IGNORECASE):
-            year, week = int(m[1]), int(m[2])
+            year, week = _year(m[1], value, parameter), int(m[2])
             if not 1 <= week <= _weeks_in(year):
-                raise InputError(f"Period '{text}': {year} has ISO weeks 1..{_weeks_in(year)}.")
+                raise InputError(
+                    f"Period '{text}': {year} has ISO weeks 1..{_weeks_in(year)}.",
+                    parameter=parameter,
+                    value=value,
+                )
             first = date.fromisocalendar(year, week, 1)
             return Period(Grain.WEEK, first, first + timedelta(days=6))
         if m := re.fullmatch(r"(\d{4})-Q([1-4])", value, re.IGNORECASE):
-            return _months(Grain.QUARTER, date(int(m[1]), 3 * int(m[2]) - 2, 1), 3)
+            year = _year(m[1], value, parameter)
+            return _months(Grain.QUARTER, date(year, 3 * int(m[2]) - 2, 1), 3)
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})", value):
-            return _months(Grain.MONTH, date(int(m[1]), int(m[2]), 1), 1)
+            year = _year(m[1], value, parameter)
+            return _months(Grain.MONTH, date(year, int(m[2]), 1), 1)
         if re.fullmatch(r"\d{4}", value):
-            return _months(Grain.YEAR, date(int(value), 1, 1), 12)
+            return _months(Grain.YEAR, date(_year(value, value, parameter), 1, 1), 12)
         day = date.fromisoformat(value)
         return Period(Grain.DAY, day, day)
     except InputError:
         raise
-    except ValueError:
-        raise InputError(f"Cannot read period '{text}'. Write it as {EXAMPLES}.") from None
+    except (ValueError, OverflowError):
+        raise InputError(
+            f"Cannot read period '{text}'. Write it as {EXAMPLES}.",
+            parameter=parameter,
+            value=value,
+        ) from None
 
 
 def containing(day: date, grain: Grain) -> Period:

@@ -40,7 +40,8 @@ def write(session: Session, expression: Any, path: Path) -> int:
 
 
 def check_suffix(path: Path) -> str:
-    """The lower-case suffix of ``path`` when memberlens can write it, else an error."""
+    """The lower-case suffix of ``path`` when memberlens can write it there, else an error
+    (an unknown suffix, or a folder that does not exist: every writer calls this first)."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InputError(
@@ -49,7 +50,27 @@ def check_suffix(path: Path) -> str:
             parameter="output",
             value=str(path),
         )
+    check_folder(path)
     return suffix
+
+
+def check_folder(path: Path) -> None:
+    """Refuse ``path`` when its folder does not exist (or is a file), naming the folder and
+    the fix; memberlens does not create folders on its own."""
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.exists():
+        problem = f"'{folder}' is a file, not a folder"
+        fix = "choose a path inside a folder"
+    else:
+        problem = f"the folder '{folder}' does not exist"
+        fix = f"create it first (mkdir -p '{folder}') or choose an existing folder"
+    raise InputError(
+        f"Cannot write '{path}': {problem}; {fix}.",
+        parameter="output",
+        value=str(path),
+    )
 
 
 def write_frame(

@@ -7,13 +7,20 @@
   reaches that day, so members can be scored as of then.
 * The **ledger start** is the first local date of a points entry.
 
-An as-of date is accepted from the first paid member order to the last record.
+An as-of date is accepted from the first paid member order to the last record, and never
+outside the sane window 1900-01-01 .. 2100-12-31 (:func:`memberlens.dates.periods.check_day`).
+
+A request whose periods all lie outside the order range has no data: its metrics are null
+and :func:`warn_no_data` says so with a :class:`NoDataWarning` naming the range.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from datetime import date
 
+from memberlens.dates.periods import Period, check_day
 from memberlens.engine.session import Session
 from memberlens.errors import InputError, WorkspaceError
 from memberlens.facts.orders import paid_orders
@@ -61,7 +68,8 @@ def require_orders(session: Session) -> Span:
 
 def check_as_of(session: Session, as_of: date, parameter: str = "as_of") -> None:
     """Refuse a date before the first paid member order or after the last record, naming
-    the range and the parameter."""
+    the range and the parameter (a date outside the sane window before any query)."""
+    check_day(as_of, parameter)
     first, last = require_orders(session)
     if first <= as_of <= last:
         return
@@ -74,6 +82,26 @@ def check_as_of(session: Session, as_of: date, parameter: str = "as_of") -> None
         f"{last} (latest record). Choose a date from {first} to {last}.",
         parameter=parameter,
         value=str(as_of),
+    )
+
+
+class NoDataWarning(UserWarning):
+    """Every period asked for lies outside the data's order range: the values are null."""
+
+
+def warn_no_data(session: Session, periods: Sequence[Period]) -> None:
+    """Warn, naming the order range, when no period in ``periods`` overlaps it."""
+    span = data_range(session)
+    if span is not None and any(p.first <= span[1] and p.last >= span[0] for p in periods):
+        return
+    asked = f"{periods[0]}" if len(periods) == 1 else f"{periods[0]} .. {periods[-1]}"
+    where = (
+        "the workspace has no paid member order yet"
+        if span is None
+        else f"the data runs from {span[0]} to {span[1]}"
+    )
+    warnings.warn(
+        NoDataWarning(f"No data for {asked}: {where}; every value is null."), stacklevel=3
     )
 
 

@@ -6,7 +6,8 @@ the tiers held over the year before come from the tier-history replay;
 RFM thresholds are over all scored members); CLV, P(alive) and churn risk are read from the
 results the ``clv --save`` and ``churn`` commands last wrote to the warehouse (``None``
 with the reason when they have not been run). The points balance is the sum of every
-loaded ledger entry: the current balance.
+loaded ledger entry: the current balance. The phone is masked (at most the last four
+digits visible, :func:`memberlens.pii.mask_phone`); the HTTP API shows it whole to admins.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.models.results import CHURN_TABLE, CLV_TABLE
+from memberlens.pii import mask_phone
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class MemberProfile:
     #: held tiers over the year to as_of: (tier, valid_from, valid_to or None), oldest first
     tier_history: tuple[tuple[str, date, date | None], ...] | None = None
     notes: tuple[str, ...] = ()
+    #: the phone masked as :func:`memberlens.pii.mask_phone` does (None: not given)
+    phone: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -76,7 +80,9 @@ def profile(session: Session, member_id: str, language: str = "zh") -> MemberPro
     from memberlens.segments.rfm import segment_names, segmented
 
     m = session.table("members")
-    member = _one(session, m.filter(m.member_id == member_id).select("member_id", "registered_at"))
+    member = _one(
+        session, m.filter(m.member_id == member_id).select("member_id", "registered_at", "phone")
+    )
     if member is None:
         raise InputError(
             f"No member '{member_id}' in this workspace. Member ids are case-sensitive; "
@@ -133,6 +139,7 @@ def profile(session: Session, member_id: str, language: str = "zh") -> MemberPro
         churn_as_of=churn_row["as_of"] if churn_row else None,
         tier_history=history,
         notes=tuple(notes),
+        phone=mask_phone(member["phone"]),
     )
 
 
@@ -145,6 +152,10 @@ def _tier_history(
         from memberlens.program.history import tier_history
     except ImportError:
         return None
-    history = tier_history(session, as_of - timedelta(days=364), as_of).history
+    first = session.scalar(session.table("members").registered_at.min())
+    start = as_of - timedelta(days=364)
+    if first is not None and first.date() > start:
+        start = min(first.date(), as_of)  # a program younger than a year: from its start
+    history = tier_history(session, start, as_of).history
     rows = history.filter(history["member_id"] == member_id).sort("valid_from")
     return tuple((r["tier"], r["valid_from"], r["valid_to"]) for r in rows.iter_rows(named=True))

@@ -110,11 +110,15 @@ class Workspace:
             yield Session(backend, self.config, self.root, self._memo)
 
     def export_parquet(
-        self, folder: str | Path, tables: Sequence[str] | None = None
+        self, folder: str | Path, tables: Sequence[str] | None = None, *, full_phone: bool = False
     ) -> dict[str, Path]:
         """Write canonical tables (all by default) to ``folder/<table>.parquet``, for Spark or
-        others; a relative folder is taken from the workspace."""
+        others; a relative folder is taken from the workspace. Personal columns (the members'
+        phone) are masked as :func:`memberlens.pii.mask_phone` does unless ``full_phone``."""
+        import ibis
+
         from memberlens.engine.warehouse import quote
+        from memberlens.pii import mask_phone_expr
         from memberlens.schema import LOAD_ORDER, table_spec
 
         names = list(LOAD_ORDER if tables is None else tables)
@@ -124,10 +128,17 @@ class Workspace:
         target.mkdir(parents=True, exist_ok=True)
         written = {}
         with self.read() as con:
+            backend = ibis.duckdb.from_connection(con)
             for name in names:
                 path = target / f"{name}.parquet"
                 escaped = str(path).replace("'", "''")
-                con.execute(f"COPY {quote(name)} TO '{escaped}' (FORMAT parquet)")
+                personal = [c.name for c in table_spec(name).columns if c.pii]
+                query = f"SELECT * FROM {quote(name)}"
+                if personal and not full_phone:
+                    t = backend.table(name)
+                    masked = t.mutate(**{c: mask_phone_expr(t[c]) for c in personal})
+                    query = str(ibis.to_sql(masked, dialect="duckdb"))
+                con.execute(f"COPY ({query}) TO '{escaped}' (FORMAT parquet)")
                 written[name] = path
         return written
 
@@ -144,11 +155,14 @@ class Workspace:
         """Metric values: rows (metric, period, [by], value).
 
         One ``period`` (``2025-03``, ``2025-W10``, …), or a series of ``grain`` periods from
-        ``start`` to ``end`` (dates). ``by`` splits member metrics by a dimension.
+        ``start`` to ``end`` (dates). ``by`` splits member metrics by a dimension. When no
+        period overlaps the data the values are null and a
+        :class:`~memberlens.facts.coverage.NoDataWarning` names the data's range.
 
         >>> ws.metrics(["repurchase_rate", "aov"], period="2025-03", by="channel")  # doctest: +SKIP
         """
         from memberlens.dates.periods import parse_grain, parse_period, series
+        from memberlens.facts.coverage import warn_no_data
         from memberlens.metrics.evaluate import values
 
         if period is not None and (start or end):
@@ -161,7 +175,9 @@ class Workspace:
         else:
             raise InputError("Give a period (e.g. period 2025-03) or a date range (start and end).")
         with self.session() as session:
-            return values(session, ids, periods, by)
+            frame = values(session, ids, periods, by)
+            warn_no_data(session, periods)
+            return frame
 
     def explain(self, metric_id: str, period: str, by: str | None = None) -> str:
         """The SQL that computes ``metric_id`` for ``period``, without running it."""

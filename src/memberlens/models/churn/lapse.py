@@ -18,11 +18,19 @@ tenure, tier, points balance, points earned and redemptions in 365 days, campaig
 responses (paid orders attributed to a treatment touch) and touches in 365 days,
 complaints in 365 days, the last NPS answer, the number of channels the member is known
 in, and behaviour events in the last 90 days.
+
+**Features a program does not have are left out.** A program with members and orders only
+(no points, campaigns, tickets, surveys, identities or events) gives columns that are all
+missing or one constant value (e.g. a points balance of 0 for everyone); they carry no
+information and trees cannot be binned on them, so :func:`informative` drops every feature
+that takes fewer than two distinct non-missing values in the training frame, and the
+result names them.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
@@ -31,6 +39,9 @@ from memberlens.engine.expr import at_midnight, days_between
 from memberlens.engine.session import Session
 from memberlens.facts.orders import paid_orders
 from memberlens.models.clv.summary import day_number, purchase_days
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DEFAULT_K = 3.0
 MIN_THRESHOLD_DAYS = 30
@@ -161,3 +172,14 @@ def features(session: Session, cutoff: date, k: float) -> ir.Table:
         if name not in ("recency_days", "recency_share", "purchase_days", "typical_gap", "nps_last")
     }
     return frame.mutate(**zero).select("member_id", *FEATURES)
+
+
+def informative(frame: pl.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(kept, left out): the FEATURES of ``frame`` split by whether they take at least two
+    distinct non-missing values (all missing or constant columns are left out)."""
+    kept: list[str] = []
+    left_out: list[str] = []
+    for name in FEATURES:
+        column = frame[name]
+        (kept if column.drop_nulls().drop_nans().n_unique() >= 2 else left_out).append(name)
+    return tuple(kept), tuple(left_out)

@@ -14,6 +14,10 @@ score), precision and recall among the top decile of risk, a calibration table (
 predicted risk against the observed lapse rate) and the top drivers by permutation
 importance (drop in AUC when a feature is shuffled).
 
+Features the program does not have — all missing or constant on the training cut-off, such
+as the points features of a program without a points ledger — are left out of the model
+(:func:`memberlens.models.churn.lapse.informative`) and listed in ``left_out``.
+
 Risk levels: ``high`` for a predicted probability ≥ :data:`HIGH`, ``medium`` ≥ :data:`MEDIUM`,
 else ``low``. Scores are written to the warehouse table :data:`SCORES_TABLE` and feed the
 ``churn_risk`` dimension.
@@ -37,7 +41,7 @@ from memberlens.errors import InputError
 from memberlens.facts.coverage import require_orders
 from memberlens.metrics.dimensions import register
 from memberlens.metrics.scope import GROUP, Dimension, Scope
-from memberlens.models.churn.lapse import DEFAULT_K, FEATURES, features, labels
+from memberlens.models.churn.lapse import DEFAULT_K, features, informative, labels
 from memberlens.models.results import CHURN_TABLE
 
 SCORES_TABLE = CHURN_TABLE
@@ -67,6 +71,8 @@ class ChurnResult:
     calibration: pl.DataFrame  # decile, members, predicted, observed
     drivers: pl.DataFrame  # feature, importance, std
     scores: pl.DataFrame  # member_id, risk, level
+    #: features left out because they are all missing or constant (the program lacks them)
+    left_out: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +93,7 @@ class ChurnResult:
             "drivers": self.drivers.to_dicts(),
             "scored_members": self.scores.height,
             "levels": dict(self.scores["level"].value_counts().iter_rows()),
+            "left_out_features": list(self.left_out),
         }
 
 
@@ -103,8 +110,8 @@ def labelled(session: Session, cutoff: date, window: int, k: float) -> pl.DataFr
     return x.join(y, on="member_id", how="inner").sort("member_id")
 
 
-def _matrix(frame: pl.DataFrame) -> np.ndarray:
-    return frame.select(FEATURES).cast(pl.Float64).to_numpy()
+def _matrix(frame: pl.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    return frame.select(columns).cast(pl.Float64).to_numpy()
 
 
 def churn(
@@ -135,9 +142,15 @@ def churn(
                 f"{frame.height} active members (at least {MIN_MEMBERS} needed, some lapsing "
                 "and some not). Use a shorter window_days or load more orders."
             )
+    used, left_out = informative(train)
+    if not used:
+        raise InputError(
+            "No churn feature varies between members on the training cut-off "
+            f"{train_cutoff}; load more orders or use a longer history."
+        )
     model = _classifier()
-    model.fit(_matrix(train), train["lapsed"].to_numpy())
-    x_test, y_test = _matrix(test), test["lapsed"].to_numpy()
+    model.fit(_matrix(train, used), train["lapsed"].to_numpy())
+    x_test, y_test = _matrix(test, used), test["lapsed"].to_numpy()
     risk = model.predict_proba(x_test)[:, 1]
     auc = float(roc_auc_score(y_test, risk))
     baseline = float(roc_auc_score(y_test, test["recency_days"].to_numpy()))
@@ -149,7 +162,7 @@ def churn(
     )
     drivers = pl.DataFrame(
         {
-            "feature": list(FEATURES),
+            "feature": list(used),
             "importance": importance.importances_mean,
             "std": importance.importances_std,
         }
@@ -159,7 +172,7 @@ def churn(
     final.fit(x_test, y_test)
     now = _frame(session, features(session, latest, k)).sort("member_id")
     scores = now.select("member_id").with_columns(
-        risk=pl.Series(final.predict_proba(_matrix(now))[:, 1] if now.height else [])
+        risk=pl.Series(final.predict_proba(_matrix(now, used))[:, 1] if now.height else [])
     )
     scores = scores.with_columns(level=risk_level(pl.col("risk")))
     return ChurnResult(
@@ -178,6 +191,7 @@ def churn(
         calibration=calibration_table(y_test, risk),
         drivers=drivers,
         scores=scores,
+        left_out=left_out,
     )
 
 
