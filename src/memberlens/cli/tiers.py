@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import emit, write_frame
+from memberlens.cli.render import emit, errors, write_frame
 
 From = Annotated[str, typer.Option("--from", help="First day (2025-01-01).")]
 To = Annotated[str, typer.Option("--to", help="Last day (2025-12-31).")]
@@ -81,6 +81,8 @@ def tiers(
 ) -> None:
     """Every member's tier as of a date, from the configured ladder (or those near the next)."""
     ws = open_workspace()
+    for warning in ws.config.tiers.warnings:  # valid, evaluated as written: said on stderr
+        errors.print(f"warning: [tiers] {warning}", markup=False, highlight=False)
     frame = ws.tiers(as_of) if near is None else ws.program.tiers_near(as_of, near)
     if near is not None and output is None:
         emit(frame, fmt, title=f"Members within {near:.0%} of their next tier as of {as_of}")
