@@ -57,15 +57,6 @@ def test_fixed_rfm_thresholds_are_accepted() -> None:
         ),
         ([], "at least one level"),
         (
-            [
-                {"id": "a", "name": "A"},
-                {"id": "gold", "name": "G", "min_spend": 5000},
-                {"id": "silver", "name": "S", "min_spend": 1000},
-            ],
-            "levels out of order: level 'silver' min_spend = 1000 is below level 'gold' "
-            "min_spend = 5000",
-        ),
-        (
             [{"id": "a", "name": "A"}, {"id": "gold", "name": "G", "min_visits": 5}],
             "level 'gold': unknown threshold 'min_visits'; thresholds are min_spend, "
             "min_orders, min_points, min_active_days",

@@ -92,6 +92,13 @@ or a series wholly after the data — the answer is still the null rows (a calle
 (`memberlens.facts.coverage`) says so, naming the data's range: "No data for 2099-01: the
 data runs from 2023-06-01 to 2024-03-21; every value is null." A request that overlaps the
 data in at least one period does not warn.
+
+## `metrics --period` in the terminal
+
+The readable table of `metrics --period P` shows every KPI with its name, value, 环比 (vs the
+previous period), 同比 (vs a year before), target and status, without `--compare`
+(`--no-compare` prints the plain value rows). `--format json` and `--format csv` keep DESIGN's
+plain rows `{"metric", "period", "value"}` unless `--compare` asks for the summary's columns.
 """
 
 

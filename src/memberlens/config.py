@@ -249,6 +249,34 @@ class TierSettings(_Section):
         """Position of a level in the whole ladder (invitation-only levels included)."""
         return [level.id for level in self.levels].index(tier_id)
 
+    @property
+    def warnings(self) -> list[str]:
+        """Unusual but valid ladders: a level easier than one listed before it on some measure.
+
+        DESIGN §3: a member's tier is the highest level all of whose thresholds are met, so
+        such a ladder is evaluated as written (a spend-only top tier needing fewer orders than
+        the level below it is reached on spend alone); the warning only says so.
+        """
+        found = []
+        ladder = self.ladder
+        for i, level in enumerate(ladder):
+            for lower in ladder[:i]:
+                for field, value in level.thresholds.items():
+                    below = lower.thresholds.get(field)
+                    if below is not None and value < below:
+                        found.append(
+                            f"level '{level.id}' {field} = {value:g} is below level "
+                            f"'{lower.id}' {field} = {below:g}, listed before it: a member may "
+                            f"reach '{level.id}' without '{lower.id}'s {field}"
+                        )
+                missing = sorted(set(lower.thresholds) - set(level.thresholds))
+                for field in missing:
+                    found.append(
+                        f"level '{level.id}' has no {field} while level '{lower.id}', listed "
+                        f"before it, needs {field} = {lower.thresholds[field]:g}"
+                    )
+        return found
+
     @model_validator(mode="after")
     def _ladder(self) -> TierSettings:
         problems = []
@@ -273,20 +301,6 @@ class TierSettings(_Section):
                     f"level '{level.id}' has no threshold ({', '.join(THRESHOLDS)}) and is not "
                     "invitation_only"
                 )
-        ladder = [level for level in self.levels if level.has_thresholds]
-        for field in THRESHOLDS:
-            highest: tuple[str, float] | None = None
-            for level in ladder:
-                value = level.thresholds.get(field)
-                if value is None:
-                    continue
-                if highest is not None and value < highest[1]:
-                    problems.append(
-                        f"levels out of order: level '{level.id}' {field} = {value:g} is below "
-                        f"level '{highest[0]}' {field} = {highest[1]:g}, which is listed before "
-                        "it; list levels lowest first"
-                    )
-                highest = (level.id, value) if highest is None or value > highest[1] else highest
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import AS_OF, PERIOD
 
 import memberlens as ml
 from memberlens.pii import mask_phone
 from memberlens.web.security import AUDIT_FILE
+from web.conftest import AS_OF, PERIOD
 
 VIEWER_GETS = [
     "/api/v1/catalog",

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.web.conftest import PASSWORDS
 
 from memberlens import formatting
 from memberlens.metrics.catalog import CATALOG
+from web.conftest import PASSWORDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import PERIOD
 
 import memberlens as ml
 from memberlens.web import queries
+from web.conftest import PERIOD
 
 HOLD = """
 import sys, time, duckdb

@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import AS_OF, PERIOD
+
+from web.conftest import AS_OF, PERIOD
 
 HOSTILE = [
     "'",

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import AS_OF, PERIOD
 
 import memberlens as ml
+from web.conftest import AS_OF, PERIOD
 
 
 def experiment_id(ws: ml.Workspace) -> str:

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.web.conftest import AS_OF, PERIOD
 
 import memberlens as ml
+from web.conftest import AS_OF, PERIOD
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 

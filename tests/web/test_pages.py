@@ -6,7 +6,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import PERIOD
+
+from web.conftest import PERIOD
 
 PAGES = [
     "/",

@@ -18,7 +18,7 @@ import polars as pl
 
 from memberlens.dates.calendar import peaks
 from memberlens.engine.session import Session
-from memberlens.errors import InputError
+from memberlens.errors import InputError, did_you_mean
 from memberlens.metrics.daily import DAILY, daily_parts, daily_series
 
 #: metrics whose weekly value is the sum (or a ratio of sums) of daily parts
@@ -67,8 +67,12 @@ def decompose(
     if grain not in ("day", "week"):
         raise InputError(f"Unknown grain '{grain}' for a trend. Use day or week.")
     if metric not in allowed:
+        every = "daily" if grain == "day" else "weekly"
         raise InputError(
-            f"Metric '{metric}' has no {grain}ly series. Choose one of: {', '.join(allowed)}."
+            f"Metric '{metric}' has no {every} series.{did_you_mean(metric, list(allowed))} "
+            f"Choose one of: {', '.join(allowed)}.",
+            parameter="metric",
+            value=metric,
         )
     period = 7 if grain == "day" else 52
     parts = daily_parts(session, first, last)

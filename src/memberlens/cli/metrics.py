@@ -29,7 +29,14 @@ def metrics(
     start: Annotated[str | None, typer.Option("--from", help="Series start date.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Series end date.")] = None,
     grain: Annotated[str, typer.Option(help="Series grain: day, week, month, …")] = "month",
-    compare: Annotated[bool, typer.Option(help="Add 环比 (previous) and 同比 (year ago).")] = False,
+    compare: Annotated[
+        bool | None,
+        typer.Option(
+            "--compare/--no-compare",
+            help="环比 (previous) and 同比 (year ago) with targets: by default in the table, "
+            "with --compare in json/csv too.",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Compute loyalty KPIs for a period; 'metrics list' prints the catalog."""
@@ -58,7 +65,10 @@ def metrics(
         console.print(ws.explain(names[1], period, by), highlight=False, soft_wrap=True)
         return
     ids = names or [m.id for m in METRICS]
-    if by is None and start is None and (compare or period is None):
+    # the readable table shows every KPI with 环比 and 同比 (README); json/csv keep the plain
+    # rows of DESIGN unless --compare asks for the summary's
+    summary = compare if compare is not None else fmt is Format.table
+    if by is None and start is None and (summary or period is None):
         frame = ws.summary(ids, period)
         if fmt is Format.table:
             show_summary(frame, ws.config.workspace.language)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import console, emit, errors
+from memberlens.cli.render import NoBomOption, console, emit, errors
 
 if TYPE_CHECKING:
     import polars as pl
@@ -23,12 +23,12 @@ def _warn(warnings: list[str]) -> None:
         errors.print(f"[yellow]Warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
-def write_frame(frame: pl.DataFrame, path: Path) -> None:
-    """Write a per-member table (.csv, .parquet or .xlsx) through the one writer, quietly
-    (the command's own output may be JSON)."""
+def write_frame(frame: pl.DataFrame, path: Path, *, bom: bool = True) -> None:
+    """Write a per-member table (.csv with a UTF-8 BOM unless ``bom`` is False, .parquet or
+    .xlsx) through the one writer, quietly (the command's own output may be JSON)."""
     from memberlens.engine.output import write_frame as write
 
-    write(frame, path)
+    write(frame, path, bom=bom)
 
 
 @app.command()
@@ -49,6 +49,7 @@ def clv(
     save: Annotated[
         bool, typer.Option(help="Keep per-member CLV in the warehouse (for 'member').")
     ] = False,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Customer lifetime value: BG/NBD + Gamma-Gamma fitted by maximum likelihood."""
@@ -62,7 +63,7 @@ def clv(
         save=save,
     )
     if output is not None:
-        write_frame(result.members, output)
+        write_frame(result.members, output, bom=not no_bom)
     _warn(result.warnings)
     if fmt is Format.json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
@@ -135,6 +136,7 @@ def churn(
     output: Annotated[
         Path | None, typer.Option(help="Write the per-member scores (.csv or .parquet).")
     ] = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Churn risk: a lapse model tested on a later cut-off, drivers, scores per member."""
@@ -142,7 +144,7 @@ def churn(
     result = ws.models.churn(as_of, window_days=window_days, k=k, save=save)
     curves = ws.models.survival(result.as_of.isoformat(), k=k) if survival else None
     if output is not None:
-        write_frame(result.scores, output)
+        write_frame(result.scores, output, bom=not no_bom)
     if fmt is Format.json:
         document = result.to_dict()
         if curves is not None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import emit, write_frame
+from memberlens.cli.render import NoBomOption, emit, write_frame
 
 if TYPE_CHECKING:
     import polars as pl
@@ -27,9 +27,11 @@ CURVE_AGES = (0, 1, 2, 3, 6, 9, 12, 18, 24)  # months since issue shown in the c
 SHOWN_ROWS = 20
 
 
-def _show(frame: pl.DataFrame, fmt: Format, output: Path | None, title: str) -> None:
+def _show(
+    frame: pl.DataFrame, fmt: Format, output: Path | None, title: str, *, bom: bool = True
+) -> None:
     if output is not None:
-        write_frame(frame, output)
+        write_frame(frame, output, bom=bom)
     else:
         emit(frame, fmt, title=title)
 
@@ -39,6 +41,7 @@ def vintages(
     as_of: AsOf,
     detail: Annotated[bool, typer.Option(help="Every batch instead of issue months.")] = False,
     output: Output = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Issued / redeemed / expired / open points per issue month (FIFO allocation)."""
@@ -52,7 +55,7 @@ def vintages(
             frame = frame.select(
                 "issue_month", "issued", "redeemed", "expired", "adjusted", "open", "open_share"
             )
-    _show(frame, fmt, output, title)
+    _show(frame, fmt, output, title, bom=not no_bom)
 
 
 @points_app.command()
@@ -62,6 +65,7 @@ def curves(
         str, typer.Option(help="Table view: redeemed, expired or open share by age.")
     ] = "redeemed",
     output: Output = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Vintage curves: cumulative share redeemed and expired by months since issue."""
@@ -71,7 +75,7 @@ def curves(
 
     frame = open_workspace().points.curves(as_of)
     if output is not None or fmt is not Format.table:
-        _show(frame, fmt, output, "")
+        _show(frame, fmt, output, "", bom=not no_bom)
         return
     if measure not in ("redeemed", "expired", "open"):
         raise unknown_choice("measure", measure, ("redeemed", "expired", "open"))
@@ -91,11 +95,12 @@ def expiry(
     as_of: AsOf,
     months: Annotated[int, typer.Option(help="Calendar months after the as-of month.")] = 12,
     output: Output = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Open points by the month they expire in (plus overdue, later and never)."""
     frame = open_workspace().points.expiry(as_of, months)
-    _show(frame, fmt, output, f"Points expiring after {as_of} (open amounts, FIFO)")
+    _show(frame, fmt, output, f"Points expiring after {as_of} (open amounts, FIFO)", bom=not no_bom)
 
 
 @points_app.command()
@@ -106,13 +111,14 @@ def breakage(
         typer.Option(help="Treat issue months this old as settled (ledgers without expiry)."),
     ] = None,
     output: Output = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Forward breakage of the open points and the liability adjusted for it (IFRS 15)."""
     result = open_workspace().points.breakage(as_of, maturity_months=maturity_months)
     summary = result.summary()
     if output is not None:
-        write_frame(result.by_age, output)
+        write_frame(result.by_age, output, bom=not no_bom)
         return
     if fmt is Format.json:
         rows = [{k: _plain(v) for k, v in r.items()} for r in result.by_age.to_dicts()]
@@ -138,6 +144,7 @@ def reactivation(
     output: Annotated[
         Path | None, typer.Option(help="Write every member to .csv/.parquet/.xlsx.")
     ] = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Members inactive for the churn inactive_days (no order, event, earn, redeem) with points."""
@@ -150,7 +157,7 @@ def reactivation(
     ws = open_workspace()
     result = ws.points.reactivation(as_of, bands=edges)
     if output is not None:
-        write_frame(result.members, output)
+        write_frame(result.members, output, bom=not no_bom)
         return
     if fmt is not Format.table:
         emit(result.members, fmt)

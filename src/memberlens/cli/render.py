@@ -7,8 +7,9 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -125,11 +126,21 @@ class BarProgress:
         self._bar = None
 
 
-def write_frame(frame: Any, path: Path) -> None:
-    """Write a frame to .csv, .parquet or .xlsx (chosen by the suffix) and say so."""
+NoBomOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-bom",
+        help="Write .csv without the UTF-8 byte order mark (kept by default so Excel reads 中文).",
+    ),
+]
+
+
+def write_frame(frame: Any, path: Path, *, bom: bool = True) -> None:
+    """Write a frame to .csv (with a UTF-8 BOM unless ``bom`` is False), .parquet or .xlsx
+    (chosen by the suffix) and say so."""
     from memberlens.engine.output import write_frame as write
 
-    console.print(f"Wrote {write(frame, path):,} rows to {path}")
+    console.print(f"Wrote {write(frame, path, bom=bom):,} rows to {path}")
 
 
 def number_cell(value: float | None, unit: str) -> str:

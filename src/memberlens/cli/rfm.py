@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import console, emit, write_frame
+from memberlens.cli.render import NoBomOption, console, emit, write_frame
 
 
 @app.command()
@@ -33,6 +33,7 @@ def rfm(
     output: Annotated[
         Path | None, typer.Option(help="Write all rows to .csv/.parquet/.xlsx.")
     ] = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """RFM scores and segments as of a date; sizes and revenue share; migration between dates."""
@@ -43,7 +44,9 @@ def rfm(
         raise typer.BadParameter("use either --summary or --from, not both")
     ws = open_workspace()
     if output is not None and start is None and not summary:
-        written = ws.segments.write_rfm(as_of, output, quintiles=chosen == "quintile")
+        written = ws.segments.write_rfm(
+            as_of, output, quintiles=chosen == "quintile", bom=not no_bom
+        )
         console.print(f"Wrote {written:,} rows to {output}")
         return
     if start is not None:
@@ -53,7 +56,7 @@ def rfm(
     else:
         frame = ws.rfm(as_of, quintiles=chosen == "quintile")
     if output is not None:
-        write_frame(frame, output)
+        write_frame(frame, output, bom=not no_bom)
         return
     if fmt is not Format.table:
         emit(frame, fmt)

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import console, emit, errors
+from memberlens.cli.render import NoBomOption, console, emit, errors
 from memberlens.errors import InputError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from memberlens.segments.value import ValueReport
 
 AsOf = Annotated[str, typer.Option("--as-of", help="As of the end of this day (2025-03-31).")]
@@ -40,18 +42,17 @@ def value(
             help="Write every scored member (tier, loyalty, group) to .csv/.xlsx/.parquet."
         ),
     ] = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Value tiers (high / medium / low), the Pareto view and the value × loyalty matrix."""
     ws = open_workspace()
     if output is not None:
-        from memberlens.segments.targets import write_list
-
         frame = ws.segments.value_members(as_of)
         if frame.height == 0:
             errors.print(f"No member bought in the value window up to {as_of}; nothing written.")
             return
-        write_list(frame, output)
+        _write_list(frame, output, bom=not no_bom)
         console.print(f"Wrote {frame.height:,} members to {output}")
         return
     report = ws.segments.value(as_of)
@@ -216,10 +217,11 @@ def targets(
         bool, typer.Option("--full-phone", help="Export full phone numbers (personal data).")
     ] = False,
     output: Annotated[Path | None, typer.Option(help="Write the list to .csv or .xlsx.")] = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Members of a segment, tier or rule, for a campaign; phones masked (138****1234)."""
-    from memberlens.segments.targets import TargetRule, write_list
+    from memberlens.segments.targets import TargetRule
 
     rule = TargetRule(
         segments=_many(segment),
@@ -254,7 +256,7 @@ def targets(
             highlight=False,
         )
     if output is not None:
-        write_list(frame, output)
+        _write_list(frame, output, bom=not no_bom)
         console.print(f"Wrote {frame.height:,} members to {output} ({rule.describe()})")
         return
     if fmt is not Format.table:
@@ -266,3 +268,14 @@ def targets(
         console.print(
             f"[dim]… {frame.height - SHOWN_ROWS:,} more; write them all with --output list.xlsx[/]"
         )
+
+
+def _write_list(frame: pl.DataFrame, path: Path, *, bom: bool) -> None:
+    """A target list to .csv/.xlsx/.parquet; ``bom=False`` (``--no-bom``) leaves out the BOM."""
+    from memberlens.engine.output import write_frame
+    from memberlens.segments.targets import write_list
+
+    if bom:
+        write_list(frame, path)
+    else:
+        write_frame(frame, path, bom=False, sheet="targets")

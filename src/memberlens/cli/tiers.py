@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import emit, write_frame
+from memberlens.cli.render import NoBomOption, emit, errors, write_frame
 
 From = Annotated[str, typer.Option("--from", help="First day (2025-01-01).")]
 To = Annotated[str, typer.Option("--to", help="Last day (2025-12-31).")]
@@ -23,6 +23,7 @@ def tier_history(
     output: Annotated[
         Path | None, typer.Option(help="Write every stretch to .csv/.parquet/.xlsx.")
     ] = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """The tiers members hold under the [tiers] rules: distribution, migration, moves."""
@@ -31,7 +32,7 @@ def tier_history(
     ws = open_workspace()
     history = ws.tier_history(start, end)
     if output is not None:
-        write_frame(history.history, output)
+        write_frame(history.history, output, bom=not no_bom)
         return
     if member is not None:
         rows = history.history.filter(pl.col("member_id") == member)
@@ -77,16 +78,19 @@ def tiers(
     output: Annotated[
         Path | None, typer.Option(help="Write all rows to .csv/.parquet/.xlsx.")
     ] = None,
+    no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Every member's tier as of a date, from the configured ladder (or those near the next)."""
     ws = open_workspace()
+    for warning in ws.config.tiers.warnings:  # valid, evaluated as written: said on stderr
+        errors.print(f"warning: [tiers] {warning}", markup=False, highlight=False)
     frame = ws.tiers(as_of) if near is None else ws.program.tiers_near(as_of, near)
     if near is not None and output is None:
         emit(frame, fmt, title=f"Members within {near:.0%} of their next tier as of {as_of}")
         return
     if output is not None:
-        write_frame(frame, output)
+        write_frame(frame, output, bom=not no_bom)
         return
     if fmt is Format.table:
         import polars as pl

@@ -3,6 +3,11 @@
 Per-member results run to millions of rows; DuckDB writes Parquet and CSV itself, straight
 from the query, without handing the rows to Python first. Excel goes through Polars
 (xlsxwriter), and is refused past a worksheet's row limit.
+
+CSV files are written for people, so they start with a UTF-8 byte order mark by default:
+without it Excel on Windows reads UTF-8 as the local code page and garbles 中文. ``bom=False``
+leaves it out (for programs that do not expect one); CSV printed to stdout
+(``--format csv``) never has one.
 """
 
 from __future__ import annotations
@@ -21,22 +26,42 @@ FORMATS = (".csv", ".xlsx", ".parquet")
 EXCEL_MAX_ROWS = 1_048_575  # a worksheet holds 1 048 576 rows, one of them the header
 
 
-def write(session: Session, expression: Any, path: Path) -> int:
-    """Write the rows of ``expression`` to ``path`` (.csv, .parquet or .xlsx); the row count."""
+BOM = b"\xef\xbb\xbf"  # the UTF-8 byte order mark
+
+
+def write(session: Session, expression: Any, path: Path, *, bom: bool = True) -> int:
+    """Write the rows of ``expression`` to ``path`` (.csv, .parquet or .xlsx); the row count.
+
+    A .csv starts with a UTF-8 BOM unless ``bom`` is False."""
     suffix = check_suffix(path)
     if session.engine == "duckdb" and suffix != ".xlsx":
         import ibis
 
         sql = ibis.to_sql(expression, dialect="duckdb")
         options = "FORMAT parquet" if suffix == ".parquet" else "FORMAT csv, HEADER"
-        target = str(path).replace("'", "''")
+        copy = path.with_name(f".{path.name}.part") if suffix == ".csv" and bom else path
+        target = str(copy).replace("'", "''")
         row = session.backend.con.execute(f"COPY ({sql}) TO '{target}' ({options})").fetchone()
+        if copy != path:
+            _prepend_bom(copy, path)
         return int(row[0]) if row else 0  # COPY answers with the number of rows written
     import polars as pl
 
     frame = pl.from_arrow(session.arrow(expression))
     assert isinstance(frame, pl.DataFrame)
     return write_frame(frame, path)
+
+
+def _prepend_bom(source: Path, path: Path) -> None:
+    """Write the BOM and then ``source``'s bytes to ``path`` (streamed), removing ``source``."""
+    import shutil
+
+    try:
+        with source.open("rb") as data, path.open("wb") as out:
+            out.write(BOM)
+            shutil.copyfileobj(data, out, 1 << 20)
+    finally:
+        source.unlink(missing_ok=True)
 
 
 def check_suffix(path: Path) -> str:
@@ -74,11 +99,11 @@ def check_folder(path: Path) -> None:
 
 
 def write_frame(
-    frame: pl.DataFrame, path: Path, *, bom: bool = False, sheet: str | None = None
+    frame: pl.DataFrame, path: Path, *, bom: bool = True, sheet: str | None = None
 ) -> int:
-    """Write ``frame`` to .csv (with a UTF-8 BOM when ``bom``, so Excel reads 中文), .parquet
-    or .xlsx, by the suffix; text that a spreadsheet would run as a formula is neutralised
-    in .csv and .xlsx (:func:`memberlens.pii.safe_cell`). Returns the row count."""
+    """Write ``frame`` to .csv (with a UTF-8 BOM unless ``bom`` is False, so Excel reads
+    中文), .parquet or .xlsx, by the suffix; text that a spreadsheet would run as a formula is
+    neutralised in .csv and .xlsx (:func:`memberlens.pii.safe_cell`). Returns the row count."""
     import polars as pl
 
     suffix = check_suffix(path)

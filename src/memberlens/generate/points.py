@@ -14,13 +14,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
 import pyarrow as pa
 
 from memberlens.config import TierSettings
-from memberlens.generate.base import Chunk, group_starts, pick, timestamps, year_end_seconds
-from memberlens.generate.calendar import DAY
+from memberlens.dates.expiry import year_end_lapse
+from memberlens.generate.base import Chunk, group_starts, pick, timestamps
+from memberlens.generate.calendar import DAY, Clock
 from memberlens.generate.engagement import Campaign
 from memberlens.generate.members import MemberState
 from memberlens.generate.orders import Orders
@@ -30,26 +32,49 @@ SOURCES = ("purchase", "campaign", "sign_in", "referral", "service", "reward", "
 
 
 def tier_multiplier(
-    member: np.ndarray, at: np.ndarray, amount: np.ndarray, window_days: int = 365
+    member: np.ndarray, at: np.ndarray, amount: np.ndarray, start: date
 ) -> np.ndarray:
-    """Earn multiplier of the tier held just before each order (orders sorted by member, time)."""
-    levels = TierSettings().levels
-    key = (member.astype(np.int64) << 32) + at
-    # first order of the same member inside the trailing window (member bits dominate the key)
-    start = np.searchsorted(key, key - window_days * DAY, side="right")
-    before = np.concatenate([[0.0], np.cumsum(amount)])  # spend before each position
-    index = np.arange(member.size)
-    spend_window = before[index] - before[start]  # paid spend in the window before this order
-    count_window = index - start
-    multiplier = np.full(member.size, levels[0].earn_multiplier)
-    for level in levels[1:]:
-        ok = np.ones(member.size, bool)
-        if level.min_spend is not None:
-            ok &= spend_window >= level.min_spend
-        if level.min_orders is not None:
-            ok &= count_window >= level.min_orders
-        multiplier = np.where(ok, level.earn_multiplier, multiplier)
-    return multiplier
+    """Earn multiplier of the tier held on each order's day (orders sorted by member, time).
+
+    The default ``[tiers]`` rules, as :func:`memberlens.program.history.tier_history` replays
+    them: a member qualifies on a day for the highest level whose thresholds the paid spend and
+    orders of that day and the ``window_days − 1`` before it meet; upgrades are immediate (the
+    qualifying day's orders earn at the new rate), downgrades happen at month ends (no
+    protection). So the tier held on day d is the highest level qualified for at the end of the
+    last month end before d or on any order day of d's month up to d.
+    """
+    settings = TierSettings()
+    levels, window = settings.levels, settings.window_days
+    day = at // DAY
+    dates = np.datetime64(str(start), "D") + day.astype("timedelta64[D]")
+    month_start = dates.astype("datetime64[M]").astype("datetime64[D]")
+    evaluated = (month_start - np.datetime64(str(start), "D")).astype(np.int64) - 1
+    m = member.astype(np.int64) << 32
+    key = m + day
+    cumulative = np.concatenate([[0.0], np.cumsum(amount)])
+
+    def qualified(last_day: np.ndarray) -> np.ndarray:
+        """Level index qualified for at the end of ``last_day`` (per order's member)."""
+        hi = np.searchsorted(key, m + last_day, side="right")
+        lo = np.searchsorted(key, m + last_day - (window - 1), side="left")
+        spend, count = cumulative[hi] - cumulative[lo], hi - lo
+        index = np.zeros(member.size, np.int64)
+        for i, level in enumerate(levels[1:], start=1):
+            ok = np.ones(member.size, bool)
+            if level.min_spend is not None:
+                ok &= spend >= level.min_spend
+            if level.min_orders is not None:
+                ok &= count >= level.min_orders
+            index = np.where(ok, i, index)
+        return index
+
+    held = np.maximum(qualified(evaluated), qualified(day))
+    # running maximum inside each (member, month): sort-free, the rows are in that order
+    group = np.concatenate([[True], (m[1:] != m[:-1]) | (month_start[1:] != month_start[:-1])])
+    offset = np.cumsum(group) * (len(levels) + 1)  # lift each group above the previous ones
+    held = np.maximum.accumulate(held + offset) - offset
+    multipliers = np.array([level.earn_multiplier for level in levels])
+    return multipliers[held]  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -102,9 +127,9 @@ def ledger(
     rows = np.flatnonzero(orders.paid)
     member, at, amount = orders.member[rows], orders.at[rows], orders.amount[rows]
     base = np.floor(amount * plan.earn_per_currency).astype(np.int64)
-    earned = np.floor(amount * plan.earn_per_currency * tier_multiplier(member, at, amount)).astype(
-        np.int64
-    )
+    earned = np.floor(
+        amount * plan.earn_per_currency * tier_multiplier(member, at, amount, clock.start)
+    ).astype(np.int64)
     parts = [Entries.of(member, at, 0, earned, 0, rows)]
     for code, campaign in enumerate(campaigns):
         if campaign.kind != "double_points":
@@ -175,9 +200,7 @@ def _redeem_and_expire(chunk: Chunk, state: MemberState, orders: Orders, gains: 
     expired = np.zeros(chunk.size, np.int64)
     redeemed = np.zeros(chunk.size, np.int64)
     out: list[Entries] = []
-    boundaries = [
-        year_end_seconds(clock, y + 1) for y in range(clock.start.year, clock.end.year + 1)
-    ]
+    boundaries = [lapse_seconds(clock, y) for y in range(clock.start.year, clock.end.year + 1)]
     boundaries = [b for b in boundaries if b < clock.horizon] + [clock.horizon]
     lower = 0
     for year, upper in zip(range(clock.start.year, clock.end.year + 2), boundaries, strict=False):
@@ -195,11 +218,10 @@ def _redeem_and_expire(chunk: Chunk, state: MemberState, orders: Orders, gains: 
             redeemed[m[last]] = total[last]
         if upper == clock.horizon:
             break
-        # expiry of the points earned in `year` at the end of `year + 1` (= upper)
+        # expiry of the points earned in `year` (and before) at its lapse instant (= upper)
         everyone = np.arange(chunk.size)
-        earned_to_year = earned_before(
-            everyone, np.full(chunk.size, year_end_seconds(clock, year) + 1)
-        )
+        next_year = seconds_at(clock, datetime(year + 1, 1, 1))
+        earned_to_year = earned_before(everyone, np.full(chunk.size, next_year))
         lapse = np.maximum(earned_to_year - redeemed - expired, 0)
         lapsing = np.flatnonzero(lapse > 0)
         out.append(Entries.of(lapsing, np.full(lapsing.size, upper), 2, -lapse[lapsing], 6))
@@ -212,6 +234,18 @@ def _redeem_and_expire(chunk: Chunk, state: MemberState, orders: Orders, gains: 
     )
 
 
+def seconds_at(clock: Clock, instant: datetime) -> int:
+    """Seconds since the program start at ``instant``."""
+    return int(
+        (instant - datetime(clock.start.year, clock.start.month, clock.start.day)).total_seconds()
+    )
+
+
+def lapse_seconds(clock: Clock, year: int) -> int:
+    """Seconds since the start at which the points earned in ``year`` lapse."""
+    return seconds_at(clock, year_end_lapse(year))
+
+
 def points_table(
     chunk: Chunk, e: Entries, order_id: pa.Array, campaign_ids: tuple[str, ...]
 ) -> pa.Table:
@@ -221,10 +255,13 @@ def points_table(
     has_order = e.order >= 0
     order_ref = order_id.take(pa.array(np.maximum(e.order, 0)))
     earn = e.kind == 0
-    # points earned in year Y expire at the last second of year Y + 1
-    start = np.datetime64(str(chunk.clock.start), "s")
-    year = (start + e.at.astype("timedelta64[s]")).astype("datetime64[Y]")
-    expires_at = ((year + 2).astype("datetime64[s]") - start).astype(np.int64) - 1
+    # the lapse instant of each earn entry's year (memberlens.dates.expiry)
+    clock = chunk.clock
+    start = np.datetime64(str(clock.start), "s")
+    year = (start + e.at.astype("timedelta64[s]")).astype("datetime64[Y]").astype(np.int64) + 1970
+    first = clock.start.year
+    lapse = np.array([lapse_seconds(clock, y) for y in range(first, clock.end.year + 2)])
+    expires_at = lapse[np.clip(year - first, 0, lapse.size - 1)]
     rewards = np.where(e.kind == 1, np.minimum(-e.points // chunk.plan.redeem_block, 4) - 1, -1)
     return pa.table(
         {

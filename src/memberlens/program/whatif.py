@@ -10,7 +10,8 @@ of the rules alone:
    the tier held on the order's day (the qualifying order of an immediate upgrade earns at the
    new rate). Other earn entries (campaign bonuses, sign-ins, referrals), positive
    adjustments, redemptions and negative adjustments are kept as they are in the data.
-3. Expiry by the ``[points] expiry`` policy, first-in first-out. Batches expire in the order
+3. Expiry by the ``[points] expiry`` policy (:mod:`memberlens.dates.expiry`: points earned in
+   Y lapse at 23:59:59 on 31 December of Y + 1), first-in first-out. Batches expire in the order
    they were issued, so the points expired by time t are
    ``max(0, max over batches i expiring by t of (E_i − C(τ_i)))``, where E_i is the member's
    cumulative earned points through batch i, τ_i its expiry time and C(τ) the member's
@@ -36,6 +37,7 @@ import ibis
 import ibis.expr.types as ir
 
 from memberlens.config import Config
+from memberlens.dates.expiry import lapse_expr
 from memberlens.engine.expr import at_midnight
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
@@ -251,15 +253,6 @@ def _ledger(session: Session, priced: ir.Table, stop: Any) -> ir.Table:
     return ibis.union(purchases, others)
 
 
-def _expires_at(at: ir.TimestampValue, config: Config) -> ir.TimestampValue | None:
-    points = config.points
-    if points.expiry == "never":
-        return None
-    if points.expiry == "year_end_next":  # the end of the next calendar year
-        return at.truncate("Y") + ibis.interval(years=2)
-    return at + ibis.interval(months=points.expiry_months)
-
-
 def _balances(ledger: ir.Table, config: Config, begin: Any, stop: Any) -> ir.Table:
     """Per member: balance at ``stop`` and points expired in [begin, stop) under the policy."""
     order = ibis.cumulative_window(group_by="member_id", order_by=["at", "consumed"])
@@ -270,7 +263,7 @@ def _balances(ledger: ir.Table, config: Config, begin: Any, stop: Any) -> ir.Tab
     totals = ledger.group_by("member_id").agg(
         earned=ledger.earned.sum(), consumed=ledger.consumed.sum()
     )
-    expiry = _expires_at(running.at, config)
+    expiry = lapse_expr(running.at, config.points.expiry, config.points.expiry_months)
     if expiry is None:
         return totals.mutate(
             balance=totals.earned - totals.consumed, expired_in_period=ibis.literal(0, "int64")

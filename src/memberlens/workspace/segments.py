@@ -36,16 +36,18 @@ class Segments:
         with self._ws.session() as session:
             return rfm(session, parse.day(as_of), language, quintiles)  # type: ignore[no-any-return]
 
-    def write_rfm(self, as_of: str, path: str | Path, *, quintiles: bool = False) -> int:
-        """Write :meth:`rfm`'s rows to a .csv, .parquet or .xlsx file (by the engine where it
-        can); returns the number of rows."""
+    def write_rfm(
+        self, as_of: str, path: str | Path, *, quintiles: bool = False, bom: bool = True
+    ) -> int:
+        """Write :meth:`rfm`'s rows to a .csv (with a UTF-8 BOM unless ``bom`` is False),
+        .parquet or .xlsx file (by the engine where it can); returns the number of rows."""
         from memberlens.engine.output import write
         from memberlens.segments.rfm import rfm_expression
 
         language = self._ws.config.workspace.language
         with self._ws.session() as session:
             expression = rfm_expression(session, parse.day(as_of), language, quintiles)
-            return write(session, expression, Path(path))
+            return write(session, expression, Path(path), bom=bom)
 
     def rfm_summary(self, as_of: str) -> pl.DataFrame:
         """Per RFM segment (threshold scheme, then quintile map): members, revenue, shares and
