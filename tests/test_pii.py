@@ -52,3 +52,15 @@ def test_mask_text_leaves_order_numbers_and_amounts() -> None:
 )
 def test_safe_cell(value: object, safe: object) -> None:
     assert safe_cell(value) == safe
+
+
+def test_the_engine_masks_as_python_does() -> None:
+    import ibis
+
+    from memberlens.pii import mask_phone_expr
+
+    raws = ["13800138000", "+86 139-8765-4321", "61234567", "1234567", "123", None]
+    table = ibis.memtable({"phone": raws}, schema={"phone": "string"})
+    con = ibis.duckdb.connect()
+    masked = con.to_pyarrow(table.select(masked=mask_phone_expr(table.phone)))["masked"]
+    assert masked.to_pylist() == [mask_phone(r) for r in raws]
