@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from memberlens.generate.calendar import DAY, Clock
+from memberlens.generate.calendar import Clock
 from memberlens.generate.params import Plan
 
 CHANNELS = ("store", "mini_program", "app", "ecommerce")
@@ -104,11 +104,6 @@ def group_cumsum(values: np.ndarray, first: np.ndarray) -> np.ndarray:
     lengths = np.diff(np.append(starts, len(values)))
     offsets = np.repeat(before, lengths)
     return total - offsets  # type: ignore[no-any-return]
-
-
-def year_end_seconds(clock: Clock, year: int) -> int:
-    """Seconds since the start at 23:59:59 on 31 December of ``year``."""
-    return (date(year, 12, 31) - clock.start).days * DAY + DAY - 1
 
 
 def stores() -> tuple[list[str], np.ndarray]:
