@@ -18,13 +18,13 @@ if TYPE_CHECKING:
     from memberlens.analyses.drivers import Drivers
     from memberlens.analyses.trends import Trend
     from memberlens.metrics.goals import GoalReport
-    from memberlens.workspace.core import Workspace
+    from memberlens.workspace.base import Host
 
 
 class Analyses:
     """Analyses over the metrics: goals, group comparisons, cohorts, alerts, trends, drivers."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Host) -> None:
         self._ws = ws
 
     def goals(self, ids: Sequence[str] = (), period: str | None = None) -> list[GoalReport]:

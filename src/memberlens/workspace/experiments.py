@@ -13,13 +13,13 @@ from memberlens.workspace import parse
 if TYPE_CHECKING:
     from memberlens.experiments.analyze import ExperimentResult
     from memberlens.experiments.causal import PointsEffect
-    from memberlens.workspace.core import Workspace
+    from memberlens.workspace.base import Host
 
 
 class Experiments:
     """A/B read-outs, campaigns against their holdouts, and the effect of redeeming points."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Host) -> None:
         self._ws = ws
 
     def ids(self) -> list[str]:

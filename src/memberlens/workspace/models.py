@@ -14,13 +14,13 @@ if TYPE_CHECKING:
     from memberlens.models.churn.model import ChurnResult
     from memberlens.models.churn.survival import Survival
     from memberlens.models.clv.model import ClvResult
-    from memberlens.workspace.core import Workspace
+    from memberlens.workspace.base import Host
 
 
 class Models:
     """Predictions (docs/models.md): CLV, churn risk, survival, one member's profile."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Host) -> None:
         self._ws = ws
 
     def clv(

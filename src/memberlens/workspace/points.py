@@ -15,13 +15,13 @@ if TYPE_CHECKING:
 
     from memberlens.points.breakage import Breakage
     from memberlens.points.reactivation import Reactivation
-    from memberlens.workspace.core import Workspace
+    from memberlens.workspace.base import Host
 
 
 class Points:
     """Points economics (docs/points.md): FIFO vintages, expiry, breakage, reactivation."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Host) -> None:
         self._ws = ws
 
     def vintages(self, as_of: str, *, detail: bool = False) -> pl.DataFrame:

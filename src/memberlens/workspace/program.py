@@ -16,13 +16,13 @@ if TYPE_CHECKING:
 
     from memberlens.program.history import TierHistory
     from memberlens.program.whatif import WhatIf
-    from memberlens.workspace.core import Workspace
+    from memberlens.workspace.base import Host
 
 
 class Program:
     """The program's rules (docs/segments.md): tiers, tier history, what-if replays."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Host) -> None:
         self._ws = ws
 
     def tiers(self, as_of: str) -> pl.DataFrame:

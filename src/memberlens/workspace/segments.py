@@ -15,13 +15,13 @@ if TYPE_CHECKING:
 
     from memberlens.segments.targets import TargetRule
     from memberlens.segments.value import ValueReport
-    from memberlens.workspace.core import Workspace
+    from memberlens.workspace.base import Host
 
 
 class Segments:
     """Member value (docs/segments.md): RFM, value tiers, target lists."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Host) -> None:
         self._ws = ws
 
     def rfm(self, as_of: str, *, quintiles: bool = False) -> pl.DataFrame:

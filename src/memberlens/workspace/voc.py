@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from memberlens.workspace import parse
 
 if TYPE_CHECKING:
-    from memberlens.workspace.core import Workspace
+    from memberlens.workspace.base import Host
 
 
 class Voc:
     """What members say: topic clusters, NPS with its interval, sentiment per text."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Host) -> None:
         self._ws = ws
 
     def topics(self, table: str, start: str, end: str, *, k: int = 8) -> list[dict[str, Any]]:
