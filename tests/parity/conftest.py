@@ -44,7 +44,7 @@ def spark_session_over(spark: Any, workspace: ml.Workspace, folder: Path) -> Ses
     Spark session, and return a memberlens Session over Ibis's PySpark backend."""
     import ibis
 
-    workspace.export_parquet(folder)
+    workspace.export_parquet(folder, full_phone=True)  # the same data, not masked twice
     for name in LOAD_ORDER:
         spark.read.parquet(str(folder / f"{name}.parquet")).createOrReplaceTempView(name)
     return Session(ibis.pyspark.connect(spark), workspace.config, workspace.root)

@@ -72,7 +72,7 @@ def test_workspace_on_spark(engines: Engines, tmp_path_factory: pytest.TempPathF
     _, _, duck_ws = engines
     folder = tmp_path_factory.mktemp("spark-ws")
     spark_ws = ml.init(folder / "ws")
-    duck_ws.export_parquet(folder / "ws" / "tables")
+    duck_ws.export_parquet(folder / "ws" / "tables", full_phone=True)  # views are shared
     config = spark_ws.root / "memberlens.toml"
     text = config.read_text(encoding="utf-8").replace(
         'backend = "duckdb"',
