@@ -59,7 +59,7 @@ def test_the_engine_masks_as_python_does() -> None:
 
     from memberlens.pii import mask_phone_expr
 
-    raws = ["13800138000", "139-8765-4321", "61234567", "1234567", "123", None]
+    raws = ["13800138000", "+86 139-8765-4321", "8613912345678", "139-8765-4321", "61234567", "1234567", "123", None]
     table = ibis.memtable({"phone": raws}, schema={"phone": "string"})
     con = ibis.duckdb.connect()
     masked = con.to_pyarrow(table.select(masked=mask_phone_expr(table.phone)))["masked"]

@@ -121,6 +121,10 @@ def mask_phone_expr(phone: Any) -> Any:
     import ibis
 
     digits = phone.re_replace(r"[^0-9]", "")
+    # the country code of +86 138… is not part of the number (as in mask_phone)
+    digits = ibis.ifelse(
+        (digits.length() == 13) & digits.startswith("86"), digits.right(11), digits
+    )
     n = digits.length()
     masked = ibis.cases(
         (n >= 11, digits.left(3) + MASK + digits.right(4)),
