@@ -59,8 +59,35 @@ def test_the_engine_masks_as_python_does() -> None:
 
     from memberlens.pii import mask_phone_expr
 
-    raws = ["13800138000", "+86 139-8765-4321", "8613912345678", "139-8765-4321", "61234567", "1234567", "123", None]
+    raws = [
+        "13800138000",
+        "+86 139-8765-4321",
+        "8613912345678",
+        "139-8765-4321",
+        "61234567",
+        "1234567",
+        "123",
+        None,
+    ]
     table = ibis.memtable({"phone": raws}, schema={"phone": "string"})
     con = ibis.duckdb.connect()
     masked = con.to_pyarrow(table.select(masked=mask_phone_expr(table.phone)))["masked"]
     assert masked.to_pylist() == [mask_phone(r) for r in raws]
+
+
+CELLS = ['=HYPERLINK("http://x")', "+cmd", "-12.5", "-x", "@SUM(A1)", "\tTAB", "1e5", "普通", None]
+
+
+def test_the_engine_and_polars_neutralise_as_python_does() -> None:
+    import ibis
+    import polars as pl
+
+    from memberlens.pii import safe_cell_expr, safe_cell_polars
+
+    expected = [safe_cell(c) for c in CELLS]
+    table = ibis.memtable({"cell": CELLS}, schema={"cell": "string"})
+    con = ibis.duckdb.connect()
+    got = con.to_pyarrow(table.select(cell=safe_cell_expr(table.cell)))["cell"].to_pylist()
+    assert got == expected
+    frame = pl.DataFrame({"cell": CELLS}, schema={"cell": pl.String})
+    assert frame.select(safe_cell_polars("cell"))["cell"].to_list() == expected

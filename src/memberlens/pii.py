@@ -115,6 +115,28 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+_FORMULA_PATTERN = r"^[=+\-@\t\r]"
+_NUMBER_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+
+
+def safe_cell_expr(value: Any) -> Any:
+    """:func:`safe_cell` as an Ibis expression on a string column (the engine writes CSV
+    files of millions of rows itself)."""
+    import ibis
+
+    risky = value.re_search(_FORMULA_PATTERN) & ~value.re_search(_NUMBER_PATTERN)
+    return ibis.ifelse(risky, ibis.literal("'") + value, value)
+
+
+def safe_cell_polars(name: str) -> Any:
+    """:func:`safe_cell` as a Polars expression on the string column ``name``."""
+    import polars as pl
+
+    column = pl.col(name)
+    risky = column.str.contains(_FORMULA_PATTERN) & ~column.str.contains(_NUMBER_PATTERN)
+    return pl.when(risky).then(pl.lit("'") + column).otherwise(column).alias(name)
+
+
 def mask_phone_expr(phone: Any) -> Any:
     """:func:`mask_phone` as an Ibis expression on a column of digit strings (in the engine,
     for millions of rows)."""

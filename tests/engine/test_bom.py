@@ -67,3 +67,18 @@ def test_cli_output_and_stdout(shop: ml.Workspace, tmp_path: Path) -> None:
     assert rfm.read_bytes().startswith(BOM)
     printed = invoke("-w", root, "tiers", "--as-of", "2024-03-31", "--format", "csv")
     assert printed.stdout.startswith("member_id")  # no BOM on stdout
+
+
+def test_engine_copy_neutralises_formulas(shop: ml.Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "cells.csv"
+    with shop.session() as session:
+        assert session.engine == "duckdb"  # the COPY path
+        m = session.table("members")
+        rows = m.filter(m.member_id == "M1").select(
+            "member_id", link=ibis.literal('=HYPERLINK("http://x")'), amount=ibis.literal("-2.5")
+        )
+        assert write(session, rows, path) == 1
+    assert path.read_bytes().decode("utf-8-sig").splitlines() == [
+        "member_id,link,amount",
+        'M1,"\'=HYPERLINK(""http://x"")",-2.5',
+    ]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
-from memberlens.pii import safe_cell
+from memberlens.pii import safe_cell_expr, safe_cell_polars
 
 if TYPE_CHECKING:
     import polars as pl
@@ -37,6 +37,10 @@ def write(session: Session, expression: Any, path: Path, *, bom: bool = True) ->
     if session.engine == "duckdb" and suffix != ".xlsx":
         import ibis
 
+        if suffix == ".csv":  # a spreadsheet must not run a cell as a formula
+            text = [c for c, dtype in expression.schema().items() if dtype.is_string()]
+            if text:
+                expression = expression.mutate(**{c: safe_cell_expr(expression[c]) for c in text})
         sql = ibis.to_sql(expression, dialect="duckdb")
         options = "FORMAT parquet" if suffix == ".parquet" else "FORMAT csv, HEADER"
         copy = path.with_name(f".{path.name}.part") if suffix == ".csv" and bom else path
@@ -103,7 +107,8 @@ def write_frame(
 ) -> int:
     """Write ``frame`` to .csv (with a UTF-8 BOM unless ``bom`` is False, so Excel reads
     中文), .parquet or .xlsx, by the suffix; text that a spreadsheet would run as a formula is
-    neutralised in .csv and .xlsx (:func:`memberlens.pii.safe_cell`). Returns the row count."""
+    neutralised in .csv and .xlsx (:func:`memberlens.pii.safe_cell`, vectorised). Returns the
+    row count."""
     import polars as pl
 
     suffix = check_suffix(path)
@@ -118,9 +123,7 @@ def write_frame(
         frame.write_parquet(path)
         return frame.height
     text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
-    safe = frame.with_columns(
-        pl.col(c).map_elements(safe_cell, return_dtype=pl.String) for c in text
-    )
+    safe = frame.with_columns(safe_cell_polars(c) for c in text)
     if suffix == ".csv":
         safe.write_csv(path, include_bom=bom)
     else:

@@ -171,12 +171,10 @@ def export_quarantine(
     if not full_phone:
         frame = mask_rows(frame)
     if suffix in (".csv", ".xlsx"):
-        from memberlens.pii import safe_cell
+        from memberlens.pii import safe_cell_polars
 
         text = [c for c, t in frame.schema.items() if t == pl.String]
-        frame = frame.with_columns(
-            pl.col(c).map_elements(safe_cell, return_dtype=pl.String) for c in text
-        )
+        frame = frame.with_columns(safe_cell_polars(c) for c in text)
     if not path.parent.is_dir():
         raise InputError(
             f"Cannot write {path}: the folder {path.parent} does not exist.", parameter="path"
