@@ -6,7 +6,7 @@ RUN := $(UV) run --frozen
 
 setup:  ## install uv (if missing) and the locked environment
 	@command -v uv >/dev/null 2>&1 || test -x "$(HOME)/.local/bin/uv" || python3 -m pip install --quiet --user uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
 
 demo: setup  ## build the demo workspace and print the latest month's KPIs
 	$(RUN) memberlens demo

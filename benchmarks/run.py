@@ -1,6 +1,11 @@
 """Generation and ingestion throughput and peak memory, each step in its own process.
 
     uv run python benchmarks/run.py --members 1000000 [--members 10000000] [--keep]
+        [--distribution heavy]
+
+``--distribution heavy`` makes the second program (log-normal purchase rates, one-order
+buyers, long inactive spells) in benchmarks/out/program-heavy-N and ws-heavy-N, so that the
+side-by-side scripts (``--workspace``/``--data``) can be pointed at it.
 
 Each step runs as a child process, so its peak RSS (from wait4's rusage) is its own. Output
 goes to benchmarks/out/ (git-ignored); a Markdown table is printed for docs/benchmarks.md.
@@ -48,7 +53,7 @@ def child(step: str, code: str) -> Measured:
 GENERATE = """
 import json
 from memberlens.generate import generate
-truth = generate({out!r}, {members})
+truth = generate({out!r}, {members}, distribution={distribution!r})
 print(json.dumps(truth["rows"]))
 """
 
@@ -67,16 +72,17 @@ print(json.dumps(rates))
 """
 
 
-def run(members: int, keep: bool, reuse: bool) -> list[Measured]:
-    data = OUT / f"program-{members}"
-    ws = OUT / f"ws-{members}"
+def run(members: int, keep: bool, reuse: bool, distribution: str = "bgnbd") -> list[Measured]:
+    prefix = "" if distribution == "bgnbd" else f"{distribution}-"
+    data = OUT / f"program-{prefix}{members}"
+    ws = OUT / f"ws-{prefix}{members}"
     shutil.rmtree(ws, ignore_errors=True)
     from memberlens.schema import LOAD_ORDER
 
     results = []
     if not (reuse and (data / "truth.json").exists()):
         shutil.rmtree(data, ignore_errors=True)
-        generate_code = GENERATE.format(out=str(data), members=members)
+        generate_code = GENERATE.format(out=str(data), members=members, distribution=distribution)
         results.append(child(f"generate {members:,}", generate_code))
     results.append(
         child(
@@ -96,12 +102,14 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="ingest an already generated program again"
     )
+    parser.add_argument("--distribution", choices=("bgnbd", "heavy"), default="bgnbd")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, {platform.python_version()}, {platform.machine()}")
     for members in args.members:
-        measured = run(members, args.keep, args.reuse)
-        (OUT / f"results-{members}{'-reuse' if args.reuse else ''}.json").write_text(
+        measured = run(members, args.keep, args.reuse, args.distribution)
+        name = f"results-{args.distribution}-{members}{'-reuse' if args.reuse else ''}.json"
+        (OUT / name).write_text(
             json.dumps([m.__dict__ for m in measured], indent=1), encoding="utf-8"
         )
         for m in measured:

@@ -16,14 +16,32 @@ def generate(
     members: Annotated[int, typer.Option(help="Number of members.", min=1)],
     out: Annotated[Path, typer.Option(help="Directory for the Parquet files and truth.json.")],
     seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same program).")] = None,
+    distribution: Annotated[
+        str,
+        typer.Option(
+            help="bgnbd (the demo program) or heavy (log-normal rates, one-order buyers, "
+            "long inactive spells)."
+        ),
+    ] = "bgnbd",
 ) -> None:
     """Write a realistic synthetic loyalty program (every table) with its planted truths."""
     from memberlens.cli.render import BarProgress
+    from memberlens.errors import unknown_choice
     from memberlens.generate import TRUTH_FILE
     from memberlens.generate import generate as run
-    from memberlens.generate.params import Plan
+    from memberlens.generate.params import DISTRIBUTIONS, Plan
 
-    truth = run(out, members, seed=Plan.seed if seed is None else seed, progress=BarProgress())
+    if distribution not in DISTRIBUTIONS:
+        raise unknown_choice(
+            "distribution", distribution, DISTRIBUTIONS, "e.g. --distribution heavy"
+        )
+    truth = run(
+        out,
+        members,
+        seed=Plan.seed if seed is None else seed,
+        progress=BarProgress(),
+        distribution=distribution,
+    )
     rows = ", ".join(f"{name} {count:,}" for name, count in truth["rows"].items())
     console.print(f"Wrote {out}: {rows}")
     console.print(f"Planted truths: {out / TRUTH_FILE}")

@@ -42,6 +42,8 @@ class MemberState:
     referrer: np.ndarray  # global member number of the referrer or -1
     has_app: np.ndarray  # bool: has an app or mini-program identity
     source_campaign: np.ndarray  # index into recruitment campaigns or -1
+    single: np.ndarray | None = None  # bool: never buys again (the heavy distribution only)
+    spell: np.ndarray | None = None  # (start, end) seconds of an inactive spell, or (-1, -1)
 
 
 def registration_days(chunk: Chunk, n: int) -> np.ndarray:
@@ -93,6 +95,14 @@ def generate_members(
     nu = rng.gamma(gg.q, 1 / gg.v, size=n)
     # heavy buyers collect more points and are more likely to redeem them (selection, known)
     quantile = stats.gamma.cdf(lam, bg.r, scale=1 / bg.alpha)
+    single = spell = None
+    if plan.distribution == "heavy":  # drawn after the others: the BG/NBD stream is unchanged
+        heavy = plan.heavy
+        z = rng.standard_normal(n)
+        lam = heavy.median_rate * np.exp(heavy.sigma * z)
+        quantile = stats.norm.cdf(z)
+        single = rng.random(n) < heavy.one_order_share
+        spell = _spells(chunk, n, registered)
     redeemer = rng.random(n) < 0.12 + 0.55 * quantile
     referrer = np.full(n, -1)
     global_number = np.arange(chunk.lo, chunk.hi)
@@ -125,9 +135,36 @@ def generate_members(
     )
     identities, has_app = _identities(chunk, channel, member_id)
     state = MemberState(
-        registered, channel, store, city, lam, p, nu, redeemer, referrer, has_app, source_campaign
+        registered,
+        channel,
+        store,
+        city,
+        lam,
+        p,
+        nu,
+        redeemer,
+        referrer,
+        has_app,
+        source_campaign,
+        single,
+        spell,
     )
     return members, identities, state
+
+
+def _spells(chunk: Chunk, n: int, registered: np.ndarray) -> np.ndarray:
+    """(start, end) seconds of one long inactive spell per member of a share, else (-1, -1)."""
+    rng, heavy, clock = chunk.rng, chunk.plan.heavy, chunk.clock
+    low, high = heavy.spell_days
+    length = rng.integers(low, high + 1, n) * DAY
+    begin = registered + (rng.random(n) * np.maximum(clock.horizon - registered, 0)).astype(
+        np.int64
+    )
+    has = rng.random(n) < heavy.spell_share
+    spell = np.full((n, 2), -1, np.int64)
+    spell[has, 0] = begin[has]
+    spell[has, 1] = begin[has] + length[has]
+    return spell
 
 
 def _identities(

@@ -84,6 +84,8 @@ def base_purchases(chunk: Chunk, state: MemberState) -> tuple[np.ndarray, np.nda
     potential = rng.poisson(lam * horizon)
     before_dropout = rng.geometric(p)
     repeats = np.minimum(potential, before_dropout)
+    if state.single is not None:  # the heavy distribution: buyers who never come back
+        repeats = np.where(state.single[members], 0, repeats)
     # the first `repeats` of `potential` sorted uniforms, via exponential spacings
     owner = np.repeat(np.arange(members.size), repeats)
     spacing = rng.exponential(1.0, owner.size)
@@ -100,6 +102,11 @@ def base_purchases(chunk: Chunk, state: MemberState) -> tuple[np.ndarray, np.nda
     repeat_at = np.maximum(repeat_at, t0[owner] + 60)  # same day as the first, but after it
     member = np.concatenate([members, members[owner]])
     at = np.concatenate([t0, repeat_at])
+    if state.spell is not None:  # the heavy distribution: nothing bought during a spell
+        spell = state.spell[member]
+        keep = ~((at >= spell[:, 0]) & (at < spell[:, 1]))
+        keep[: members.size] = True  # a first purchase is never taken away
+        member, at = member[keep], at[keep]
     return member, at
 
 

@@ -34,6 +34,23 @@ class GammaGamma:
 
 
 @dataclass(frozen=True)
+class HeavyTail:
+    """The second distribution (``distribution = "heavy"``), for checking that speed and
+    accuracy hold beyond the BG/NBD program: purchase rates log-normal (a heavier tail than
+    the Gamma), a share of buyers who never buy again, and long inactive spells (a share of
+    members buy nothing for 120–400 days somewhere in the program's life)."""
+
+    median_rate: float = 0.012  # purchases per operational day, the median member
+    sigma: float = 1.5  # of log λ
+    one_order_share: float = 0.35  # buyers who never make a repeat purchase
+    spell_share: float = 0.30  # members with one long inactive spell
+    spell_days: tuple[int, int] = (120, 400)
+
+
+DISTRIBUTIONS = ("bgnbd", "heavy")
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything that shapes a generated program; the defaults are the demo's."""
 
@@ -43,6 +60,8 @@ class Plan:
     end: date = date(2025, 12, 31)
     bgnbd: BgNbd = field(default_factory=BgNbd)
     gamma_gamma: GammaGamma = field(default_factory=GammaGamma)
+    distribution: str = "bgnbd"  # or "heavy": see HeavyTail (bgnbd is then not the truth)
+    heavy: HeavyTail = field(default_factory=HeavyTail)
     buyer_share: float = 0.85  # members who ever make a first purchase
     same_day_first_purchase: float = 0.6
     non_member_order_share: float = 0.30  # non-member orders per member order

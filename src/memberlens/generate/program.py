@@ -30,7 +30,7 @@ from memberlens.generate.engagement import (
 )
 from memberlens.generate.members import generate_members
 from memberlens.generate.orders import base_purchases, build_orders, order_items, orders_table
-from memberlens.generate.params import Plan
+from memberlens.generate.params import DISTRIBUTIONS, Plan
 from memberlens.generate.points import ledger, points_table
 from memberlens.generate.voice import posts, sentiment_truth, surveys, tickets, voice_truth
 from memberlens.progress import Progress, Silent
@@ -66,9 +66,13 @@ def generate(
     seed: int = Plan.seed,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
+    distribution: str = "bgnbd",
 ) -> dict[str, Any]:
     """Write every canonical table of a program of ``members`` members into ``out``.
 
+    ``distribution`` is ``"bgnbd"`` (the demo program: BG/NBD purchases, Gamma-Gamma spend)
+    or ``"heavy"`` (:class:`~memberlens.generate.params.HeavyTail`: log-normal rates,
+    one-order buyers and long inactive spells — a second program to measure against).
     Returns the truth (also written to ``out/truth.json``).
 
     Examples
@@ -82,7 +86,9 @@ def generate(
         raise ValueError(f"members must be at least 1 (got {members})")
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    plan = Plan(members=members, seed=seed)
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"distribution {distribution!r}: choose one of {', '.join(DISTRIBUTIONS)}")
+    plan = Plan(members=members, seed=seed, distribution=distribution)
     clock = Clock.build(plan.start, plan.end)
     campaigns = catalogue(clock)
     campaign_ids = tuple(c.id for c in campaigns)
