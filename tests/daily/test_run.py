@@ -73,7 +73,7 @@ def test_the_payload_and_the_mail(run_daily: Run, hook: Webhook, mailbox: Smtp) 
     assert mail.message["Subject"] == "Member daily 2024-03-10: 1 alert(s)" == payload["subject"]
     body = mail.message.get_payload(decode=True).decode()
     assert body.replace("\r\n", "\n").strip() == payload["text"].strip()
-    assert "· Member revenue: 150 (expected 0, )" in body
+    assert "· Member revenue: 150 (expected 0)" in body
     assert "reports/report-2024-03-10.html" in body
 
 
@@ -253,3 +253,28 @@ def test_a_bad_date_names_the_parameter(daily_ws: ml.Workspace) -> None:
     with pytest.raises(ml.InputError, match="date 2024-02-30") as caught:
         daily_ws.run_daily(date="2024-02-30")
     assert caught.value.parameter == "date"
+
+
+def test_the_command_shows_each_step(daily_ws: ml.Workspace, hook: Webhook) -> None:
+    from cli.running import invoke
+
+    result = invoke("-w", str(daily_ws.root), "run-daily", "--date", "2024-03-10")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("✓ load: 2 source(s), 5 row(s) loaded")
+    assert "    orders ← exports/orders_20240310.csv (new): loaded 2, quarantined 0" in lines
+    assert any(line.startswith("– aggregates: no daily aggregates") for line in lines)
+    assert any(line.startswith("✓ delivery: webhook sent, email sent") for line in lines)
+    assert lines[-1] == "run-daily 2024-03-10: done"
+
+    hook.statuses = [503]
+    daily_ws.root.joinpath("exports", "orders_20240311.csv").write_text(
+        ORDERS_0311, encoding="utf-8"
+    )
+    result = invoke("-w", str(daily_ws.root), "run-daily", "--date", "2024-03-11")
+    assert result.exit_code == 1
+    assert any(
+        line.startswith("✗ delivery: webhook: webhook http://127.0.0.1")
+        for line in result.stdout.splitlines()
+    )
+    assert result.stdout.splitlines()[-1] == "run-daily 2024-03-11: a step failed"

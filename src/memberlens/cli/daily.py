@@ -35,7 +35,8 @@ class _Steps:
 
     def __call__(self, step: StepResult) -> None:
         if step.status == "running":
-            if self.out.is_terminal:
+            # the load draws its own bars; one live display at a time
+            if self.out.is_terminal and step.step != "load":
                 self.status = self.out.status(f"{step.step} …")
                 self.status.start()
             return

@@ -29,9 +29,10 @@ PAYLOAD_VERSION = 1
 SUBJECT = Label("会员日报 {date}：{count} 条预警", "Member daily {date}: {count} alert(s)")
 NO_ALERTS = Label("今日无预警。", "No alerts today.")
 ALERT_LINE = Label(
-    "· {metric}：{value}（预期 {expected}，{change}）",
-    "· {metric}: {value} (expected {expected}, {change})",
+    "· {metric}：{value}（预期 {expected}{change}）",
+    "· {metric}: {value} (expected {expected}{change})",
 )
+CHANGE = Label("，{change}", ", {change}")
 KPI_LINE = Label("{name}：{value}", "{name}: {value}")
 REPORT_LINE = Label("报告：{path}", "Report: {path}")
 
@@ -66,6 +67,7 @@ class Message:
         lines = [self.subject, ""]
         for a in self.alerts:
             change = "" if a["change"] is None else f"{a['change']:+.1%}"
+            change = CHANGE(self.language).format(change=change) if change else ""
             lines.append(
                 ALERT_LINE(self.language).format(
                     metric=a["name"],
