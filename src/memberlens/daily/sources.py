@@ -2,9 +2,11 @@
 rows of a database query past its watermark (DESIGN §15, docs/daily.md).
 
 A file is known by its name (the path relative to the workspace), size and the SHA-256 of
-its content. A file under a known name whose size or content changed is loaded again: the
-ingest replaces the rows with the same keys and the file's earlier quarantine rows
-(DESIGN §5); rows that vanished from the file stay in the warehouse.
+its content; a file whose size and modification time are those recorded is not read again
+(the hash is computed only for a file that is new or was touched). A file under a known
+name whose size or content changed is loaded again: the ingest replaces the rows with the
+same keys and the file's earlier quarantine rows (DESIGN §5); rows that vanished from the
+file stay in the warehouse.
 
 A database source runs ``SELECT * FROM (query) WHERE watermark > last AND watermark <=
 upper``: ``upper`` is read first (the largest value now), so rows written while the load
@@ -36,6 +38,7 @@ class PendingFile:
     path: Path
     name: str  # as remembered: relative to the workspace when inside it
     size: int
+    mtime_ns: int
     sha256: str
     reason: Literal["new", "changed"]
 
@@ -48,7 +51,7 @@ class PendingFile:
         }
 
     def fingerprint(self) -> dict[str, Any]:
-        return {"size": self.size, "sha256": self.sha256}
+        return {"size": self.size, "mtime_ns": self.mtime_ns, "sha256": self.sha256}
 
 
 @dataclass(frozen=True)
@@ -105,13 +108,22 @@ def _files(table: str, pattern: str, root: Path, state: SourceState) -> list[Pen
         if not path.is_file() or path.name.endswith(".partial"):
             continue
         name = path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path)
-        size = path.stat().st_size
+        stat = path.stat()
         known = state.known(table, name)
+        if known is not None and (known.get("size"), known.get("mtime_ns")) == (
+            stat.st_size,
+            stat.st_mtime_ns,
+        ):
+            continue  # untouched since it was loaded: not read again
         digest = _sha256(path)
-        if known is not None and known.get("size") == size and known.get("sha256") == digest:
-            continue
+        if (
+            known is not None
+            and known.get("size") == stat.st_size
+            and known.get("sha256") == digest
+        ):
+            continue  # touched (copied again, say) but the same content
         reason: Literal["new", "changed"] = "new" if known is None else "changed"
-        files.append(PendingFile(table, path, name, size, digest, reason))
+        files.append(PendingFile(table, path, name, stat.st_size, stat.st_mtime_ns, digest, reason))
     return files
 
 
