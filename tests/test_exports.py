@@ -100,6 +100,7 @@ PACKAGES = {
     "memberlens.members": {"MemberProfile"},
     "memberlens.analyses": {"Comparison", "Drivers", "Trend", "cohort_matrix", "decompose"},
     "memberlens.alerts": {"Alert"},
+    "memberlens.daily": {"DailyResult", "StepResult", "run_daily"},
     "memberlens.report": {"ReportData", "collect", "render_html", "write_report", "write_workbook"},
     "memberlens.ingest": {"IngestResult", "ingest"},
     "memberlens.generate": {"TRUTH_FILE", "generate"},

@@ -398,6 +398,145 @@ class EngineSettings(_Section):
         return settings
 
 
+#: The text encodings a source may name (those the ingest reads, docs/ingestion.md).
+SourceEncoding = Literal["auto", "utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "latin-1"]
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
+
+
+class SourceSettings(_Section):
+    """One ``[sources.<table>]`` entry (DESIGN §15, docs/daily.md): files matched by ``path``
+    (a file or a glob, relative to the workspace), or the rows of a SQLAlchemy ``url`` +
+    ``query`` newer than the last ``watermark`` value loaded."""
+
+    path: Annotated[str, Field(min_length=1)] | None = None
+    url: Annotated[str, Field(min_length=1)] | None = None
+    query: Annotated[str, Field(min_length=1)] | None = None
+    watermark: Annotated[str, Field(min_length=1)] | None = None
+    mapping: dict[str, str] = Field(default_factory=dict)  # canonical = source column
+    encoding: SourceEncoding | None = None  # default: auto (detected)
+    sheet: str | Annotated[int, Field(ge=0)] | None = None  # an Excel sheet: name or index
+    decimal: Literal["auto", ".", ","] | None = None  # default: [ingest] decimal
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SourceSettings:
+        problems = []
+        if (self.path is None) == (self.url is None):
+            problems.append(
+                'give exactly one of path = "exports/orders_*.csv" (a file or glob) or '
+                'url = "postgresql://…" with query and watermark'
+            )
+        elif self.path is not None:
+            given = [k for k in ("query", "watermark") if getattr(self, k) is not None]
+            if given:
+                problems.append(f"{', '.join(given)}: only with url, not with path")
+        else:
+            missing = [k for k in ("query", "watermark") if getattr(self, k) is None]
+            if missing:
+                problems.append(
+                    f"url needs {' and '.join(missing)} (query: the SQL to run; watermark: the "
+                    "column whose largest value loaded so far marks where the next run starts)"
+                )
+            given = [k for k in ("encoding", "sheet") if getattr(self, k) is not None]
+            if given:
+                problems.append(f"{', '.join(given)}: only with path, not with url")
+            if self.url is not None and "://" not in self.url:
+                problems.append(f"url {self.url!r} is not a SQLAlchemy URL (dialect://…)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class AlertSettings(_Section):
+    """``[alerts]``: where ``run-daily`` delivers the day's alerts (docs/daily.md)."""
+
+    send: Literal["always", "alerts"] = "always"  # always: a digest even without alerts
+    webhook_url: str | None = None  # JSON POST
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
+    smtp_host: Annotated[str, Field(min_length=1)] | None = None
+    smtp_port: Annotated[int, Field(gt=0, le=65535)] = 587
+    smtp_user: Annotated[str, Field(min_length=1)] | None = None
+    smtp_password: Annotated[str, Field(min_length=1)] | None = None  # prefer smtp_password_env
+    smtp_password_env: str | None = None  # the environment variable holding the password
+    smtp_from: str | None = None
+    smtp_to: list[str] = Field(default_factory=list)
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        from urllib.parse import urlsplit
+
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"webhook_url {value!r} must be an http:// or https:// URL")
+        return value
+
+    @field_validator("smtp_password_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.match(value):
+            raise ValueError(
+                f"smtp_password_env {value!r} must be the name of an environment variable, "
+                'e.g. "MEMBERLENS_SMTP_PASSWORD" (not the password itself)'
+            )
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        if value is not None and not _ADDRESS.match(value):
+            raise ValueError(f"smtp_from {value!r} is not an e-mail address")
+        return value
+
+    @field_validator("smtp_to")
+    @classmethod
+    def _recipients(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not _ADDRESS.match(v)]
+        if bad:
+            raise ValueError(f"smtp_to: {', '.join(map(repr, bad))} is not an e-mail address")
+        return value
+
+    @model_validator(mode="after")
+    def _smtp(self) -> AlertSettings:
+        problems = []
+        if self.smtp_host is None:
+            given = [
+                k
+                for k in ("smtp_user", "smtp_password", "smtp_password_env", "smtp_from")
+                if getattr(self, k) is not None
+            ] + (["smtp_to"] if self.smtp_to else [])
+            if given:
+                problems.append(f"{', '.join(given)}: set smtp_host (the mail server) too")
+        else:
+            if self.smtp_from is None:
+                problems.append("smtp_host is set but smtp_from (the sender's address) is not")
+            if not self.smtp_to:
+                problems.append('smtp_host is set but smtp_to is empty; write smtp_to = ["…"]')
+        if self.smtp_password is not None and self.smtp_password_env is not None:
+            problems.append("give smtp_password_env or smtp_password, not both")
+        has_password = self.smtp_password is not None or self.smtp_password_env is not None
+        if self.smtp_user is not None and not has_password:
+            problems.append("smtp_user needs smtp_password_env (or smtp_password)")
+        if has_password and self.smtp_user is None:
+            problems.append("smtp_password_env / smtp_password need smtp_user")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def channels(self) -> list[str]:
+        """The delivery channels configured: ``webhook`` and/or ``email``."""
+        return [
+            name
+            for name, on in (("webhook", self.webhook_url), ("email", self.smtp_host))
+            if on is not None
+        ]
+
+
 class Config(_Section):
     workspace: WorkspaceSettings = WorkspaceSettings()
     rfm: RfmSettings = RfmSettings()
@@ -410,6 +549,8 @@ class Config(_Section):
     ingest: IngestSettings = IngestSettings()
     mapping: dict[str, dict[str, str]] = Field(default_factory=dict)
     targets: dict[str, TargetSettings] = Field(default_factory=dict)
+    sources: dict[str, SourceSettings] = Field(default_factory=dict)
+    alerts: AlertSettings = AlertSettings()
 
     @field_validator("mapping")
     @classmethod
@@ -424,6 +565,28 @@ class Config(_Section):
                 if canonical not in names:
                     problems.append(
                         f"[mapping.{table}] '{canonical}' is not a column of {table} "
+                        f"(columns: {', '.join(names)})"
+                    )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _source_tables(cls, value: dict[str, SourceSettings]) -> dict[str, SourceSettings]:
+        problems = []
+        for table, source in value.items():
+            if table not in TABLES:
+                problems.append(
+                    f"[sources.{table}]: unknown table '{table}' "
+                    f"(tables: {', '.join(sorted(TABLES))})"
+                )
+                continue
+            names = TABLES[table].names
+            for canonical in source.mapping:
+                if canonical not in names:
+                    problems.append(
+                        f"[sources.{table}] mapping '{canonical}' is not a column of {table} "
                         f"(columns: {', '.join(names)})"
                     )
         if problems:
@@ -448,10 +611,16 @@ def _format_errors(path: Path, error: ValidationError) -> str:
 
 
 def _allowed_keys(section: str) -> list[str]:
+    import typing
+
     model: type[BaseModel] = Config
-    for part in section.split(".") if section else []:
+    parts = iter(section.split(".") if section else [])
+    for part in parts:
         field = model.model_fields.get(part)
         annotation = getattr(field, "annotation", None)
+        if typing.get_origin(annotation) is dict:  # [sources.<table>], [targets.<metric>]
+            annotation = typing.get_args(annotation)[1]
+            next(parts, None)  # the entry's own name
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model = annotation
         else:

@@ -42,6 +42,10 @@ class SourceError(MemberlensError, ValueError):
     """A source file or database cannot be read as a whole (refused, nothing loaded)."""
 
 
+class DeliveryError(MemberlensError, ConnectionError):
+    """A webhook or mail server refused or could not be reached (``run-daily``'s delivery)."""
+
+
 class WarehouseBusyError(MemberlensError, RuntimeError):
     """Another process holds the warehouse for writing."""
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from memberlens.cli import analyses as _analyses  # noqa: F401
+from memberlens.cli import daily as _daily  # noqa: F401
 from memberlens.cli import data as _data  # noqa: F401
 from memberlens.cli import demo as _demo  # noqa: F401
 from memberlens.cli import experiments as _experiments  # noqa: F401
