@@ -11,6 +11,7 @@ import pytest
 import memberlens as ml
 from daily.conftest import stub_report
 from daily.sample import MEMBERS
+from memberlens.daily import run_daily
 
 
 def _orders_db(path: Path, rows: list[tuple[str, str, str, float, str]]) -> None:
@@ -54,17 +55,17 @@ mapping = {{order_id = "oid", member_id = "mid", ordered_at = "ordered", amount 
 
 
 def test_only_rows_past_the_watermark_load(db_ws: ml.Workspace, tmp_path: Path) -> None:
-    plan = db_ws.run_daily(date="2024-03-10", dry_run=True).step("load").items
+    plan = run_daily(db_ws, "2024-03-10", dry_run=True).step("load").items
     assert [(i["table"], i.get("rows")) for i in plan] == [("members", None), ("orders", 2)]
     assert "updated_at" in plan[1]["query"] and "crm.db" in plan[1]["source"]
 
-    first = db_ws.run_daily(date="2024-03-10")
+    first = run_daily(db_ws, "2024-03-10")
     assert first.ok, first.to_dict()
     assert db_ws.counts()["orders"] == 2
     state = json.loads((db_ws.root / "daily" / "sources.json").read_text(encoding="utf-8"))
     assert state["watermarks"]["orders"]["value"] == "2024-03-10 23:30:00"
 
-    assert db_ws.run_daily(date="2024-03-10").step("load").items == []  # nothing past it
+    assert run_daily(db_ws, "2024-03-10").step("load").items == []  # nothing past it
 
     _orders_db(
         tmp_path / "crm.db",
@@ -73,7 +74,7 @@ def test_only_rows_past_the_watermark_load(db_ws: ml.Workspace, tmp_path: Path) 
             ("O2", "M2", "2024-03-10 12:00", 45, "2024-03-11 22:10:00"),  # a corrected row
         ],
     )
-    [item] = db_ws.run_daily(date="2024-03-11").step("load").items
+    [item] = run_daily(db_ws, "2024-03-11").step("load").items
     assert (item["rows"], item["loaded"], item["replaced"]) == (2, 2, 1)
     amounts = dict(db_ws.table("orders").select("order_id", "amount").iter_rows())
     assert {k: float(v) for k, v in amounts.items()} == {"O1": 100.0, "O2": 45.0, "O3": 80.0}

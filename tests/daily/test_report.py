@@ -8,6 +8,7 @@ import pytest
 
 import memberlens as ml
 from daily.sample import MEMBERS, ORDERS_0310
+from memberlens.daily import run_daily
 
 
 @pytest.mark.slow
@@ -22,7 +23,7 @@ def test_the_day_s_report_is_written_in_the_workspace(tmp_path: Path) -> None:
     (ws.root / "in").mkdir()
     (ws.root / "in" / "members.csv").write_text(MEMBERS, encoding="utf-8")
     (ws.root / "in" / "orders.csv").write_text(ORDERS_0310, encoding="utf-8")
-    result = ml.open(ws.root).run_daily(date="2024-03-10")
+    result = run_daily(ml.open(ws.root), "2024-03-10")
     assert result.ok, result.to_dict()
     html = ws.root / "reports" / "report-2024-03-10.html"
     assert html.stat().st_size > 10_000

@@ -12,6 +12,7 @@ import pytest
 import memberlens as ml
 from daily.receivers import Smtp, Webhook
 from daily.sample import ORDERS_0311, statuses, step
+from memberlens.daily import run_daily as daily
 
 Run = Callable[..., tuple[int, dict[str, Any]]]
 
@@ -196,12 +197,12 @@ def test_new_alerts_for_a_date_are_sent_again(
 
     from memberlens.alerts.detect import Alert
 
-    assert daily_ws.run_daily(date="2024-03-10").ok
+    assert daily(daily_ws, "2024-03-10").ok
     spike = Alert(date(2024, 3, 10), "orders", 2.0, 1.0, 4.5, False)
     monkeypatch.setattr(
         "memberlens.workspace.analyses.Analyses.alerts", lambda self, start, end: [spike]
     )
-    result = daily_ws.run_daily(date="2024-03-10")  # the alerts changed (a late file, say)
+    result = daily(daily_ws, "2024-03-10")  # the alerts changed (a late file, say)
     assert result.ok and result.alerts == [spike]
     assert len(hook.posts) == 2
     [alert] = hook.posts[1]["alerts"]
@@ -211,7 +212,7 @@ def test_new_alerts_for_a_date_are_sent_again(
         1.0,
         "Orders",
     )
-    assert daily_ws.run_daily(date="2024-03-10").ok
+    assert daily(daily_ws, "2024-03-10").ok
     assert len(hook.posts) == 2  # the same alerts: not again
 
 
@@ -240,9 +241,7 @@ def test_gbk_exports_with_chinese_headers_load_from_a_glob(
 
 def test_the_python_api_reports_each_step(daily_ws: ml.Workspace) -> None:
     heard: list[tuple[str, str]] = []
-    result = daily_ws.run_daily(
-        date="2024-03-10", listener=lambda s: heard.append((s.step, s.status))
-    )
+    result = daily(daily_ws, "2024-03-10", listener=lambda s: heard.append((s.step, s.status)))
     assert result.ok and result.date.isoformat() == "2024-03-10"
     assert [s.step for s in result.steps] == ["load", "aggregates", "alerts", "report", "delivery"]
     assert heard[:2] == [("load", "running"), ("load", "ok")]
@@ -251,7 +250,7 @@ def test_the_python_api_reports_each_step(daily_ws: ml.Workspace) -> None:
 
 def test_a_bad_date_names_the_parameter(daily_ws: ml.Workspace) -> None:
     with pytest.raises(ml.InputError, match="date 2024-02-30") as caught:
-        daily_ws.run_daily(date="2024-02-30")
+        daily(daily_ws, "2024-02-30")
     assert caught.value.parameter == "date"
 
 

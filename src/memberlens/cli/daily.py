@@ -77,12 +77,13 @@ def run_daily(
     report and deliver the alerts (webhook, e-mail). Exit 1 when a step failed."""
     from memberlens.cli import stopping
     from memberlens.cli.render import BarProgress
+    from memberlens.daily.run import run_daily
 
     ws = open_workspace()
     out = errors if fmt is not Format.table else console
     stopping("the daily run")
-    result: DailyResult = ws.run_daily(
-        date, dry_run, progress=BarProgress(transient=True), listener=_Steps(out)
+    result: DailyResult = run_daily(
+        ws, date, dry_run=dry_run, progress=BarProgress(transient=True), listener=_Steps(out)
     )
     stopping(None)
     if fmt is Format.json:

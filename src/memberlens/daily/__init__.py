@@ -3,7 +3,8 @@ aggregates, evaluate the day's alerts, write the day's report and deliver the al
 ``[alerts]`` (a webhook, e-mail). See docs/daily.md.
 
 >>> import memberlens as ml
->>> result = ml.open("shop").run_daily(date="2025-03-14")   # doctest: +SKIP
+>>> from memberlens.daily import run_daily
+>>> result = run_daily(ml.open("shop"), "2025-03-14")      # doctest: +SKIP
 >>> result.ok, [s.status for s in result.steps]             # doctest: +SKIP
 """
 

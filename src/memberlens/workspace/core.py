@@ -25,11 +25,9 @@ from memberlens.workspace.segments import Segments
 from memberlens.workspace.voc import Voc
 
 if TYPE_CHECKING:
-    from datetime import date
 
     import polars as pl
 
-    from memberlens.daily.run import DailyResult, Listener
     from memberlens.dates.periods import Period
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
@@ -259,27 +257,6 @@ class Workspace:
             progress=progress,
             decimal=decimal,
         )
-
-    def run_daily(
-        self,
-        date: str | date | None = None,
-        dry_run: bool = False,
-        *,
-        progress: Progress | None = None,
-        listener: Listener | None = None,
-    ) -> DailyResult:
-        """Load the new ``[sources]`` data, refresh the aggregates, evaluate the day's
-        alerts, write the day's report and deliver it (DESIGN §15, docs/daily.md).
-
-        ``date`` defaults to yesterday in the business timezone; ``dry_run`` changes
-        nothing and says what would be done. The result has one status per step.
-
-        >>> ws.run_daily(date="2025-03-14").ok  # doctest: +SKIP
-        True
-        """
-        from memberlens.daily.run import run_daily
-
-        return run_daily(self, date, dry_run=dry_run, progress=progress, listener=listener)
 
     def quarantine(self, table: str | None = None, samples: int = 3) -> QuarantineReport:
         """Quarantined rows: counts by reason with sample rows."""
