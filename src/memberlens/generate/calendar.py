@@ -13,9 +13,9 @@ from datetime import date
 
 import numpy as np
 
-from memberlens.dates.calendar import SPRING_FESTIVAL, Peak, peaks
+from memberlens.dates.calendar import Peak, peaks, spring_festival
 
-__all__ = ["DAY", "HOURLY", "SPRING_FESTIVAL", "Clock", "Peak", "daily_intensity", "peaks"]
+__all__ = ["DAY", "HOURLY", "Clock", "Peak", "daily_intensity", "peaks", "spring_festival"]
 
 DAY = 86_400
 

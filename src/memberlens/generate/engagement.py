@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from memberlens.generate.base import CHANNELS, Chunk, pick, timestamps
-from memberlens.generate.calendar import DAY, SPRING_FESTIVAL, Clock, date_seconds
+from memberlens.generate.calendar import DAY, Clock, date_seconds, spring_festival
 from memberlens.generate.members import MemberState
 from memberlens.generate.orders import Orders
 
@@ -48,19 +48,18 @@ def catalogue(clock: Clock) -> list[Campaign]:
             found.append(Campaign(cid, name, kind, start, end, channel, **kw))  # type: ignore[arg-type]
 
     for y in range(clock.start.year, clock.end.year + 1):
-        festival = SPRING_FESTIVAL.get(y)
-        if festival:
-            add(
-                f"C{y}SF",
-                f"{y}年货节满减券",
-                "coupon",
-                festival - timedelta(days=14),
-                festival - timedelta(days=1),
-                "sms",
-                lift=0.06,
-                reach=0.10,
-                unit_cost=2.5,
-            )
+        festival = spring_festival(y)
+        add(
+            f"C{y}SF",
+            f"{y}年货节满减券",
+            "coupon",
+            festival - timedelta(days=14),
+            festival - timedelta(days=1),
+            "sms",
+            lift=0.06,
+            reach=0.10,
+            unit_cost=2.5,
+        )
         add(
             f"C{y}RC",
             f"{y}春季新人礼",
