@@ -104,7 +104,15 @@ PACKAGES = {
     "memberlens.members": {"MemberProfile"},
     "memberlens.analyses": {"Comparison", "Drivers", "Trend", "cohort_matrix", "decompose"},
     "memberlens.alerts": {"Alert"},
-    "memberlens.report": {"ReportData", "collect", "render_html", "write_report", "write_workbook"},
+    "memberlens.report": {
+        "ReportData",
+        "collect",
+        "render_html",
+        "write_pdf",
+        "write_png",
+        "write_report",
+        "write_workbook",
+    },
     "memberlens.ingest": {"IngestResult", "ingest"},
     "memberlens.generate": {"TRUTH_FILE", "generate"},
 }
