@@ -322,6 +322,26 @@ class CampaignSettings(_Section):
     attribution_days: Days = 7  # a touched member's order counts this long
 
 
+class CalendarSettings(_Section):
+    """``[calendar]``: the program's own 会员日 (member days), beside the official holidays
+    and the retail events the calendar knows (docs/calendar.md)."""
+
+    # days of the month (1–31; a month without that day has no member day that month)
+    member_days: Annotated[tuple[Annotated[int, Field(ge=1, le=31)], ...], Field(strict=False)] = ()
+    # days of the week, 1 = Monday … 7 = Sunday
+    member_weekdays: Annotated[
+        tuple[Annotated[int, Field(ge=1, le=7)], ...], Field(strict=False)
+    ] = ()
+
+    @field_validator("member_days", "member_weekdays")
+    @classmethod
+    def _once_each(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        repeated = sorted({d for d in value if value.count(d) > 1})
+        if repeated:
+            raise ValueError(f"{repeated} given more than once; name each day once")
+        return tuple(sorted(value))
+
+
 class TargetSettings(_Section):
     """One ``[targets.<metric>]`` entry: exactly one of value, range or history."""
 
@@ -544,6 +564,7 @@ class Config(_Section):
     tiers: TierSettings = TierSettings()
     churn: ChurnSettings = ChurnSettings()
     campaigns: CampaignSettings = CampaignSettings()
+    calendar: CalendarSettings = CalendarSettings()
     engine: EngineSettings = EngineSettings()
     points: PointsSettings = PointsSettings()
     ingest: IngestSettings = IngestSettings()

@@ -50,6 +50,10 @@ class WarehouseBusyError(MemberlensError, RuntimeError):
     """Another process holds the warehouse for writing."""
 
 
+class BrowserError(MemberlensError, RuntimeError):
+    """The headless browser that prints the report (PDF, PNG) is missing or failed."""
+
+
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest choice, or ``""``."""
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)

@@ -55,3 +55,43 @@ def test_holiday_peaks_are_not_alerts(program: ml.Workspace) -> None:
         alerts = detect(session, date(2025, 11, 1), date(2025, 11, 12), drill=False)
     # 双11 triples orders against normal weeks; compared with last year's 双11 it is ordinary
     assert not [a for a in alerts if a.metric in ("orders", "revenue")]
+
+
+@pytest.mark.slow
+def test_the_golden_week_is_not_an_anomaly_because_it_is_a_holiday(
+    program: ml.Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import polars as pl
+
+    import memberlens.alerts.detect as detect_module
+    from memberlens.dates.calendar import holiday_days
+
+    # real data doubles its orders in the National Day golden week (10-01 … 10-07), every
+    # year: copy the program and add one more order beside each golden-week order
+    root = tmp_path / "ws"
+    shutil.copytree(program.root, root)
+    ws = ml.open(root)
+    orders = pl.read_parquet(root / "data" / "orders.parquet")
+    day = pl.col("ordered_at").dt.date()
+    weeks = [(date(y, 10, 1), date(y, 10, 7)) for y in (2024, 2025)]
+    extra = orders.filter(pl.any_horizontal([day.is_between(a, b) for a, b in weeks]))
+    extra = extra.with_columns((pl.lit("GW-") + pl.col("order_id")).alias("order_id"))
+    extra.write_parquet(tmp_path / "golden_week.parquet")
+    ws.ingest("orders", tmp_path / "golden_week.parquet")
+    first, last = date(2025, 10, 1), date(2025, 10, 7)
+
+    def doubled(ws: ml.Workspace) -> list[date]:
+        with ws.session() as s:
+            found = detect(s, first, last, drill=False)
+        return sorted({a.day for a in found if a.metric == "orders"})
+
+    # the calendar knows the golden week: compared with last year's, the week is ordinary
+    assert doubled(ws) == []
+    # a calendar without it (the old hand-written one) would flag the week as an anomaly
+    golden = {date(y, 10, d) for y in (2024, 2025) for d in range(1, 8)}
+    monkeypatch.setattr(
+        detect_module, "holiday_days", lambda a, b, s=None: holiday_days(a, b, s) - golden
+    )
+    assert len(doubled(ws)) >= 3

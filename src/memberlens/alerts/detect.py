@@ -5,9 +5,11 @@ For each daily metric and day *d*:
 * **baseline** — the median of the same weekday in the ``weeks`` weeks before *d*, leaving
   out holiday and campaign days (so the weekly rhythm is respected and a 双11 week does not
   inflate the baseline);
-* **holidays** — on a holiday-peak day (Spring Festival, 618, 双11, 双12) or a campaign day
-  (the campaign and the attribution window after it) the expected value is the comparable
-  day a year earlier (the same offset from the Spring Festival, else 52 weeks back), grown
+* **holidays** — on an unusual day of the retail calendar (``dates/calendar.py``: official
+  holidays' days off such as the National Day golden week, 调休 working weekends, 618, 双11,
+  520, 七夕 …, the program's 会员日) or a campaign day (the campaign and the attribution
+  window after it) the expected value is the comparable day a year earlier
+  (``same_day_last_year``: the same offset from a lunar festival, else the same date), grown
   by the ratio of the two years' baselines; with no such day there is no alert;
 * **scale** — 1.4826 × the median absolute log residual of the usable days in the ``weeks``
   weeks before (a robust standard deviation), never below Poisson noise for counts or
@@ -29,7 +31,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from memberlens.dates.calendar import holiday_days
+from memberlens.dates.calendar import holiday_days, same_day_last_year
 from memberlens.dates.periods import Grain, Period
 from memberlens.engine.session import Session
 from memberlens.metrics.daily import DAILY, daily_parts, daily_series
@@ -95,8 +97,9 @@ class Settings:
 
 
 def event_days(session: Session, first: date, last: date, after_days: int = 7) -> set[date]:
-    """Holiday-peak days and campaign days (the campaign and ``after_days`` after it)."""
-    days = holiday_days(first, last)
+    """The calendar's unusual days (holidays' days off, retail events, 会员日, 调休 working
+    weekends) and campaign days (the campaign and ``after_days`` after it)."""
+    days = holiday_days(first, last, session.config.calendar)
     c = session.table("campaigns")
     for row in session.arrow(c.select("starts_at", "ends_at")).to_pylist():
         if row["starts_at"] is None:
@@ -129,21 +132,6 @@ def _baselines(values: np.ndarray, usable: np.ndarray, weeks: int, minimum: int)
     return result
 
 
-def _last_year(day: date) -> date:
-    """The comparable day a year earlier: the same offset from the Spring Festival near it,
-    else the same calendar date (618, 双11 and campaigns keep their dates)."""
-    from memberlens.dates.calendar import SPRING_FESTIVAL
-
-    festival = SPRING_FESTIVAL.get(day.year)
-    before = SPRING_FESTIVAL.get(day.year - 1)
-    if festival and before and abs((day - festival).days) <= 31:
-        return before + (day - festival)
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def detect(
     session: Session,
     first: date,
@@ -174,7 +162,7 @@ def detect(
             event = day in events
             if event:
                 # an expected peak: compare with the same day last year, grown like the rest
-                earlier = position.get(_last_year(day))
+                earlier = position.get(same_day_last_year(day))
                 if earlier is None or np.isnan(values[earlier]) or np.isnan(base[earlier]):
                     continue
                 growth = expected / base[earlier] if base[earlier] else np.nan

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from memberlens.dates.calendar import peaks
+from memberlens.dates.calendar import Kind, occasions
 from memberlens.engine.session import Session
 from memberlens.errors import InputError, did_you_mean
 from memberlens.metrics.daily import DAILY, daily_parts, daily_series
@@ -107,14 +107,17 @@ def decompose(
         }
     )
     rows = []
-    for peak in peaks(first, last):
-        day = peak.day if grain == "day" else peak.day - timedelta(days=peak.day.weekday())
+    for occasion in occasions(first, last, session.config.calendar):
+        if occasion.kind == Kind.MEMBER_DAY:
+            continue  # twelve or more a year: the trend table keeps the calendar's occasions
+        day = occasion.day
+        day = day if grain == "day" else day - timedelta(days=day.weekday())
         match = series.filter(pl.col("date") == day)
         if match.height:
             observed, trend = float(match["observed"][0]), float(match["trend"][0])
             rows.append(
                 {
-                    "name": peak.name,
+                    "name": occasion.id,
                     "date": day,
                     "observed": observed,
                     "trend": trend,

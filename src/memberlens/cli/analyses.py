@@ -139,6 +139,8 @@ def trend(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Seasonal decomposition of a series (STL), with the holiday peaks against the trend."""
+    from memberlens.dates.calendar import LABELS
+
     ws = open_workspace()
     result = ws.analyses.trend(metric, start, end, grain)
     if fmt is not Format.table:
@@ -167,7 +169,7 @@ def trend(
     emit(
         [
             {
-                "peak": r["name"],
+                "peak": LABELS[r["name"]](ws.config.workspace.language),
                 "date": r["date"],
                 "observed": r["observed"],
                 "trend": r["trend"],

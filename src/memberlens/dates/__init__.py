@@ -8,11 +8,15 @@ __all__ = [
     "add_months",
     "containing",
     "holiday_days",
+    "is_workday",
     "latest_full_month",
     "month_index",
     "month_label",
+    "occasions",
     "parse_period",
+    "same_day_last_year",
     "series",
+    "spring_festival",
 ]
 
 __getattr__, __dir__ = exports(
@@ -28,5 +32,9 @@ __getattr__, __dir__ = exports(
         "month_index": "memberlens.dates.months",
         "month_label": "memberlens.dates.months",
         "holiday_days": "memberlens.dates.calendar",
+        "is_workday": "memberlens.dates.calendar",
+        "occasions": "memberlens.dates.calendar",
+        "same_day_last_year": "memberlens.dates.calendar",
+        "spring_festival": "memberlens.dates.calendar",
     },
 )

@@ -1,4 +1,5 @@
-"""The retail calendar of the demo program: weekly rhythm, Spring Festival, 618 and 双11.
+"""The demo program's demand over the retail calendar (``dates/calendar.py``): the weekly
+rhythm and the peaks it plants (Spring Festival, 618, 双11, 双12).
 
 Purchases are generated in *operational time*: a clock that runs faster on busy days. The
 daily intensity ``s(d)`` has mean 1 over the program's life, so a member's purchase count
@@ -13,9 +14,9 @@ from datetime import date
 
 import numpy as np
 
-from memberlens.dates.calendar import SPRING_FESTIVAL, Peak, peaks
+from memberlens.dates.calendar import Peak, peaks, spring_festival
 
-__all__ = ["DAY", "HOURLY", "SPRING_FESTIVAL", "Clock", "Peak", "daily_intensity", "peaks"]
+__all__ = ["DAY", "HOURLY", "Clock", "Peak", "daily_intensity", "peaks", "spring_festival"]
 
 DAY = 86_400
 

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 
+from memberlens.dates.calendar import occasions
 from memberlens.generate.base import CHANNELS, Chunk, pick, timestamps
-from memberlens.generate.calendar import DAY, SPRING_FESTIVAL, Clock, date_seconds
+from memberlens.generate.calendar import DAY, Clock, date_seconds, spring_festival
 from memberlens.generate.members import MemberState
 from memberlens.generate.orders import Orders
 
@@ -48,19 +49,19 @@ def catalogue(clock: Clock) -> list[Campaign]:
             found.append(Campaign(cid, name, kind, start, end, channel, **kw))  # type: ignore[arg-type]
 
     for y in range(clock.start.year, clock.end.year + 1):
-        festival = SPRING_FESTIVAL.get(y)
-        if festival:
-            add(
-                f"C{y}SF",
-                f"{y}年货节满减券",
-                "coupon",
-                festival - timedelta(days=14),
-                festival - timedelta(days=1),
-                "sms",
-                lift=0.06,
-                reach=0.10,
-                unit_cost=2.5,
-            )
+        festival = spring_festival(y)
+        events = {o.id: o for o in occasions(date(y, 1, 1), date(y, 12, 31))}
+        add(
+            f"C{y}SF",
+            f"{y}年货节满减券",
+            "coupon",
+            festival - timedelta(days=14),
+            festival - timedelta(days=1),
+            "sms",
+            lift=0.06,
+            reach=0.10,
+            unit_cost=2.5,
+        )
         add(
             f"C{y}RC",
             f"{y}春季新人礼",
@@ -87,8 +88,8 @@ def catalogue(clock: Clock) -> list[Campaign]:
             f"C{y}618",
             f"{y}618双倍积分",
             "double_points",
-            date(y, 6, 1),
-            date(y, 6, 18),
+            events["618"].first,  # pre-sales from 1 June
+            events["618"].day,
             "app_push",
         )
         add(
@@ -107,8 +108,8 @@ def catalogue(clock: Clock) -> list[Campaign]:
             f"C{y}1111",
             f"{y}双11双倍积分",
             "double_points",
-            date(y, 11, 1),
-            date(y, 11, 11),
+            events["double11"].first,  # pre-sales from 1 November
+            events["double11"].day,
             "app_push",
         )
     return found

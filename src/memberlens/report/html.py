@@ -13,7 +13,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from memberlens import formatting
-from memberlens.dates.calendar import peaks
+from memberlens.dates.calendar import marks
 from memberlens.labels import Label
 from memberlens.metrics.catalog import CATALOG
 from memberlens.metrics.targets import Status
@@ -58,14 +58,14 @@ def _daily_chart(data: ReportData) -> str:
         )
     )
     days = daily["day"].to_list()
-    for peak in peaks(days[0], days[-1]) if days else []:
+    for peak in marks(days[0], days[-1]) if days else []:
         figure.add_vline(x=peak.day.isoformat(), line={"dash": "dot", "color": "#999"})
         figure.add_annotation(
             x=peak.day.isoformat(),
             y=1,
             yref="paper",
             showarrow=False,
-            text=peak.name,
+            text=peak.label(data.language),
             font={"size": 10, "color": "#666"},
         )
     return _figure_html(figure)

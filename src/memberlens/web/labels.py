@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from memberlens.dates import calendar
 from memberlens.labels import Label
 
 APP = Label("会员洞察", "memberlens")
@@ -34,12 +35,7 @@ STATUS = {
 DAILY_TREND = Label("每日趋势", "Daily trend")
 MONTHLY_TREND = Label("月度趋势", "Monthly trend")
 HOLIDAY = Label("节日大促", "Holiday peak")
-HOLIDAYS = {
-    "spring_festival": Label("春节", "Spring Festival"),
-    "618": Label("618", "618"),
-    "double11": Label("双11", "Double 11"),
-    "double12": Label("双12", "Double 12"),
-}
+HOLIDAYS = calendar.LABELS
 POINTS_FLOW = Label("积分流转", "Points flow")
 LIABILITY = Label("积分负债", "Points liability")
 ADJUSTED_LIABILITY = Label("扣除预计失效后的负债", "Liability net of breakage")

@@ -476,12 +476,12 @@ class Queries:
 
 
 def holidays(first: str, last: str) -> Rows:
-    """Holiday peaks between two ISO dates, for marking charts."""
-    from memberlens.dates.calendar import peaks
+    """The calendar's biggest holidays and events between two ISO dates, for marking charts."""
+    from memberlens.dates.calendar import marks
 
     return [
-        {"name": p.name, "day": p.day.isoformat()}
-        for p in peaks(date.fromisoformat(first), date.fromisoformat(last))
+        {"name": o.id, "day": o.day.isoformat()}
+        for o in marks(date.fromisoformat(first), date.fromisoformat(last))
     ]
 
 
