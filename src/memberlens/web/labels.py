@@ -73,6 +73,31 @@ REPORT_HTML = Label("报告 HTML", "Report (HTML)")
 REPORT_XLSX = Label("报告 Excel", "Report (Excel)")
 MEMBER_ID = Label("会员编号", "Member id")
 FIND = Label("查询", "Find")
+LOOKUP_BY = Label("会员编号或手机号", "Member id or phone")
+LOOKUP_HINT = Label(
+    "手机号可输入脱敏形式，如 138****8000", "A phone may be given masked, e.g. 138****8000"
+)
+CANDIDATES = Label("找到 {total} 位会员", "{total} members found")
+MEMBER_SHARE = Label("会员占比", "Member share")
+TIER_MIGRATION = Label("等级迁移（人数）", "Tier migration (members)")
+FROM_TIER = Label("期初等级", "Tier at start")
+TO_TIER = Label("期末等级", "Tier at end")
+VALUE_LOYALTY = Label("价值 × 忠诚度", "Value × loyalty")
+CLV_DISTRIBUTION = Label("客户终身价值分布（未来 12 个月）", "CLV distribution (next 12 months)")
+CHURN_DISTRIBUTION = Label("流失风险分布", "Churn-risk distribution")
+NO_CLV = Label(
+    "尚无 CLV：运行 memberlens clv --calibration-end D --save。",
+    "No CLV yet: run memberlens clv --calibration-end D --save.",
+)
+NO_CHURN = Label(
+    "尚无流失评分：运行 memberlens churn。", "No churn scores yet: run memberlens churn."
+)
+SCORED = Label("已评分会员", "Members scored")
+RISK_LEVELS = {
+    "low": Label("低", "low"),
+    "medium": Label("中", "medium"),
+    "high": Label("高", "high"),
+}
 NOT_FOUND = Label("没有这个会员。", "No such member.")
 NO_ALERTS = Label("本期没有异常。", "No anomalies in this period.")
 DAY = Label("日期", "Day")

@@ -334,18 +334,24 @@ def points_page(request: Request, caller: Page, svc: Svc) -> Response:
 
 @router.get("/members")
 def members_page(request: Request, caller: Page, svc: Svc) -> Response:
+    lang = language(request)
+
     def build() -> dict[str, Any]:
         period, _first, last = chosen_period(svc, request)
-        tiers = svc.queries.tiers(last, True)
-        rfm = [r for r in svc.queries.rfm(last, True) if r["scheme"] == "threshold"]
+        tiers = svc.queries.tiers(last, True, lang)
+        rfm = [r for r in svc.queries.rfm(last, True, lang) if r["scheme"] == "threshold"]
         cohorts = svc.queries.cohorts(month_start(last, 11), last)
         names = sorted({r["cohort"] for r in cohorts})
         depth = max((r["months_since"] for r in cohorts), default=0) + 1
         grid = {(r["cohort"], r["months_since"]): r["share"] for r in cohorts}
+        since = month_start(last, 12)
+        migration = svc.queries.tier_migration(since, last, lang)
+        value = svc.queries.value(last, lang)
         return {
             "months": months(svc),
             "period": period,
             "as_of": last,
+            "since": since,
             "tiers": tiers,
             "rfm": rfm,
             "tier_chart": {
@@ -357,9 +363,67 @@ def members_page(request: Request, caller: Page, svc: Svc) -> Response:
                 "y": names,
                 "z": [[grid.get((c, k)) for k in range(depth)] for c in names],
             },
+            "migration_chart": migration_matrix(migration),
+            "value": value["matrix"],
+            "value_chart": {
+                "x": [r["name"] for r in value["matrix"]],
+                "series": [
+                    {"name": L.MEMBER_SHARE(lang), "y": shares(value["matrix"], "member_share")},
+                    {"name": L.REVENUE_SHARE(lang), "y": shares(value["matrix"], "revenue_share")},
+                ],
+            },
+            "clv": histogram(svc.queries.scores("clv"), "count"),
+            "churn": histogram(svc.queries.scores("churn"), "ratio"),
         }
 
     return guarded(request, caller, "members.html", build)
+
+
+def shares(found: list[dict[str, Any]], key: str) -> list[Any]:
+    return [r[key] for r in found]
+
+
+def migration_matrix(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The long tier-migration rows as a from × to grid (ladder order, ``(new)`` last)."""
+    order: list[str] = []
+    names: dict[str, str] = {}
+    for r in found:
+        for key in ("from", "to"):
+            names[r[key]] = r[f"{key}_name"]
+    froms = [k for k in names if any(r["from"] == k for r in found)]
+    tos = [k for k in names if any(r["to"] == k for r in found)]
+    order = [k for k in names if k != "(new)"] + (["(new)"] if "(new)" in names else [])
+    froms = [k for k in order if k in froms]
+    tos = [k for k in order if k in tos]
+    cells = {(r["from"], r["to"]): r["members"] for r in found}
+    return {
+        "x": [names[k] for k in tos],
+        "y": [names[k] for k in froms],
+        "z": [[cells.get((f, t), 0) for t in tos] for f in froms],
+    }
+
+
+def histogram(found: dict[str, Any] | None, unit: str) -> dict[str, Any] | None:
+    """A saved-score histogram as bars labelled by their ranges (None: not saved)."""
+    if found is None:
+        return None
+    edges, counts = found["edges"], found["counts"]
+    labels = []
+    for i in range(len(counts)):
+        low = formatting.number(edges[i], unit)
+        last = i == len(counts) - 1
+        labels.append(
+            f"≥ {low}"
+            if last and found["open_last"]
+            else f"{low}–{formatting.number(edges[i + 1], unit)}"
+        )
+    return {
+        "x": labels,
+        "y": counts,
+        "members": found["members"],
+        "as_of": found["as_of"],
+        "levels": found["levels"],
+    }  # fmt: skip
 
 
 @router.get("/drill")
@@ -378,7 +442,7 @@ def drill_page(request: Request, caller: Page, svc: Svc) -> Response:
         total = 0
         if group and by in ("tier", "rfm_segment"):
             check_group(svc, by, group, last)
-            found = svc.queries.members_of(by, group, last)
+            found = svc.queries.members_of(by, group, last, lang)
             total = len(found)
             members = masked(found[:LIST_ROWS], caller) if caller.admin else _mask_all(found)
         return {
@@ -447,29 +511,50 @@ def download_members(request: Request, caller: Page, svc: Svc) -> Response:
 
 @router.get("/member")
 def member_page(request: Request, caller: Page, svc: Svc) -> Response:
+    """Look a member up by id or masked phone (whole phones: admins); one match shows the
+    profile with its tier history, several a list of candidates (masked below admin)."""
     lang = language(request)
 
     def build() -> dict[str, Any]:
-        member_id = (request.query_params.get("id") or "").strip()[:128]
+        query = (request.query_params.get("q") or request.query_params.get("id") or "").strip()
+        query = query[:128]
         profile = None
-        missing = False
-        if member_id:
+        candidates: list[dict[str, Any]] = []
+        total = 0
+        problem = None
+        if query:
             try:
-                profile = masked(svc.queries.member(member_id), caller)
-            except InputError:
-                missing = True
+                found = svc.queries.lookup(query, caller.admin)
+            except InputError as error:
+                found = {"rows": [], "total": 0, "kind": "member_id"}
+                problem = str(error)
+            total = found["total"]
+            if total == 1:
+                profile = masked(svc.queries.member(found["rows"][0]["member_id"], lang), caller)
+            else:
+                candidates = masked(found["rows"], caller)
         fields = []
+        history = []
         if profile is not None:
             for key, label in L.PROFILE.items():
                 value = profile.get(key)
                 if isinstance(value, float):
                     value = f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-                fields.append((label(lang), "–" if value is None else value))
+                fields.append((key, label(lang), "–" if value is None else value))
+            names = svc.queries.tier_names(lang)
+            history = [
+                {**h, "name": names.get(h["tier"], h["tier"])}
+                for h in profile.get("tier_history") or []
+            ]
         return {
-            "member_id": member_id,
+            "query": query,
             "profile": profile,
             "fields": fields,
-            "missing": missing,
+            "history": history,
+            "candidates": candidates,
+            "total": total,
+            "missing": bool(query) and total == 0 and problem is None,
+            "problem": problem,
             "months": [],
         }
 

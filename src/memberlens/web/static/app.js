@@ -54,7 +54,11 @@
   function bar1(el, spec) {
     var layout = clone(layoutBase);
     layout.showlegend = false;
-    Plotly.newPlot(el, [{ type: "bar", x: spec.x, y: spec.y, marker: { color: palette[0] } }], layout, config);
+    layout.hovermode = "closest";
+    layout.xaxis.automargin = true;
+    layout.xaxis.type = "category";
+    Plotly.newPlot(el, [{ type: "bar", x: spec.x, y: spec.y, marker: { color: palette[0] },
+      hovertemplate: "%{x}: %{y:,}<extra></extra>" }], layout, config);
   }
   function heatmap(el, spec) {
     var layout = clone(layoutBase);
@@ -64,6 +68,32 @@
     Plotly.newPlot(el, [{ type: "heatmap", x: spec.x, y: spec.y, z: spec.z, colorscale: [[0, "#f1f5ff"], [0.5, "#7aa2ff"], [1, "#1f3fa8"]],
       zmin: 0, zmax: 1, hovertemplate: "%{y} +%{x}: %{z:.1%}<extra></extra>",
       colorbar: { tickformat: ".0%" } }], layout, config);
+  }
+  function matrix(el, spec) {
+    var layout = clone(layoutBase);
+    layout.hovermode = "closest";
+    layout.xaxis = { type: "category", automargin: true, side: "top",
+      title: { text: el.getAttribute("data-xlabel") || "" } };
+    layout.yaxis = { type: "category", autorange: "reversed", automargin: true,
+      title: { text: el.getAttribute("data-ylabel") || "" } };
+    layout.margin = { l: 8, r: 8, t: 48, b: 8 };
+    var text = spec.z.map(function (row) { return row.map(function (v) { return v ? String(v) : ""; }); });
+    Plotly.newPlot(el, [{ type: "heatmap", x: spec.x, y: spec.y, z: spec.z, text: text,
+      texttemplate: "%{text}", showscale: false,
+      colorscale: [[0, "#f5f7fb"], [0.05, "#dbe5ff"], [1, "#1f3fa8"]],
+      hovertemplate: "%{y} → %{x}: %{z}<extra></extra>" }], layout, config);
+  }
+  function groupbar(el, spec) {
+    var layout = clone(layoutBase);
+    layout.barmode = "group";
+    layout.hovermode = "closest";
+    layout.yaxis.tickformat = ".0%";
+    layout.xaxis.automargin = true;
+    var traces = spec.series.map(function (s, i) {
+      return { type: "bar", name: s.name, x: spec.x, y: s.y, marker: { color: palette[i % 5] },
+        hovertemplate: "%{x}: %{y:.1%}<extra>" + s.name + "</extra>" };
+    });
+    Plotly.newPlot(el, traces, layout, config);
   }
   function intervals(el, spec) {
     var layout = clone(layoutBase);
@@ -91,6 +121,8 @@
     else if (kind === "bar1") { bar1(el, spec); }
     else if (kind === "heatmap") { heatmap(el, spec); }
     else if (kind === "intervals") { intervals(el, spec); }
+    else if (kind === "matrix") { matrix(el, spec); }
+    else if (kind === "groupbar") { groupbar(el, spec); }
   });
   document.querySelectorAll("select.autosubmit").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
