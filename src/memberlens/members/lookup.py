@@ -1,12 +1,14 @@
 """Finding members by what a person has at hand: a member id, a masked or a whole phone.
 
 A masked phone is what receipts, SMS and the dashboard show: ``138****8000`` (the first
-three and last four digits; any run of ``*``, ``＊``, ``x`` or ``•`` stands for the hidden
-digits, full-width digits and separators are accepted). The candidates are the members
+three and last four digits; a run of ``*``, ``＊``, ``x`` or ``•`` stands for the hidden
+digits; full-width digits, spaces and dashes are accepted). The candidates are the members
 whose phone (digits only, a ``+86`` / ``86`` country code dropped) starts with the known
-prefix and ends with the known suffix, with as many digits in between as the mask hides
-when it hides four or more (``138****8000`` matches 11-digit numbers only), at least one
-otherwise. At least four digits must be known, or the list would name most of the program.
+prefix, ends with the known suffix and has at least as many digits between them as the
+mask has stars — so every phone that :func:`memberlens.pii.mask_phone` shows as the query
+is a candidate (``138****8000`` is any number of 11 digits or more so masked; ``****8000``
+any of 8 or more ending in 8000). At least four digits must be known, or the list would
+name most of the program.
 
 A whole phone number is matched digit for digit; callers decide who may search by one (the
 service: admins only, as only they see whole phones).
@@ -66,7 +68,7 @@ def parse_phone(text: str) -> PhoneQuery | None:
             parameter="q",
             value=text[:40],
         )
-    return PhoneQuery(prefix, suffix, len(stars) if len(stars) >= 4 else 0)
+    return PhoneQuery(prefix, suffix, len(stars))
 
 
 def _phone_digits(phone: Any) -> Any:
@@ -85,11 +87,11 @@ def find_by_phone(session: Session, query: PhoneQuery, limit: int = 20) -> tuple
         condition = digits == query.prefix
     else:
         known = len(query.prefix) + len(query.suffix)
-        condition = digits.startswith(query.prefix) & digits.endswith(query.suffix)
-        if query.hidden:
-            condition = condition & (digits.length() == known + query.hidden)
-        else:
-            condition = condition & (digits.length() > known)
+        condition = (
+            digits.startswith(query.prefix)
+            & digits.endswith(query.suffix)
+            & (digits.length() >= known + (query.hidden or 1))
+        )
     found = m.filter(m.phone.notnull() & condition)
     total = int(session.scalar(found.count()))
     rows = session.rows(

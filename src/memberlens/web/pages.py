@@ -25,7 +25,7 @@ from memberlens.labels import LANGUAGES
 from memberlens.pii import safe_cell
 from memberlens.web import labels as L
 from memberlens.web.deps import Caller, Service, identify, masked, service
-from memberlens.web.queries import ServiceBusy, holidays, month_start
+from memberlens.web.queries import ServiceBusy, day_before, holidays, month_start
 from memberlens.web.security import SESSION_COOKIE, csrf_ok
 from memberlens.web.users import Role
 
@@ -75,6 +75,7 @@ def page(request: Request, name: str, caller: Caller | None, **context: Any) -> 
     lang = language(request)
     other = "en" if lang == "zh" else "zh"
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    query.update(context.pop("replace_query", {}))  # e.g. a refused whole phone, masked
     status = context.pop("status", 200)
     response: Response = templates().TemplateResponse(
         request,
@@ -344,7 +345,7 @@ def members_page(request: Request, caller: Page, svc: Svc) -> Response:
         names = sorted({r["cohort"] for r in cohorts})
         depth = max((r["months_since"] for r in cohorts), default=0) + 1
         grid = {(r["cohort"], r["months_since"]): r["share"] for r in cohorts}
-        since = month_start(last, 12)
+        since = day_before(month_start(last, 11))  # a year before the period's end
         migration = svc.queries.tier_migration(since, last, lang)
         value = svc.queries.value(last, lang)
         return {
@@ -420,9 +421,11 @@ def histogram(found: dict[str, Any] | None, unit: str) -> dict[str, Any] | None:
     return {
         "x": labels,
         "y": counts,
+        "edges": edges,
+        "ratio": unit == "ratio",
+        "levels": [(k, n) for k in ("low", "medium", "high") if (n := found["levels"].get(k))],
         "members": found["members"],
         "as_of": found["as_of"],
-        "levels": found["levels"],
     }  # fmt: skip
 
 
@@ -513,6 +516,8 @@ def download_members(request: Request, caller: Page, svc: Svc) -> Response:
 def member_page(request: Request, caller: Page, svc: Svc) -> Response:
     """Look a member up by id or masked phone (whole phones: admins); one match shows the
     profile with its tier history, several a list of candidates (masked below admin)."""
+    from memberlens.pii import mask_phone
+
     lang = language(request)
 
     def build() -> dict[str, Any]:
@@ -528,6 +533,8 @@ def member_page(request: Request, caller: Page, svc: Svc) -> Response:
             except InputError as error:
                 found = {"rows": [], "total": 0, "kind": "member_id"}
                 problem = str(error)
+                if not caller.admin:  # never echo a whole phone number below admin
+                    query = mask_phone(query) or ""
             total = found["total"]
             if total == 1:
                 profile = masked(svc.queries.member(found["rows"][0]["member_id"], lang), caller)
@@ -548,6 +555,7 @@ def member_page(request: Request, caller: Page, svc: Svc) -> Response:
             ]
         return {
             "query": query,
+            "replace_query": {"q": query} if query else {},
             "profile": profile,
             "fields": fields,
             "history": history,
