@@ -65,7 +65,10 @@ def distribution(session: Any, kind: str, bins: int = 20) -> dict[str, Any] | No
     else:
         high = 1.0
     width = high / bins
-    bucket = ibis.greatest(ibis.least((values[column] / width).floor().cast("int64"), bins - 1), 0)
+    # value × bins / high (not value / width): 0.30 × 20 is 6, 0.30 / 0.05 is 5.999…
+    bucket = ibis.greatest(
+        ibis.least((values[column] * bins / high).floor().cast("int64"), bins - 1), 0
+    )
     found = session.rows(values.group_by(bucket=bucket).aggregate(n=values.count()))
     counts = [0] * bins
     for row in found:

@@ -188,3 +188,20 @@ PASSIVES = Label("中立者", "Passives")
 DETRACTORS = Label("贬损者", "Detractors")
 NPS_BY_TIER = Label("按等级的 NPS({period})", "NPS by tier ({period})")
 CONTROL_ARM = Label("对照组", "control arm")
+#: Column headers of member lists (the CSV download keeps the ids).
+COLUMNS = {
+    "member_id": Label("会员编号", "Member id"),
+    "phone": Label("手机", "Phone"),
+    "city": Label("城市", "City"),
+    "channel": Label("渠道", "Channel"),
+    "store_id": Label("门店", "Store"),
+    "tier": Label("等级编号", "Tier id"),
+    "tier_name": Label("等级", "Tier"),
+    "segment": Label("分群编号", "Segment id"),
+    "segment_name": Label("RFM 分群", "RFM segment"),
+    "value_tier": Label("价值层级", "Value tier"),
+    "value_group": Label("价值 × 忠诚", "Value group"),
+    "balance": Label("积分余额", "Points balance"),
+    "last_order_date": Label("最近下单", "Last order"),
+    "spend": Label("消费额", "Spend"),
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 from datetime import date
 from pathlib import Path
@@ -221,6 +222,17 @@ def split_table(
     return groups, table
 
 
+def group_names(svc: Service, by: str | None, as_of: str, lang: str) -> dict[str, str]:
+    """Readable names of a dimension's groups: tiers from the config, RFM segments by the
+    workspace's segment names; other groups are shown as they are."""
+    if by == "tier":
+        return svc.queries.tier_names(lang)
+    if by == "rfm_segment":
+        found = svc.queries.rfm(as_of, True, lang)
+        return {r["segment"]: r["segment_name"] for r in found if r["scheme"] == "threshold"}
+    return {}
+
+
 def guarded(request: Request, caller: Caller, name: str, build: Any) -> Response:
     """Render ``name`` with ``build()``'s context; a bad value or a busy warehouse is a
     message on the page, never an error page."""
@@ -286,6 +298,7 @@ def overview_page(request: Request, caller: Page, svc: Svc) -> Response:
             "by": by,
             "dimensions": [(d.id, d.name(lang)) for d in DIMENSIONS.values()],
             "groups": groups,
+            "names": group_names(svc, by, last, lang),
             "table": table,
             "drillable": by in ("tier", "rfm_segment"),
         }
@@ -455,6 +468,8 @@ def drill_page(request: Request, caller: Page, svc: Svc) -> Response:
             "by": by,
             "by_name": DIMENSIONS[by].name(lang),
             "group": group,
+            "group_name": group_names(svc, by, last, lang).get(group, group),
+            "names": group_names(svc, by, last, lang),
             "groups": groups,
             "table": table,
             "drillable": by in ("tier", "rfm_segment"),
@@ -473,7 +488,7 @@ def _mask_all(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     return [
         {
-            k: mask_phone(v)
+            k: (v if "*" in v else mask_phone(v))  # the list's phones come masked
             if k == "phone" and isinstance(v, str)
             else (mask_text(v) if isinstance(v, str) else v)
             for k, v in row.items()
@@ -779,7 +794,7 @@ def docs_page(request: Request) -> Response:
                     "method": method.upper(),
                     "path": path,
                     "summary": spec.get("summary", ""),
-                    "description": spec.get("description", ""),
+                    "description": re.sub(r"``(.*?)``", r"\1", spec.get("description", "")),
                     "parameters": [p["name"] for p in spec.get("parameters", [])],
                 }
             )
