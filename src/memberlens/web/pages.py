@@ -562,6 +562,8 @@ def member_page(request: Request, caller: Page, svc: Svc) -> Response:
                 value = profile.get(key)
                 if isinstance(value, float):
                     value = f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+                if key == "registered_at" and isinstance(value, str):
+                    value = value[:16].replace("T", " ")
                 fields.append((key, label(lang), "–" if value is None else value))
             names = svc.queries.tier_names(lang)
             history = [
@@ -776,6 +778,7 @@ def voc_page(request: Request, caller: Page, svc: Svc) -> Response:
             "emerging": found["emerging"],
             "nps": nps,
             "by_tier": by_tier,
+            "tier_names": svc.queries.tier_names(lang),
             "year": year,
         }
 
