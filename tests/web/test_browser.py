@@ -12,7 +12,15 @@ from memberlens import formatting
 from memberlens.metrics.catalog import CATALOG
 from web.conftest import PASSWORDS
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    # the voice-of-the-customer page loads jieba, which reads its IDF table with an open()
+    # it never closes; the warning surfaces in whichever test the collector runs in
+    pytest.mark.filterwarnings(
+        "ignore:Exception ignored in.*idf.txt:pytest.PytestUnraisableExceptionWarning"
+    ),
+]
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -51,6 +59,9 @@ class Watch:
 
 def login(browser: Any, live: str, name: str, width: int = 1366) -> tuple[Any, Any, Watch]:
     context = browser.new_context(viewport={"width": width, "height": 900})
+    # a first (uncached) page computes its figures: minutes on a busy 2-core machine
+    context.set_default_navigation_timeout(300_000)
+    context.set_default_timeout(120_000)
     page = context.new_page()
     watch = Watch(page)
     page.goto(f"{live}/login")
