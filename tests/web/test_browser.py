@@ -12,7 +12,15 @@ from memberlens import formatting
 from memberlens.metrics.catalog import CATALOG
 from web.conftest import PASSWORDS
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    # the voice-of-the-customer page loads jieba, which reads its IDF table with an open()
+    # it never closes; the warning surfaces in whichever test the collector runs in
+    pytest.mark.filterwarnings(
+        "ignore:Exception ignored in.*idf.txt:pytest.PytestUnraisableExceptionWarning"
+    ),
+]
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -51,6 +59,9 @@ class Watch:
 
 def login(browser: Any, live: str, name: str, width: int = 1366) -> tuple[Any, Any, Watch]:
     context = browser.new_context(viewport={"width": width, "height": 900})
+    # a first (uncached) page computes its figures: minutes on a busy 2-core machine
+    context.set_default_navigation_timeout(300_000)
+    context.set_default_timeout(120_000)
     page = context.new_page()
     watch = Watch(page)
     page.goto(f"{live}/login")
@@ -176,3 +187,91 @@ def test_experiments_and_voc_pages(browser: Any, live: str, tmp_path: Any) -> No
                 page.screenshot(path=f"{shots}/voc-{lang}-{width}.png", full_page=True)
         only_the_app(watch, live)
         context.close()
+
+
+PAGES = (
+    "/",
+    "/points",
+    "/members",
+    "/drill?by=tier&group=silver",
+    "/drill?by=rfm_segment&group=important_value",
+    "/member?q=M00000001",
+    "/experiments",
+    "/voc",
+    "/alerts",
+    "/docs",
+)
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_every_page_fits_its_width_in_both_languages(browser: Any, live: str, width: int) -> None:
+    """No horizontal scrolling of the page (wide tables scroll inside their panel), no
+    console error, nothing fetched from outside the app."""
+    import os
+
+    shots = os.environ.get("MEMBERLENS_SCREENSHOTS")
+    context, page, watch = login(browser, live, "vic", width)
+    for lang in ("zh", "en"):
+        for path in PAGES:
+            sep = "&" if "?" in path else "?"
+            answer = page.goto(f"{live}{path}{sep}lang={lang}")
+            assert answer is not None and answer.status == 200, path
+            if page.locator(".chart").count():
+                page.wait_for_selector(".chart .main-svg")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (path, lang, width, overflow)
+            assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
+            if shots:
+                name = path.strip("/").split("?")[0] or "overview"
+                page.screenshot(path=f"{shots}/{name}-{lang}-{width}.png", full_page=True)
+    only_the_app(watch, live)
+    context.close()
+
+
+def test_members_page_values_equal_the_api(browser: Any, live: str) -> None:
+    context, page, watch = login(browser, live, "vic", 375)
+    page.goto(f"{live}/members?lang=en")
+    as_of = page.locator("#tiers").evaluate(
+        "t => t.closest('.panel').querySelector('h2').textContent"
+    )
+    day = as_of.split()[-1]
+    sizes = page.request.get(f"{live}/api/v1/tiers?as_of={day}&summary=true&lang=en").json()
+    for row in sizes["rows"]:
+        cells = page.locator(f"#tiers tr[data-tier={row['tier']}] td").all_inner_texts()
+        assert cells[0] == row["tier_name"]
+        assert cells[1] == formatting.number(row["members"], "count")
+    value = page.request.get(f"{live}/api/v1/value?as_of={day}&lang=en").json()
+    for row in value["matrix"]:
+        cells = page.locator(f"#value tr[data-group={row['value_group']}] td").all_inner_texts()
+        assert cells[1] == formatting.number(row["members"], "count")
+        assert cells[3] == formatting.number(row["revenue_share"], "ratio")
+    page.wait_for_selector("[data-source=migration] .main-svg")
+    only_the_app(watch, live)
+    context.close()
+
+
+def test_a_viewer_looks_a_member_up_by_masked_phone(browser: Any, live: str, web_ws: Any) -> None:
+    from memberlens.pii import mask_phone
+
+    members = web_ws.table("members").sort("member_id")
+    phones = [p for p in members["phone"] if p]
+    masks = [mask_phone(p) for p in phones]
+    whole = next(p for p, m in zip(phones, masks, strict=True) if masks.count(m) == 1)
+    member_id = members.filter(members["phone"] == whole)["member_id"][0]
+    context, page, watch = login(browser, live, "vic", 375)
+    page.goto(f"{live}/member")
+    page.fill("#member-q", mask_phone(whole) or "")
+    page.click("form.toolbar button[type=submit]")
+    page.wait_for_selector(".profile")
+    text = page.locator("main").inner_text()
+    assert member_id in text and mask_phone(whole) in text
+    assert whole not in page.content()
+    page.fill("#member-q", whole)  # a whole number: refused for a viewer, and not echoed
+    page.click("form.toolbar button[type=submit]")
+    page.wait_for_selector("#lookup-problem")
+    assert whole not in page.content()
+    assert page.locator("#member-q").input_value() == mask_phone(whole)
+    only_the_app(watch, live)
+    context.close()

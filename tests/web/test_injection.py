@@ -56,6 +56,17 @@ TEMPLATES = [
     "/member?id={v}",
     "/points?period={v}",
     "/?lang={v}",
+    "/api/v1/lookup?q={v}",
+    "/member?q={v}",
+    "/members?lang={v}",
+    "/api/v1/tiers?as_of=" + AS_OF + "&summary=true&lang={v}",
+    "/api/v1/rfm?as_of=" + AS_OF + "&summary=true&lang={v}",
+    "/api/v1/metrics?ids=revenue&compare=true&lang={v}",
+    "/api/v1/members/M00000001?lang={v}",
+    "/api/v1/tiers/migration?from={v}&to=" + AS_OF,
+    "/api/v1/tiers/migration?from=2025-01-01&to=" + AS_OF + "&lang={v}",
+    "/api/v1/value?as_of={v}",
+    "/api/v1/scores/{v}",
 ]
 
 

@@ -18,12 +18,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from memberlens.errors import WarehouseBusyError, WorkspaceError
 from memberlens.schema import TABLES, TableSpec
+
+if TYPE_CHECKING:
+    import duckdb  # imported when a connection opens: `serve` starts without it
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 SCHEMA_VERSION = 1
@@ -182,6 +183,8 @@ def _open(path: Path, read_only: bool, config: dict[str, str | int]) -> duckdb.D
         "autoinstall_known_extensions": False
     }
     settings.update(config)
+    import duckdb
+
     return duckdb.connect(str(path), read_only=read_only, config=settings)
 
 
@@ -201,6 +204,8 @@ def connect(
     :data:`WAIT_LOGGER`, who holds the warehouse.
     Read-only connections check that the schema is current; write connections migrate it.
     """
+    import duckdb
+
     if read_only and not path.exists():
         raise WorkspaceError(
             f"No warehouse at {path}. Create a workspace with 'memberlens init {path.parent}'."

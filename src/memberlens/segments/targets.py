@@ -189,7 +189,7 @@ def target_list(
     expression = target_members(session, as_of, rule, full_phone)
     frame = pl.from_arrow(session.arrow(expression.order_by(ibis.desc("spend"), "member_id")))
     assert isinstance(frame, pl.DataFrame)
-    tier_names = {level.id: level.name for level in session.config.tiers.levels}
+    tier_names = {level.id: level.label(language) for level in session.config.tiers.levels}
     segments = segment_names(Scheme.threshold, language)
     return frame.with_columns(
         tier_name=pl.col("tier").replace_strict(tier_names, default=None),

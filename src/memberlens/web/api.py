@@ -133,8 +133,10 @@ def metrics(
     period: str | None = None,
     by: str | None = None,
     compare: str | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
-    """Metric values for a period, split ``by`` a dimension, or with 环比/同比 (``compare``)."""
+    """Metric values for a period, split ``by`` a dimension, or with 环比/同比 (``compare``);
+    ``lang`` (zh, en) names the metrics of the summary."""
     q = svc.queries
     chosen = split_ids(ids)
     if period is not None:
@@ -143,7 +145,7 @@ def metrics(
         q.check_dimension(by)
         if period is None:
             raise InputError("by= needs a period=, e.g. period=2025-03.", parameter="period")
-    return {"rows": q.metrics(chosen, period, by, boolean(compare, "compare"))}
+    return {"rows": q.metrics(chosen, period, by, boolean(compare, "compare"), lang)}
 
 
 @router.get("/series")
@@ -167,39 +169,91 @@ def series(
 
 # -- members -----------------------------------------------------------------------------------
 @router.get("/rfm")
-def rfm(request: Request, svc: Svc, as_of: str, summary: str | None = None) -> JSONResponse:
+def rfm(
+    request: Request, svc: Svc, as_of: str, summary: str | None = None, lang: str | None = None
+) -> JSONResponse:
     """RFM segments as of a date; ``summary=true`` for sizes and revenue share (viewer),
-    every member's scores otherwise (analyst)."""
+    every member's scores otherwise (analyst); segment names in ``lang`` (zh, en)."""
     from memberlens.web.deps import require
     from memberlens.web.users import Role
 
     wanted = boolean(summary, "summary")
     caller = require(Role.viewer if wanted else Role.analyst)(request, svc)
     day = check_date(as_of, "as_of")
-    return JSONResponse({"rows": masked(svc.queries.rfm(day, wanted), caller)}, headers=NO_STORE)
+    found = svc.queries.rfm(day, wanted, lang)
+    return JSONResponse({"rows": masked(found, caller)}, headers=NO_STORE)
 
 
 @router.get("/tiers")
-def tiers(request: Request, svc: Svc, as_of: str, summary: str | None = None) -> JSONResponse:
-    """Tiers as of a date; ``summary=true`` for members per tier (viewer), every member's
-    tier otherwise (analyst)."""
+def tiers(
+    request: Request, svc: Svc, as_of: str, summary: str | None = None, lang: str | None = None
+) -> JSONResponse:
+    """Tiers as of a date; ``summary=true`` for members per tier (viewer, tier names in
+    ``lang``), every member's tier otherwise (analyst)."""
     from memberlens.web.deps import require
     from memberlens.web.users import Role
 
     wanted = boolean(summary, "summary")
     caller = require(Role.viewer if wanted else Role.analyst)(request, svc)
     day = check_date(as_of, "as_of")
-    return JSONResponse({"rows": masked(svc.queries.tiers(day, wanted), caller)}, headers=NO_STORE)
+    found = svc.queries.tiers(day, wanted, lang)
+    return JSONResponse({"rows": masked(found, caller)}, headers=NO_STORE)
+
+
+@router.get("/tiers/migration")
+def tier_migration(
+    caller: Viewer,
+    svc: Svc,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str, Query(alias="to")],
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """Members by the tier held on ``from`` and on ``to`` (long form; ``(new)``: registered
+    in between), from the tier-history replay."""
+    first, last = check_date(start, "from"), check_date(end, "to")
+    if last < first:
+        raise InputError(f"to={last} is before from={first}.", parameter="to", value=last)
+    return {"rows": svc.queries.tier_migration(first, last, lang)}
+
+
+@router.get("/value")
+def value(caller: Viewer, svc: Svc, as_of: str, lang: str | None = None) -> dict[str, Any]:
+    """The value × loyalty matrix and the value tiers (as ``value --as-of D``)."""
+    return svc.queries.value(check_date(as_of, "as_of"), lang)
+
+
+@router.get("/scores/{kind}")
+def scores(kind: str, caller: Viewer, svc: Svc) -> dict[str, Any]:
+    """The distribution of the saved CLV (``clv``) or churn risks (``churn``) as a histogram;
+    404 until ``clv --save`` or ``churn`` has written them."""
+    if kind not in ("clv", "churn"):
+        raise unknown_choice("score", kind[:20], ["clv", "churn"], parameter="kind")
+    found = svc.queries.scores(kind)
+    if found is None:
+        command = "clv --calibration-end D --save" if kind == "clv" else "churn"
+        raise HTTPException(404, f"No {kind} scores yet: run 'memberlens -w DIR {command}'.")
+    return found
+
+
+@router.get("/lookup")
+def lookup(q: Annotated[str, Query(max_length=128)], caller: Viewer, svc: Svc) -> JSONResponse:
+    """Members by id or masked phone (``138****8000``): ``{"query", "kind", "rows",
+    "total"}`` with rows (member_id, phone, registered_at), at most 20. Phones are masked
+    below admin; only an admin may search by a whole phone number."""
+    found = svc.queries.lookup(q, caller.admin)
+    return JSONResponse(masked(found, caller), headers=NO_STORE)
 
 
 @router.get("/members")
-def members_of(caller: Analyst, svc: Svc, by: str, group: str, as_of: str) -> JSONResponse:
+def members_of(
+    caller: Analyst, svc: Svc, by: str, group: str, as_of: str, lang: str | None = None
+) -> JSONResponse:
     """The member list of a tier (``by=tier``) or RFM segment (``by=rfm_segment``), masked."""
     day = check_date(as_of, "as_of")
     check_group(svc, by, group, day)
     svc.audit.record(caller.user.name, "member_list", f"{by}={group} {day}", None)
     return JSONResponse(
-        {"rows": masked(svc.queries.members_of(by, group, day), caller)}, headers=NO_STORE
+        {"rows": masked(svc.queries.members_of(by, group, day, lang), caller)}, headers=NO_STORE
     )
 
 
@@ -216,7 +270,7 @@ def check_group(svc: Svc, by: str, group: str, as_of: str) -> None:
 
 
 @router.get("/members/{member_id}")
-def member(member_id: str, caller: Viewer, svc: Svc) -> JSONResponse:
+def member(member_id: str, caller: Viewer, svc: Svc, lang: str | None = None) -> JSONResponse:
     """One member: tier, segment, balance, CLV, P(alive), churn risk; phone masked below admin."""
     if not _MEMBER_ID.fullmatch(member_id):
         raise InputError(
@@ -225,7 +279,7 @@ def member(member_id: str, caller: Viewer, svc: Svc) -> JSONResponse:
             value=member_id[:80],
         )
     try:
-        profile = svc.queries.member(member_id)
+        profile = svc.queries.member(member_id, lang)
     except InputError as error:
         if "No member" in str(error):
             raise HTTPException(404, str(error)) from None

@@ -108,6 +108,12 @@ def create_app(workspace_path: str | Path, secret: str | None = None) -> FastAPI
             {"detail": error.detail}, status_code=error.status_code, headers=error.headers
         )
 
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """200 as soon as the app answers (no sign-in, no warehouse access): for load
+        balancers, supervisors and the start-up benchmark."""
+        return {"status": "ok"}
+
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly() -> FileResponse:
         return FileResponse(plotly_js(), media_type="text/javascript", headers=_LONG)

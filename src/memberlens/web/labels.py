@@ -69,6 +69,31 @@ REPORT_HTML = Label("报告 HTML", "Report (HTML)")
 REPORT_XLSX = Label("报告 Excel", "Report (Excel)")
 MEMBER_ID = Label("会员编号", "Member id")
 FIND = Label("查询", "Find")
+LOOKUP_BY = Label("会员编号或手机号", "Member id or phone")
+LOOKUP_HINT = Label(
+    "手机号可输入脱敏形式，如 138****8000", "A phone may be given masked, e.g. 138****8000"
+)
+CANDIDATES = Label("找到 {total} 位会员", "{total} members found")
+MEMBER_SHARE = Label("会员占比", "Member share")
+TIER_MIGRATION = Label("等级迁移（人数）", "Tier migration (members)")
+FROM_TIER = Label("期初等级", "Tier at start")
+TO_TIER = Label("期末等级", "Tier at end")
+VALUE_LOYALTY = Label("价值 × 忠诚度", "Value × loyalty")
+CLV_DISTRIBUTION = Label("客户终身价值分布（未来 12 个月）", "CLV distribution (next 12 months)")
+CHURN_DISTRIBUTION = Label("流失风险分布", "Churn-risk distribution")
+NO_CLV = Label(
+    "尚无 CLV：运行 memberlens clv --calibration-end D --save。",
+    "No CLV yet: run memberlens clv --calibration-end D --save.",
+)
+NO_CHURN = Label(
+    "尚无流失评分：运行 memberlens churn。", "No churn scores yet: run memberlens churn."
+)
+SCORED = Label("已评分会员", "Members scored")
+RISK_LEVELS = {
+    "low": Label("低", "low"),
+    "medium": Label("中", "medium"),
+    "high": Label("高", "high"),
+}
 NOT_FOUND = Label("没有这个会员。", "No such member.")
 NO_ALERTS = Label("本期没有异常。", "No anomalies in this period.")
 DAY = Label("日期", "Day")
@@ -159,3 +184,20 @@ PASSIVES = Label("中立者", "Passives")
 DETRACTORS = Label("贬损者", "Detractors")
 NPS_BY_TIER = Label("按等级的 NPS({period})", "NPS by tier ({period})")
 CONTROL_ARM = Label("对照组", "control arm")
+#: Column headers of member lists (the CSV download keeps the ids).
+COLUMNS = {
+    "member_id": Label("会员编号", "Member id"),
+    "phone": Label("手机", "Phone"),
+    "city": Label("城市", "City"),
+    "channel": Label("渠道", "Channel"),
+    "store_id": Label("门店", "Store"),
+    "tier": Label("等级编号", "Tier id"),
+    "tier_name": Label("等级", "Tier"),
+    "segment": Label("分群编号", "Segment id"),
+    "segment_name": Label("RFM 分群", "RFM segment"),
+    "value_tier": Label("价值层级", "Value tier"),
+    "value_group": Label("价值 × 忠诚", "Value group"),
+    "balance": Label("积分余额", "Points balance"),
+    "last_order_date": Label("最近下单", "Last order"),
+    "spend": Label("消费额", "Spend"),
+}

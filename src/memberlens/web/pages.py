@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from memberlens.labels import LANGUAGES
 from memberlens.pii import safe_cell
 from memberlens.web import labels as L
 from memberlens.web.deps import Caller, Service, identify, masked, service
-from memberlens.web.queries import ServiceBusy, holidays, month_start
+from memberlens.web.queries import ServiceBusy, day_before, holidays, month_start
 from memberlens.web.security import SESSION_COOKIE, csrf_ok
 from memberlens.web.users import Role
 
@@ -75,6 +76,7 @@ def page(request: Request, name: str, caller: Caller | None, **context: Any) -> 
     lang = language(request)
     other = "en" if lang == "zh" else "zh"
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    query.update(context.pop("replace_query", {}))  # e.g. a refused whole phone, masked
     status = context.pop("status", 200)
     response: Response = templates().TemplateResponse(
         request,
@@ -220,6 +222,17 @@ def split_table(
     return groups, table
 
 
+def group_names(svc: Service, by: str | None, as_of: str, lang: str) -> dict[str, str]:
+    """Readable names of a dimension's groups: tiers from the config, RFM segments by the
+    workspace's segment names; other groups are shown as they are."""
+    if by == "tier":
+        return svc.queries.tier_names(lang)
+    if by == "rfm_segment":
+        found = svc.queries.rfm(as_of, True, lang)
+        return {r["segment"]: r["segment_name"] for r in found if r["scheme"] == "threshold"}
+    return {}
+
+
 def guarded(request: Request, caller: Caller, name: str, build: Any) -> Response:
     """Render ``name`` with ``build()``'s context; a bad value or a busy warehouse is a
     message on the page, never an error page."""
@@ -285,6 +298,7 @@ def overview_page(request: Request, caller: Page, svc: Svc) -> Response:
             "by": by,
             "dimensions": [(d.id, d.name(lang)) for d in DIMENSIONS.values()],
             "groups": groups,
+            "names": group_names(svc, by, last, lang),
             "table": table,
             "drillable": by in ("tier", "rfm_segment"),
         }
@@ -334,18 +348,24 @@ def points_page(request: Request, caller: Page, svc: Svc) -> Response:
 
 @router.get("/members")
 def members_page(request: Request, caller: Page, svc: Svc) -> Response:
+    lang = language(request)
+
     def build() -> dict[str, Any]:
         period, _first, last = chosen_period(svc, request)
-        tiers = svc.queries.tiers(last, True)
-        rfm = [r for r in svc.queries.rfm(last, True) if r["scheme"] == "threshold"]
+        tiers = svc.queries.tiers(last, True, lang)
+        rfm = [r for r in svc.queries.rfm(last, True, lang) if r["scheme"] == "threshold"]
         cohorts = svc.queries.cohorts(month_start(last, 11), last)
         names = sorted({r["cohort"] for r in cohorts})
         depth = max((r["months_since"] for r in cohorts), default=0) + 1
         grid = {(r["cohort"], r["months_since"]): r["share"] for r in cohorts}
+        since = day_before(month_start(last, 11))  # a year before the period's end
+        migration = svc.queries.tier_migration(since, last, lang)
+        value = svc.queries.value(last, lang)
         return {
             "months": months(svc),
             "period": period,
             "as_of": last,
+            "since": since,
             "tiers": tiers,
             "rfm": rfm,
             "tier_chart": {
@@ -357,9 +377,69 @@ def members_page(request: Request, caller: Page, svc: Svc) -> Response:
                 "y": names,
                 "z": [[grid.get((c, k)) for k in range(depth)] for c in names],
             },
+            "migration_chart": migration_matrix(migration),
+            "value": value["matrix"],
+            "value_chart": {
+                "x": [r["name"] for r in value["matrix"]],
+                "series": [
+                    {"name": L.MEMBER_SHARE(lang), "y": shares(value["matrix"], "member_share")},
+                    {"name": L.REVENUE_SHARE(lang), "y": shares(value["matrix"], "revenue_share")},
+                ],
+            },
+            "clv": histogram(svc.queries.scores("clv"), "count"),
+            "churn": histogram(svc.queries.scores("churn"), "ratio"),
         }
 
     return guarded(request, caller, "members.html", build)
+
+
+def shares(found: list[dict[str, Any]], key: str) -> list[Any]:
+    return [r[key] for r in found]
+
+
+def migration_matrix(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The long tier-migration rows as a from × to grid (ladder order, ``(new)`` last)."""
+    order: list[str] = []
+    names: dict[str, str] = {}
+    for r in found:
+        for key in ("from", "to"):
+            names[r[key]] = r[f"{key}_name"]
+    froms = [k for k in names if any(r["from"] == k for r in found)]
+    tos = [k for k in names if any(r["to"] == k for r in found)]
+    order = [k for k in names if k != "(new)"] + (["(new)"] if "(new)" in names else [])
+    froms = [k for k in order if k in froms]
+    tos = [k for k in order if k in tos]
+    cells = {(r["from"], r["to"]): r["members"] for r in found}
+    return {
+        "x": [names[k] for k in tos],
+        "y": [names[k] for k in froms],
+        "z": [[cells.get((f, t), 0) for t in tos] for f in froms],
+    }
+
+
+def histogram(found: dict[str, Any] | None, unit: str) -> dict[str, Any] | None:
+    """A saved-score histogram as bars labelled by their ranges (None: not saved)."""
+    if found is None:
+        return None
+    edges, counts = found["edges"], found["counts"]
+    labels = []
+    for i in range(len(counts)):
+        low = formatting.number(edges[i], unit)
+        last = i == len(counts) - 1
+        labels.append(
+            f"≥ {low}"
+            if last and found["open_last"]
+            else f"{low}–{formatting.number(edges[i + 1], unit)}"
+        )
+    return {
+        "x": labels,
+        "y": counts,
+        "edges": edges,
+        "ratio": unit == "ratio",
+        "levels": [(k, n) for k in ("low", "medium", "high") if (n := found["levels"].get(k))],
+        "members": found["members"],
+        "as_of": found["as_of"],
+    }  # fmt: skip
 
 
 @router.get("/drill")
@@ -378,7 +458,7 @@ def drill_page(request: Request, caller: Page, svc: Svc) -> Response:
         total = 0
         if group and by in ("tier", "rfm_segment"):
             check_group(svc, by, group, last)
-            found = svc.queries.members_of(by, group, last)
+            found = svc.queries.members_of(by, group, last, lang)
             total = len(found)
             members = masked(found[:LIST_ROWS], caller) if caller.admin else _mask_all(found)
         return {
@@ -388,6 +468,8 @@ def drill_page(request: Request, caller: Page, svc: Svc) -> Response:
             "by": by,
             "by_name": DIMENSIONS[by].name(lang),
             "group": group,
+            "group_name": group_names(svc, by, last, lang).get(group, group),
+            "names": group_names(svc, by, last, lang),
             "groups": groups,
             "table": table,
             "drillable": by in ("tier", "rfm_segment"),
@@ -406,7 +488,7 @@ def _mask_all(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     return [
         {
-            k: mask_phone(v)
+            k: (v if "*" in v else mask_phone(v))  # the list's phones come masked
             if k == "phone" and isinstance(v, str)
             else (mask_text(v) if isinstance(v, str) else v)
             for k, v in row.items()
@@ -447,29 +529,57 @@ def download_members(request: Request, caller: Page, svc: Svc) -> Response:
 
 @router.get("/member")
 def member_page(request: Request, caller: Page, svc: Svc) -> Response:
+    """Look a member up by id or masked phone (whole phones: admins); one match shows the
+    profile with its tier history, several a list of candidates (masked below admin)."""
+    from memberlens.pii import mask_phone
+
     lang = language(request)
 
     def build() -> dict[str, Any]:
-        member_id = (request.query_params.get("id") or "").strip()[:128]
+        query = (request.query_params.get("q") or request.query_params.get("id") or "").strip()
+        query = query[:128]
         profile = None
-        missing = False
-        if member_id:
+        candidates: list[dict[str, Any]] = []
+        total = 0
+        problem = None
+        if query:
             try:
-                profile = masked(svc.queries.member(member_id), caller)
-            except InputError:
-                missing = True
+                found = svc.queries.lookup(query, caller.admin)
+            except InputError as error:
+                found = {"rows": [], "total": 0, "kind": "member_id"}
+                problem = str(error)
+                if not caller.admin:  # never echo a whole phone number below admin
+                    query = mask_phone(query) or ""
+            total = found["total"]
+            if total == 1:
+                profile = masked(svc.queries.member(found["rows"][0]["member_id"], lang), caller)
+            else:
+                candidates = masked(found["rows"], caller)
         fields = []
+        history = []
         if profile is not None:
             for key, label in L.PROFILE.items():
                 value = profile.get(key)
                 if isinstance(value, float):
                     value = f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-                fields.append((label(lang), "–" if value is None else value))
+                if key == "registered_at" and isinstance(value, str):
+                    value = value[:16].replace("T", " ")
+                fields.append((key, label(lang), "–" if value is None else value))
+            names = svc.queries.tier_names(lang)
+            history = [
+                {**h, "name": names.get(h["tier"], h["tier"])}
+                for h in profile.get("tier_history") or []
+            ]
         return {
-            "member_id": member_id,
+            "query": query,
+            "replace_query": {"q": query} if query else {},
             "profile": profile,
             "fields": fields,
-            "missing": missing,
+            "history": history,
+            "candidates": candidates,
+            "total": total,
+            "missing": bool(query) and total == 0 and problem is None,
+            "problem": problem,
             "months": [],
         }
 
@@ -668,6 +778,7 @@ def voc_page(request: Request, caller: Page, svc: Svc) -> Response:
             "emerging": found["emerging"],
             "nps": nps,
             "by_tier": by_tier,
+            "tier_names": svc.queries.tier_names(lang),
             "year": year,
         }
 
@@ -686,7 +797,7 @@ def docs_page(request: Request) -> Response:
                     "method": method.upper(),
                     "path": path,
                     "summary": spec.get("summary", ""),
-                    "description": spec.get("description", ""),
+                    "description": re.sub(r"``(.*?)``", r"\1", spec.get("description", "")),
                     "parameters": [p["name"] for p in spec.get("parameters", [])],
                 }
             )

@@ -135,31 +135,21 @@ class Queries:
         return tuple(out)
 
     def version(self) -> Any:
-        """The data version, or None while a writer holds the warehouse."""
-        from memberlens.engine.warehouse import LOADS_TABLE, connect, scalar
-
+        """The data version (:meth:`Workspace.data_version` and the config file's mtime), or
+        None while a writer holds the warehouse."""
         stat = self._file_stat()
         if stat == self._stat and self._version is not None:
             return self._version
         if self.gate.writing:
             return None
         try:
-            with (
-                self.gate.read(0.0),
-                connect(
-                    self.ws.warehouse_path,
-                    read_only=True,
-                    wait_seconds=0.0,
-                    settings=self.ws.config.engine.duckdb_settings(),
-                ) as con,
-            ):
-                last = scalar(con, f"SELECT coalesce(max(load_id), 0) FROM {LOADS_TABLE}")
+            with self.gate.read(0.0):
+                current = (self.ws.data_version(), stat[2])
         except WarehouseBusyError:
             return None
-        if stat != self._file_stat():  # changed while we looked: look again next time
-            return (int(last), stat[2])
-        self._stat, self._version = stat, (int(last), stat[2])
-        return self._version
+        if stat == self._file_stat():  # unchanged while we looked: keep it for the next look
+            self._stat, self._version = stat, current
+        return current
 
     def _stale(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
         with self._lock:
@@ -256,11 +246,25 @@ class Queries:
             raise InputError(str(error), parameter=parameter, value=period[:80]) from None
 
     # -- metrics ------------------------------------------------------------------------------
-    def metrics(self, ids: list[str], period: str | None, by: str | None, compare: bool) -> Rows:
-        """As ``metrics IDS --period P [--by DIM] [--compare] --format json``."""
+    def lang(self, language: str | None) -> str:
+        """``language`` checked (zh or en), the workspace's when None."""
+        return self.ws.language_config(language).workspace.language
+
+    def metrics(
+        self,
+        ids: list[str],
+        period: str | None,
+        by: str | None,
+        compare: bool,
+        language: str | None = None,
+    ) -> Rows:
+        """As ``metrics IDS --period P [--by DIM] [--compare] --format json``; names in
+        ``language`` (default: the workspace's)."""
         if by is None and (compare or period is None):
+            lang = self.lang(language)
             return self.run(
-                ("summary", tuple(ids), period), lambda: rows(self.ws.summary(ids, period))
+                ("summary", tuple(ids), period, lang),
+                lambda: rows(self.ws.summary(ids, period, language=lang)),
             )
         return self.run(
             ("metrics", tuple(ids), period, by),
@@ -286,59 +290,90 @@ class Queries:
         return value
 
     # -- members ------------------------------------------------------------------------------
-    def rfm(self, as_of: str, summary: bool) -> Rows:
+    def rfm(self, as_of: str, summary: bool, language: str | None = None) -> Rows:
+        lang = self.lang(language)
         if summary:
             return self.run(
-                ("rfm_summary", as_of), lambda: rows(self.ws.segments.rfm_summary(as_of))
+                ("rfm_summary", as_of, lang),
+                lambda: rows(self.ws.segments.rfm_summary(as_of, language=lang)),
             )
-        return self.run(("rfm", as_of), lambda: rows(self.ws.rfm(as_of)))
+        return self.run(
+            ("rfm", as_of, lang), lambda: rows(self.ws.segments.rfm(as_of, language=lang))
+        )
 
-    def tiers(self, as_of: str, summary: bool) -> Rows:
+    def tiers(self, as_of: str, summary: bool, language: str | None = None) -> Rows:
         if not summary:
             return self.run(("tiers", as_of), lambda: rows(self.ws.tiers(as_of)))
+        lang = self.lang(language)
+        return self.run(
+            ("tiers_summary", as_of, lang),
+            lambda: rows(self.ws.tier_summary(as_of, language=lang)),
+        )
 
-        def sizes() -> Rows:
-            import polars as pl
+    def tier_migration(self, start: str, end: str, language: str | None = None) -> Rows:
+        """Members by tier held on ``start`` × on ``end`` (from, from_name, to, to_name,
+        members)."""
+        lang = self.lang(language)
+        return self.run(
+            ("tier_migration", start, end, lang),
+            lambda: rows(self.ws.program.tier_migration(start, end, language=lang)),
+        )
 
-            order = {level.id: i for i, level in enumerate(self.ws.config.tiers.levels)}
-            names = {level.id: level.name for level in self.ws.config.tiers.levels}
-            frame = self.ws.tiers(as_of)
-            total = max(frame.height, 1)
-            table = (
-                frame.group_by("tier")
-                .agg(members=pl.len())
-                .sort(pl.col("tier").replace_strict(order, default=99))
-            )
-            return [
-                {
-                    "tier": r["tier"],
-                    "tier_name": names.get(r["tier"], r["tier"]),
-                    "members": r["members"],
-                    "share": r["members"] / total,
-                }
-                for r in table.to_dicts()
-            ]
+    def value(self, as_of: str, language: str | None = None) -> dict[str, Any]:
+        """The value × loyalty matrix and the value tiers as of ``as_of``."""
+        lang = self.lang(language)
 
-        return self.run(("tiers_summary", as_of), sizes)
+        def compute() -> dict[str, Any]:
+            report = self.ws.segments.value(as_of, language=lang)
+            return {
+                "scored": report.scored,
+                "revenue": plain(report.revenue),
+                "matrix": rows(report.matrix),
+                "tiers": rows(report.tiers),
+            }
+
+        value: dict[str, Any] = self.run(("value", as_of, lang), compute)
+        return value
+
+    def scores(self, kind: str) -> dict[str, Any] | None:
+        """The histogram of the saved CLV or churn scores (None: not saved yet)."""
+        value: dict[str, Any] | None = self.run(
+            ("scores", kind), lambda: plain(self.ws.models.score_distribution(kind))
+        )
+        return value
+
+    def lookup(self, text: str, whole_phone: bool) -> dict[str, Any]:
+        """Members by id, masked phone or (``whole_phone``) whole phone; phones whole."""
+        value: dict[str, Any] = self.run(
+            ("lookup", text, whole_phone),
+            lambda: plain(self.ws.models.lookup(text, whole_phone=whole_phone)),
+        )
+        return value
+
+    def tier_names(self, language: str | None = None) -> dict[str, str]:
+        """Tier id → the level's name in ``language`` (the config's ``name`` / ``name_en``)."""
+        lang = self.lang(language)
+        return {level.id: level.label(lang) for level in self.ws.config.tiers.levels}
 
     def tier_ids(self) -> list[str]:
         return [level.id for level in self.ws.config.tiers.levels]
 
-    def member(self, member_id: str) -> dict[str, Any]:
+    def member(self, member_id: str, language: str | None = None) -> dict[str, Any]:
         """The profile of ``members/{id}`` with the member's phone (whole: mask below admin)."""
+        lang = self.lang(language)
 
         def compute() -> dict[str, Any]:
-            document = plain(self.ws.models.member(member_id).to_dict())
+            document = plain(self.ws.models.member(member_id, language=lang).to_dict())
             with self.ws.session() as s:
                 m = s.table("members")
                 found = s.rows(m.filter(m.member_id == member_id).select("phone").limit(1))
             document["phone"] = found[0]["phone"] if found else None
             return document  # type: ignore[no-any-return]
 
-        value: dict[str, Any] = self.run(("member", member_id), compute)
+        value: dict[str, Any] = self.run(("member", member_id, lang), compute)
         return value
 
-    def members_of(self, by: str, group: str, as_of: str) -> Rows:
+    def members_of(self, by: str, group: str, as_of: str, language: str | None = None) -> Rows:
         """The members of one tier or RFM segment as of ``as_of`` (phones masked)."""
         from memberlens.segments.targets import TargetRule
 
@@ -348,8 +383,10 @@ class Queries:
             rule = TargetRule(segments=(group,))
         else:
             raise unknown_choice("member-list dimension", by, ["tier", "rfm_segment"], "", "by")
+        lang = self.lang(language)
         return self.run(
-            ("members_of", by, group, as_of), lambda: rows(self.ws.segments.targets(as_of, rule))
+            ("members_of", by, group, as_of, lang),
+            lambda: rows(self.ws.segments.targets(as_of, rule, language=lang)),
         )
 
     def cohorts(self, start: str, end: str) -> Rows:

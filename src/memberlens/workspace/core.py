@@ -8,12 +8,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import duckdb
-
 from memberlens.config import CONFIG_FILE, Config, default_config_text, load_config
 from memberlens.engine.session import Session
 from memberlens.engine.warehouse import WAREHOUSE_FILE, connect
-from memberlens.errors import InputError, WorkspaceError
+from memberlens.errors import InputError, WorkspaceError, unknown_choice
 from memberlens.progress import Progress
 from memberlens.workspace.analyses import Analyses
 from memberlens.workspace.experiments import Experiments
@@ -25,7 +23,7 @@ from memberlens.workspace.segments import Segments
 from memberlens.workspace.voc import Voc
 
 if TYPE_CHECKING:
-
+    import duckdb
     import polars as pl
 
     from memberlens.dates.periods import Period
@@ -103,12 +101,60 @@ class Workspace:
             yield ibis.duckdb.from_connection(con)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, language: str | None = None) -> Iterator[Session]:
         """A :class:`~memberlens.engine.session.Session` over :meth:`engine`'s backend: the
-        tables, this workspace's config and folder, and the memo of a :meth:`cached` block."""
+        tables, this workspace's config and folder, and the memo of a :meth:`cached` block.
+
+        ``language`` (``zh`` or ``en``) names things a person reads in that language instead
+        of the workspace's (``[workspace] language``); the numbers are the same."""
         load_dimensions()
         with self.engine() as backend:
-            yield Session(backend, self.config, self.root, self._memo)
+            yield Session(backend, self.language_config(language), self.root, self._memo)
+
+    def language_config(self, language: str | None) -> Config:
+        """This workspace's config, with ``[workspace] language`` set to ``language``."""
+        from memberlens.labels import LANGUAGES
+
+        if language is None or language == self.config.workspace.language:
+            return self.config
+        if language not in LANGUAGES:
+            raise unknown_choice("language", language[:20], LANGUAGES, parameter="language")
+        section = self.config.workspace.model_copy(update={"language": language})
+        return self.config.model_copy(update={"workspace": section})
+
+    def data_version(self) -> str:
+        """A short text that changes whenever a load commits or a model result is saved.
+
+        The load log's last id, and the row count and date of the saved CLV and churn scores
+        (which ``clv --save`` and ``churn`` replace without a load). It opens a read-only
+        connection that does not wait: while another process writes the warehouse it
+        raises :class:`~memberlens.errors.WarehouseBusyError`. Caches keyed by it (the
+        service's) stay valid until it changes.
+
+        >>> ws.data_version()  # doctest: +SKIP
+        'load 7; clv_scores 3000 2025-06-30; churn_scores -'
+        """
+        from memberlens.engine.warehouse import LOADS_TABLE, quote
+        from memberlens.models.results import CHURN_TABLE, CLV_TABLE
+
+        settings = self.config.engine.duckdb_settings()
+        with connect(
+            self.warehouse_path, read_only=True, wait_seconds=0.0, settings=settings
+        ) as con:
+            last = con.execute(f"SELECT coalesce(max(load_id), 0) FROM {LOADS_TABLE}")
+            parts = [f"load {last.fetchall()[0][0]}"]
+            for name, column in ((CLV_TABLE, "calibration_end"), (CHURN_TABLE, "as_of")):
+                found = con.execute(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+                ).fetchall()[0][0]
+                if not found:
+                    parts.append(f"{name} -")
+                    continue
+                n, last = con.execute(
+                    f"SELECT count(*), max({quote(column)}) FROM {quote(name)}"
+                ).fetchall()[0]
+                parts.append(f"{name} {n} {last}")
+        return "; ".join(parts)
 
     def export_parquet(
         self, folder: str | Path, tables: Sequence[str] | None = None, *, full_phone: bool = False
@@ -187,12 +233,14 @@ class Workspace:
         with self.session() as session:
             return explain(session, metric_id, parse_period(period), by)
 
-    def summary(self, ids: Sequence[str], period: str | None = None) -> pl.DataFrame:
+    def summary(
+        self, ids: Sequence[str], period: str | None = None, *, language: str | None = None
+    ) -> pl.DataFrame:
         """Metrics with 环比, 同比, target and status for ``period`` (default: the latest full
-        month of data)."""
+        month of data); metric names in ``language`` (default: the workspace's)."""
         from memberlens.metrics.evaluate import summary
 
-        with self.session() as session:
+        with self.session(language) as session:
             return summary(session, ids, self.resolve_period(session, period))
 
     def rfm(self, as_of: str, *, quintiles: bool = False) -> pl.DataFrame:
@@ -202,6 +250,10 @@ class Workspace:
     def tiers(self, as_of: str) -> pl.DataFrame:
         """The same as ``ws.program.tiers`` (:meth:`Program.tiers`)."""
         return self.program.tiers(as_of)
+
+    def tier_summary(self, as_of: str, *, language: str | None = None) -> pl.DataFrame:
+        """The same as ``ws.program.tier_summary`` (:meth:`Program.tier_summary`)."""
+        return self.program.tier_summary(as_of, language=language)
 
     def tier_history(self, start: str, end: str) -> TierHistory:
         """The same as ``ws.program.tier_history`` (:meth:`Program.tier_history`)."""

@@ -5,8 +5,9 @@ Reached as ``ws.models`` on a :class:`~memberlens.workspace.Workspace`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from memberlens.errors import InputError, unknown_choice
 from memberlens.workspace import parse
 
 if TYPE_CHECKING:
@@ -88,12 +89,64 @@ class Models:
             day = require_orders(session)[1] if as_of is None else parse.day(as_of)
             return kaplan_meier(session, day, k)
 
-    def member(self, member_id: str) -> MemberProfile:
-        """One member's tier, segment, points balance, CLV, P(alive) and churn risk.
+    def member(self, member_id: str, *, language: str | None = None) -> MemberProfile:
+        """One member's tier, segment, points balance, CLV, P(alive) and churn risk; names
+        in ``language`` (default: the workspace's).
 
         >>> ws.models.member("M00000042").churn_level  # doctest: +SKIP
         """
         from memberlens.members.profile import profile
 
+        with self._ws.session(language) as session:
+            return profile(session, member_id, session.language)
+
+    def lookup(self, text: str, *, limit: int = 20, whole_phone: bool = True) -> dict[str, Any]:
+        """Members found by a member id, a masked phone (``138****8000``) or, unless
+        ``whole_phone`` is False, a whole phone number (:mod:`memberlens.members.lookup`).
+
+        Returns ``{"query", "kind", "rows", "total"}``: ``kind`` is ``member_id``,
+        ``masked_phone`` or ``phone``; ``rows`` (member_id, phone — whole —, registered_at)
+        are at most ``limit``, by member id; ``total`` counts every match.
+
+        >>> ws.models.lookup("138****8000")["rows"]  # doctest: +SKIP
+        """
+        from memberlens.members.lookup import find_by_phone, parse_phone
+
+        query = text.strip()
+        if not query or len(query) > 128 or any(ord(c) < 32 or ord(c) == 127 for c in query):
+            raise InputError(
+                "q: give a member id (M00000042) or a masked phone (138****8000).",
+                parameter="q",
+                value=query[:40],
+            )
         with self._ws.session() as session:
-            return profile(session, member_id, self._ws.config.workspace.language)
+            m = session.table("members")
+            exact = m.filter(m.member_id == query).select("member_id", "phone", "registered_at")
+            found = session.rows(exact.limit(1))
+            if found:
+                return {"query": query, "kind": "member_id", "rows": found, "total": 1}
+            phone = parse_phone(query)
+            if phone is None:
+                return {"query": query, "kind": "member_id", "rows": [], "total": 0}
+            if phone.whole and not whole_phone:
+                raise InputError(
+                    "q: search by a member id or a masked phone such as 138****8000; a whole "
+                    "phone number is searched only by those who may see whole numbers.",
+                    parameter="q",
+                    value=query[:3] + "****",
+                )
+            rows, total = find_by_phone(session, phone, limit)
+        kind = "phone" if phone.whole else "masked_phone"
+        return {"query": query, "kind": kind, "rows": rows, "total": total}
+
+    def score_distribution(self, kind: str, *, bins: int = 20) -> dict[str, Any] | None:
+        """The histogram of the saved CLV (``kind="clv"``) or churn risks (``"churn"``):
+        ``{"kind", "as_of", "members", "edges", "counts", "levels"}``, or None when the
+        scores have not been saved (``clv --save``, ``churn``); see
+        :func:`memberlens.models.results.distribution`."""
+        from memberlens.models.results import distribution
+
+        if kind not in ("clv", "churn"):
+            raise unknown_choice("score", kind[:20], ["clv", "churn"], parameter="kind")
+        with self._ws.session() as session:
+            return distribution(session, kind, bins)

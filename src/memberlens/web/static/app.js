@@ -54,7 +54,11 @@
   function bar1(el, spec) {
     var layout = clone(layoutBase);
     layout.showlegend = false;
-    Plotly.newPlot(el, [{ type: "bar", x: spec.x, y: spec.y, marker: { color: palette[0] } }], layout, config);
+    layout.hovermode = "closest";
+    layout.xaxis.automargin = true;
+    layout.xaxis.type = "category";
+    Plotly.newPlot(el, [{ type: "bar", x: spec.x, y: spec.y, marker: { color: palette[0] },
+      hovertemplate: "%{x}: %{y:,}<extra></extra>" }], layout, config);
   }
   function heatmap(el, spec) {
     var layout = clone(layoutBase);
@@ -64,6 +68,52 @@
     Plotly.newPlot(el, [{ type: "heatmap", x: spec.x, y: spec.y, z: spec.z, colorscale: [[0, "#f1f5ff"], [0.5, "#7aa2ff"], [1, "#1f3fa8"]],
       zmin: 0, zmax: 1, hovertemplate: "%{y} +%{x}: %{z:.1%}<extra></extra>",
       colorbar: { tickformat: ".0%" } }], layout, config);
+  }
+  function matrix(el, spec) {
+    // colour: the share of the row (where members of a starting tier went); text: members
+    var layout = clone(layoutBase);
+    layout.hovermode = "closest";
+    layout.xaxis = { type: "category", automargin: true, side: "top",
+      title: { text: el.getAttribute("data-xlabel") || "", standoff: 6 } };
+    layout.yaxis = { type: "category", autorange: "reversed", automargin: true,
+      title: { text: el.getAttribute("data-ylabel") || "", standoff: 10 } };
+    layout.margin = { l: 8, r: 8, t: 8, b: 8 };
+    var shares = spec.z.map(function (row) {
+      var total = row.reduce(function (a, b) { return a + b; }, 0) || 1;
+      return row.map(function (v) { return v / total; });
+    });
+    var text = spec.z.map(function (row) { return row.map(function (v) { return v ? v.toLocaleString() : ""; }); });
+    Plotly.newPlot(el, [{ type: "heatmap", x: spec.x, y: spec.y, z: shares, text: text,
+      customdata: spec.z, texttemplate: "%{text}", showscale: false, zmin: 0, zmax: 1,
+      colorscale: [[0, "#f5f7fb"], [0.5, "#7aa2ff"], [1, "#1f3fa8"]],
+      hovertemplate: "%{y} → %{x}: %{customdata:,} (%{z:.1%})<extra></extra>" }], layout, config);
+  }
+  function hist(el, spec) {
+    var layout = clone(layoutBase);
+    layout.showlegend = false;
+    layout.hovermode = "closest";
+    layout.bargap = 0.05;
+    layout.xaxis.tickformat = spec.ratio ? ".0%" : ",.0f";
+    layout.xaxis.range = [spec.edges[0], spec.edges[spec.edges.length - 1]];
+    var centers = spec.y.map(function (_, i) { return (spec.edges[i] + spec.edges[i + 1]) / 2; });
+    var widths = spec.y.map(function (_, i) { return spec.edges[i + 1] - spec.edges[i]; });
+    Plotly.newPlot(el, [{ type: "bar", x: centers, y: spec.y, width: widths, text: spec.x,
+      textposition: "none", marker: { color: palette[0] },
+      hovertemplate: "%{text}: %{y:,}<extra></extra>" }], layout, config);
+  }
+  function groupbar(el, spec) {
+    var layout = clone(layoutBase);
+    layout.barmode = "group";
+    layout.hovermode = "closest";
+    layout.yaxis.tickformat = ".0%";
+    layout.xaxis.automargin = true;
+    layout.legend = { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" };
+    layout.margin.t = 28;
+    var traces = spec.series.map(function (s, i) {
+      return { type: "bar", name: s.name, x: spec.x, y: s.y, marker: { color: palette[i % 5] },
+        hovertemplate: "%{x}: %{y:.1%}<extra>" + s.name + "</extra>" };
+    });
+    Plotly.newPlot(el, traces, layout, config);
   }
   function intervals(el, spec) {
     var layout = clone(layoutBase);
@@ -91,6 +141,9 @@
     else if (kind === "bar1") { bar1(el, spec); }
     else if (kind === "heatmap") { heatmap(el, spec); }
     else if (kind === "intervals") { intervals(el, spec); }
+    else if (kind === "matrix") { matrix(el, spec); }
+    else if (kind === "groupbar") { groupbar(el, spec); }
+    else if (kind === "hist") { hist(el, spec); }
   });
   document.querySelectorAll("select.autosubmit").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });

@@ -1,0 +1,35 @@
+"""Start-up of the service: /healthz, and no analytics imported before the first request."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from fastapi.testclient import TestClient
+
+import memberlens as ml
+
+HEAVY = ("duckdb", "polars", "ibis", "pandas", "numpy", "pyarrow", "jinja2")
+
+
+def test_healthz_needs_no_sign_in(anon: TestClient) -> None:
+    answer = anon.get("/healthz")
+    assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+    assert answer.headers["x-frame-options"] == "DENY"
+
+
+def test_the_app_is_built_without_the_analytics(web_ws: ml.Workspace) -> None:
+    """What `serve` imports before it listens: the CLI, FastAPI, uvicorn and the app —
+    not DuckDB, Polars, Ibis or the templates (they load on the first request)."""
+    script = (
+        "import json, sys\n"
+        "import memberlens.cli, uvicorn\n"
+        "from memberlens.web.app import create_app\n"
+        f"create_app({str(web_ws.root)!r}, secret='s')\n"
+        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
