@@ -280,9 +280,18 @@ def _fingerprints(source: str) -> str:
     )
 
 
-def _member_hashes() -> str:
-    columns = ", ".join(quote(c.name) for c in TABLES["members"].columns)
-    return f"SELECT member_id, hash({columns}) AS h FROM members"
+def _member_hashes(session: Session) -> str:
+    """SQL: per member, a hash of the member's labels in every fixed dimension."""
+    today = date.today()
+    s = Scope(session, Period(Grain.DAY, today, today))  # fixed labels ignore the period
+    m = session.table("members").select("member_id")
+    names = []
+    for i, d in enumerate(fixed_dimensions()):
+        labels = d.labels(s).rename(_member="member_id", **{f"_g{i}": GROUP})
+        m = m.left_join(labels, m.member_id == labels._member).drop("_member")
+        names.append(quote(f"_g{i}"))
+    sql = ibis.to_sql(m, dialect="duckdb")
+    return f"SELECT member_id, hash({', '.join(names)}) AS h FROM ({sql})"
 
 
 def _create(con: duckdb.DuckDBPyConnection) -> None:
@@ -325,10 +334,10 @@ def _changed_days(con: duckdb.DuckDBPyConnection, sources: Iterable[str]) -> set
     return days
 
 
-def _moved_days(con: duckdb.DuckDBPyConnection) -> set[date]:
-    """Days with facts of members whose row changed (their fixed labels may have moved);
-    the stored member hashes are replaced by the current ones."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _mh AS {_member_hashes()}")
+def _moved_days(con: duckdb.DuckDBPyConnection, session: Session) -> set[date]:
+    """Days with facts of members whose labels in a fixed dimension changed (they moved
+    between groups); the stored member hashes are replaced by the current ones."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mh AS {_member_hashes(session)}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _moved AS
             SELECT member_id FROM _mh ANTI JOIN {MEMBERS_TABLE} USING (member_id, h)"""
@@ -428,7 +437,7 @@ def refresh(
         sources = [s for s in SOURCES if s in loaded]
         touched = _changed_days(con, sources)
         if "members" in sources:
-            touched |= _moved_days(con)
+            touched |= _moved_days(con, session)
         touched |= set(days or ())
         ordered = sorted(touched)
         months = sorted({d.replace(day=1) for d in ordered})
