@@ -177,7 +177,8 @@ def test_a_changed_member_moves_the_days_of_their_facts(
 def test_a_member_change_outside_the_fixed_labels_redoes_only_its_registration_day(
     small: Callable[..., ml.Workspace],
 ) -> None:
-    ws = small("members", "g.csv", "member_id,registered_at,channel,gender\nM1,2024-01-05,app,female\n")
+    text = "member_id,registered_at,channel,gender\nM1,2024-01-05,app,female\n"
+    ws = small("members", "gender.csv", text)
     assert ws.refresh_aggregates().days == (date(2024, 1, 5),)
 
 

@@ -452,7 +452,6 @@ def refresh(
             con.executemany("INSERT INTO _touched VALUES (?)", [[d] for d in ordered])
             con.execute(f"DELETE FROM {DAILY_TABLE} WHERE day IN (SELECT day FROM _touched)")
             con.execute("DROP TABLE _touched")
-        if ordered:
             every = (ordered[-1] - ordered[0]).days + 1 == len(ordered)
             for expression in _daily_selects(session, ordered, every):
                 _insert(con, DAILY_TABLE, expression)
