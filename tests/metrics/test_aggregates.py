@@ -23,15 +23,35 @@ from memberlens.workspace.core import load_dimensions
 PERIODS = ("2025-03", "2025-Q1", "2025-03-14")
 
 
-@pytest.fixture(scope="module")
-def stored(demo_ws: ml.Workspace, tmp_path_factory: pytest.TempPathFactory) -> ml.Workspace:
-    """A copy of the demo workspace with its daily aggregates built."""
-    folder = tmp_path_factory.mktemp("stored") / "ws"
+def _copy(demo_ws: ml.Workspace, folder: Path) -> ml.Workspace:
+    """A copy of the demo workspace with planted churn scores (for the churn_risk split)."""
+    import duckdb
+
     shutil.copytree(demo_ws.root, folder)
-    ws = ml.open(folder)
-    result = ws.refresh_aggregates()
+    with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
+        con.execute(
+            "CREATE TABLE churn_scores AS SELECT member_id, DATE '2025-12-31' AS as_of, "
+            "0.5 AS risk, ['low', 'medium', 'high'][1 + hash(member_id) % 3] AS level "
+            "FROM members WHERE hash(member_id) % 5 > 0"
+        )
+    return ml.open(folder)
+
+
+@pytest.fixture(scope="module")
+def pair(
+    demo_ws: ml.Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[ml.Workspace, ml.Workspace]:
+    """Two copies of the demo workspace: without aggregates, and with them built."""
+    raw = _copy(demo_ws, tmp_path_factory.mktemp("raw") / "ws")
+    stored = _copy(demo_ws, tmp_path_factory.mktemp("stored") / "ws")
+    result = stored.refresh_aggregates()
     assert result.rebuilt and result.days and result.months
-    return ws
+    return raw, stored
+
+
+@pytest.fixture(scope="module")
+def stored(pair: tuple[ml.Workspace, ml.Workspace]) -> ml.Workspace:
+    return pair[1]
 
 
 def _values(ws: ml.Workspace, period: str, by: str | None) -> pl.DataFrame:
@@ -43,12 +63,12 @@ def _values(ws: ml.Workspace, period: str, by: str | None) -> pl.DataFrame:
 @pytest.mark.slow
 @pytest.mark.parametrize("by", [None, *load_dimensions()])
 def test_every_metric_and_dimension_equals_the_raw_computation(
-    demo_ws: ml.Workspace, stored: ml.Workspace, by: str | None
+    pair: tuple[ml.Workspace, ml.Workspace], by: str | None
 ) -> None:
     for period in PERIODS:
-        raw = _values(demo_ws, period, by)
+        raw = _values(pair[0], period, by)
         assert raw["value"].drop_nulls().len() > 0
-        assert_frame_equal(_values(stored, period, by), raw, check_exact=True)
+        assert_frame_equal(_values(pair[1], period, by), raw, check_exact=True)
 
 
 @pytest.mark.parametrize(
