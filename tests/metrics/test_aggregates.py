@@ -31,7 +31,8 @@ def _copy(demo_ws: ml.Workspace, folder: Path) -> ml.Workspace:
     with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
         con.execute(
             "CREATE TABLE churn_scores AS SELECT member_id, DATE '2025-12-31' AS as_of, "
-            "0.5 AS risk, ['low', 'medium', 'high'][CAST(1 + hash(member_id) % 3 AS BIGINT)] AS level "
+            "0.5 AS risk, ['low', 'medium', 'high'][CAST(1 + hash(member_id) % 3 AS BIGINT)] "
+            "AS level "
             "FROM members WHERE hash(member_id) % 5 > 0"
         )
     return ml.open(folder)
