@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from memberlens.cli import aggregates as _aggregates  # noqa: F401
 from memberlens.cli import analyses as _analyses  # noqa: F401
 from memberlens.cli import daily as _daily  # noqa: F401
 from memberlens.cli import data as _data  # noqa: F401

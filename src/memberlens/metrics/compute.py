@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from memberlens.config import Config
+from memberlens.dates.periods import Period
 from memberlens.engine.expr import at_midnight, days_between, hours_between
 from memberlens.facts.activity import activity
 from memberlens.facts.orders import all_paid_orders
@@ -27,33 +28,122 @@ from memberlens.metrics.scope import GROUP, Scope
 Definition = Callable[[Scope], ir.Table]
 
 
-def members_total(s: Scope) -> ir.Table:
-    return s.count("members", lambda m: s.before_end(m, "registered_at"))
+@dataclass(frozen=True)
+class Facts:
+    """One kind of fact with its time column: what a metric counts, sums or finds members in.
+
+    ``rows`` gives every row (no time filter); ``where`` selects the kind (earn entries,
+    share events). The daily aggregates are built from the same facts.
+    """
+
+    name: str
+    rows: Callable[[Scope], ir.Table]
+    time: str
+    where: Callable[[ir.Table], ir.BooleanValue] | None = None
+
+    def during(self, s: Scope, cumulative: bool = False, period: Period | None = None) -> ir.Table:
+        """The facts in the scope's period (``cumulative``: at or before its end)."""
+        t = self.rows(s)
+        when = s.before_end(t, self.time) if cumulative else s.within(t, self.time, period)
+        return t.filter(when if self.where is None else self.where(t) & when)
 
 
-def new_members(s: Scope) -> ir.Table:
-    return s.count("members", lambda m: s.within(m, "registered_at"))
+@dataclass(frozen=True)
+class Additive:
+    """A count or sum of facts: additive over days and over the groups of a split.
+
+    ``part`` names it in the daily aggregates; metrics that share a part (new members per
+    day, total members as their running sum) name the same one. ``zero``: no facts give 0
+    (counts, points sums), not null (revenue). ``cumulative``: every fact at or before the
+    period's end, not only those in the period.
+    """
+
+    part: str
+    facts: Facts
+    value: Callable[[ir.Table], ir.Scalar]
+    zero: bool = True
+    cumulative: bool = False
+
+    def __call__(self, s: Scope) -> ir.Table:
+        t = s.tag(self.facts.during(s, self.cumulative))
+        return s.measure(t, self.value(t), self.facts.time)
 
 
-def buyers(s: Scope) -> ir.Table:
-    o = s.tag(s.paid_in())
-    return s.measure(o, o.member_id.nunique())
+@dataclass(frozen=True)
+class Distinct:
+    """Distinct members with at least one fact in the period (buyers, active members)."""
+
+    facts: Facts
+
+    def __call__(self, s: Scope) -> ir.Table:
+        return self.count(s, s.tag(self.facts.during(s)), self.facts.time)
+
+    @staticmethod
+    def count(s: Scope, t: ir.Table, time: str | None = None) -> ir.Table:
+        """The distinct members of ``t`` (tagged), per group."""
+        return s.measure(t, t.member_id.nunique(), time)
 
 
-def active_members(s: Scope) -> ir.Table:
-    facts = activity(s.session, s.period.first, s.period.end)
-    ids = s.tag(facts.select("member_id").distinct())
-    return s.measure(ids, ids.count())
+@dataclass(frozen=True)
+class Repeat:
+    """Members with at least two facts in the period / members with one (repurchase rate)."""
+
+    facts: Facts
+
+    def __call__(self, s: Scope) -> ir.Table:
+        return self.rate(s, self.facts.during(s).group_by("member_id").agg(n=ibis._.count()))
+
+    @staticmethod
+    def rate(s: Scope, per_member: ir.Table) -> ir.Table:
+        """From (member_id, n): the share of members with n >= 2, per group."""
+        per_member = s.tag(per_member)
+        return s.measure(
+            per_member, per_member.count(where=per_member.n >= 2) / per_member.count().nullif(0)
+        )
 
 
-def orders(s: Scope) -> ir.Table:
-    o = s.tag(s.paid_in())
-    return s.measure(o, o.count())
+@dataclass(frozen=True)
+class Retained:
+    """Members with facts in the previous period who have facts in this one too / the former."""
+
+    facts: Facts
+
+    def __call__(self, s: Scope) -> ir.Table:
+        before = self.facts.during(s, period=s.period.previous()).select("member_id").distinct()
+        return self.rate(s, before, self.facts.during(s).select("member_id").distinct())
+
+    @staticmethod
+    def rate(s: Scope, before: ir.Table, now: ir.Table) -> ir.Table:
+        """From the distinct members of both periods: the retained share, per group."""
+        flagged = s.tag(
+            before.left_join(now.mutate(kept=ibis.literal(1)), "member_id").drop("member_id_right")
+        )
+        return s.measure(flagged, flagged.kept.count() / flagged.count().nullif(0))
 
 
-def revenue(s: Scope) -> ir.Table:
-    o = s.tag(s.paid_in())
-    return s.measure(o, o.amount.sum())
+def _points(kind: str | None = None) -> Facts:
+    def rows(s: Scope) -> ir.Table:
+        return s.table("points")
+
+    if kind is None:
+        return Facts("points", rows, "at")
+    return Facts(kind, rows, "at", lambda p: p.kind == kind)
+
+
+PAID = Facts("paid_orders", lambda s: s.paid(), "ordered_at")
+MEMBERS = Facts("members", lambda s: s.table("members"), "registered_at")
+ACTIVITY = Facts("activity", lambda s: activity(s.session), "at")
+POINTS, EARN, REDEEM, EXPIRE = _points(), _points("earn"), _points("redeem"), _points("expire")
+
+#: the facts whose members the daily aggregates keep per member and month
+MEMBER_FACTS: tuple[Facts, ...] = (PAID, ACTIVITY, REDEEM)
+
+members_total = Additive("new_members", MEMBERS, lambda m: m.count(), cumulative=True)
+new_members = Additive("new_members", MEMBERS, lambda m: m.count())
+buyers = Distinct(PAID)
+active_members = Distinct(ACTIVITY)
+orders = Additive("orders", PAID, lambda o: o.count())
+revenue = Additive("revenue", PAID, lambda o: o.amount.sum(), zero=False)
 
 
 def member_revenue_share(s: Scope) -> ir.Table:
@@ -64,18 +154,8 @@ def member_revenue_share(s: Scope) -> ir.Table:
     return paid.aggregate(value=member / paid.amount.sum().nullif(0))
 
 
-def repurchase_rate(s: Scope) -> ir.Table:
-    per_member = s.tag(s.paid_in().group_by("member_id").agg(n=ibis._.count()))
-    return s.measure(
-        per_member, per_member.count(where=per_member.n >= 2) / per_member.count().nullif(0)
-    )
-
-
-def retention_rate(s: Scope) -> ir.Table:
-    before = s.paid_in(s.period.previous()).select("member_id").distinct()
-    now = s.paid_in().select("member_id").distinct().mutate(kept=ibis.literal(1))
-    flagged = s.tag(before.left_join(now, "member_id").drop("member_id_right"))
-    return s.measure(flagged, flagged.kept.count() / flagged.count().nullif(0))
+repurchase_rate = Repeat(PAID)
+retention_rate = Retained(PAID)
 
 
 def repurchase_cycle_days(s: Scope) -> ir.Table:
@@ -96,28 +176,13 @@ def churned_members(s: Scope) -> ir.Table:
     return s.measure(lapsed, lapsed.count())
 
 
-def _points_sum(kind: str, sign: int) -> Definition:
-    def points_sum(s: Scope) -> ir.Table:
-        p = s.tag(s.points_in(kind))
-        return s.measure(p, p.points.sum().fill_null(0) * sign)
-
-    return points_sum
-
-
-points_issued = _points_sum("earn", 1)
-points_redeemed = _points_sum("redeem", -1)
-points_expired = _points_sum("expire", -1)
-
-
-def redeemers(s: Scope) -> ir.Table:
-    p = s.tag(s.points_in("redeem"))
-    return s.measure(p, p.member_id.nunique())
-
-
-def points_outstanding(s: Scope) -> ir.Table:
-    p = s.table("points")
-    p = s.tag(p.filter(s.before_end(p, "at")))
-    return s.measure(p, p.points.sum().fill_null(0))
+points_issued = Additive("points_issued", EARN, lambda p: p.points.sum().fill_null(0) * 1)
+points_redeemed = Additive("points_redeemed", REDEEM, lambda p: p.points.sum().fill_null(0) * -1)
+points_expired = Additive("points_expired", EXPIRE, lambda p: p.points.sum().fill_null(0) * -1)
+redeemers = Distinct(REDEEM)
+points_outstanding = Additive(
+    "points_net", POINTS, lambda p: p.points.sum().fill_null(0), cumulative=True
+)
 
 
 def breakage_rate(s: Scope) -> ir.Table:
@@ -188,15 +253,13 @@ def campaign_roi(s: Scope) -> ir.Table:
     return gain.select(value=(gain.gain - gain.cost) / gain.cost.nullif(0))
 
 
-def _registered_with(column: str) -> Definition:
-    def registered_with(s: Scope) -> ir.Table:
-        return s.count("members", lambda m: s.within(m, "registered_at") & m[column].notnull())
-
-    return registered_with
+def _registered_with(column: str) -> Additive:
+    facts = Facts(f"members_{column}", MEMBERS.rows, "registered_at", lambda m: m[column].notnull())
+    return Additive(f"new_members_{column}", facts, lambda m: m.count())
 
 
-def shares(s: Scope) -> ir.Table:
-    return s.count("events", lambda e: (e.event == "share") & s.within(e, "at"))
+SHARES = Facts("shares", lambda s: s.table("events"), "at", lambda e: e.event == "share")
+shares = Additive("shares", SHARES, lambda e: e.count())
 
 
 def brand_mentions(s: Scope) -> ir.Table:

@@ -11,16 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
 import polars as pl
 
-from memberlens.engine.expr import at_midnight
+from memberlens.dates.periods import Grain, Period
 from memberlens.engine.session import Session
-from memberlens.facts.activity import activity
-from memberlens.facts.orders import paid_orders
 from memberlens.metrics.compute import DEFINITIONS, Ratio
-from memberlens.metrics.scope import GROUP, Dimension
+from memberlens.metrics.scope import GROUP, Dimension, Scope
 
 #: daily metric → how it is computed from the per-day parts
 DAILY = (
@@ -37,47 +33,41 @@ DAILY = (
     "redeemers",
 )
 
-
-def _days(t: ir.Table, column: str, first: date, last: date) -> ir.Table:
-    t = t.filter(
-        (t[column] >= at_midnight(first)) & (t[column] < at_midnight(last) + ibis.interval(days=1))
-    )
-    return t.mutate(day=t[column].date())
+#: the per-day parts, each the catalog's definition computed per day
+PARTS = (
+    "orders",
+    "revenue",
+    "buyers",
+    "new_members",
+    "points_issued",
+    "points_redeemed",
+    "redeemers",
+    "active_members",
+)
+_SUMS = ("revenue", "points_issued", "points_redeemed")
 
 
 def daily_parts(
     session: Session, first: date, last: date, by: Dimension | None = None, scope: Any = None
 ) -> pl.DataFrame:
-    """Per day (and group): the additive parts every daily metric is computed from."""
+    """Per day (and group): the additive parts every daily metric is computed from.
+
+    Each part is the catalog's definition on a per-day scope over ``first`` .. ``last``; a
+    split labels members as of the end of ``scope``'s period (default: of ``last``).
+    """
+    from memberlens.metrics.aggregates import daily_rows
+
     keys = ["day", GROUP] if by else ["day"]
-
-    def tag(t: ir.Table) -> ir.Table:
-        return scope.tag(t) if by else t
-
-    o = tag(_days(paid_orders(session), "ordered_at", first, last))
-    orders = o.group_by(keys).agg(
-        orders=o.count(), revenue=o.amount.sum().cast("float64"), buyers=o.member_id.nunique()
-    )
-    m = tag(_days(session.table("members"), "registered_at", first, last))
-    members = m.group_by(keys).agg(new_members=m.count())
-    p = tag(_days(session.table("points"), "at", first, last))
-    points = p.group_by(keys).agg(
-        points_issued=p.points.sum(where=p.kind == "earn").cast("float64"),
-        points_redeemed=(-p.points.sum(where=p.kind == "redeem")).cast("float64"),
-        redeemers=p.member_id.nunique(where=p.kind == "redeem"),
-    )
-    facts = tag(_days(activity(session), "at", first, last))
-    ids = facts.select(*keys, "member_id").distinct()
-    active = ids.group_by(keys).agg(active_members=ids.count())
-    frames = [pl.from_arrow(session.arrow(t)) for t in (orders, members, points, active)]
+    labels_at = scope.period if isinstance(scope, Scope) else None
+    s = Scope(session, Period(Grain.RANGE, first, last), by, days=True, labels_at=labels_at)
     result: pl.DataFrame | None = None
-    for frame in frames:
-        assert isinstance(frame, pl.DataFrame)
+    for part in PARTS:
+        frame = daily_rows(s, part, DEFINITIONS[part]).rename({"value": part})
+        if part in _SUMS:
+            frame = frame.with_columns(pl.col(part).cast(pl.Float64))
         result = frame if result is None else result.join(frame, on=keys, how="full", coalesce=True)
     assert result is not None
-    counts = ["orders", "buyers", "new_members", "redeemers", "active_members"]
-    sums = ["revenue", "points_issued", "points_redeemed"]
-    return result.with_columns([pl.col(c).fill_null(0) for c in counts + sums]).sort(keys)
+    return result.with_columns([pl.col(c).fill_null(0) for c in PARTS]).sort(keys)
 
 
 def _ratios() -> dict[str, tuple[str, str]]:

@@ -61,17 +61,24 @@ DIMENSIONS: dict[str, Dimension] = {
             "Channel",
             "the member's registration channel",
             _member_column("channel"),
+            fixed=True,
         ),
         Dimension(
-            "store_id", "门店", "Store", "the member's home store", _member_column("store_id")
+            "store_id",
+            "门店",
+            "Store",
+            "the member's home store",
+            _member_column("store_id"),
+            fixed=True,
         ),
-        Dimension("city", "城市", "City", "the member's city", _member_column("city")),
+        Dimension("city", "城市", "City", "the member's city", _member_column("city"), fixed=True),
         Dimension(
             "cohort",
             "注册月份",
             "Registration cohort",
             "the month the member registered (YYYY-MM)",
             _cohort,
+            fixed=True,
         ),
         Dimension(
             "campaign",
@@ -79,6 +86,7 @@ DIMENSIONS: dict[str, Dimension] = {
             "Source campaign",
             "the campaign that recruited the member",
             _member_column("source_campaign_id"),
+            fixed=True,
         ),
         Dimension(
             "points_user",

@@ -13,6 +13,7 @@ from memberlens.dates.periods import Period, latest_full_month, parse_period
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.facts.coverage import data_range
+from memberlens.metrics.aggregates import aggregated, current
 from memberlens.metrics.catalog import CATALOG, metric
 from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE, Definition, Ratio, Scaled
 from memberlens.metrics.dimensions import dimension
@@ -85,6 +86,7 @@ def compute(
     # a workspace's cached() block shares values between calls (the report's summary and goals)
     memo = session.memo
     scope = Scope(session, period)
+    stored = current(session)
     parts: dict[Definition, list[dict[str, Any]]] = {}  # ratios reuse parts computed here
     found = {}
     for m in ids:
@@ -92,7 +94,7 @@ def compute(
         if memo is not None and key in memo:
             found[m] = memo[key]
             continue
-        found[m] = _plain(_rows(session, scope, DEFINITIONS[m], parts)[0]["value"])
+        found[m] = _plain(_rows(session, scope, DEFINITIONS[m], parts, stored)[0]["value"])
         if memo is not None:
             memo[key] = found[m]
     return found
@@ -110,6 +112,7 @@ def values(
     """
     _check(ids, by)
     span = data_range(session)
+    stored = current(session)
     rows: list[dict[str, Any]] = []
     for period in periods:
         scope = _scope(session, period, by)
@@ -120,7 +123,7 @@ def values(
                     {"metric": metric_id, "period": str(period), "group": None, "value": None}
                 )
                 continue
-            found = list(_rows(session, scope, DEFINITIONS[metric_id], parts))
+            found = list(_rows(session, scope, DEFINITIONS[metric_id], parts, stored))
             found.sort(key=lambda r: (r.get(GROUP) is None, str(r.get(GROUP))))
             for row in found:
                 rows.append(
@@ -143,19 +146,24 @@ def _rows(
     scope: Scope,
     definition: Definition,
     parts: dict[Definition, list[dict[str, Any]]],
+    stored: bool = False,
 ) -> list[dict[str, Any]]:
     """A definition's rows; a ratio (or scaled part) whose parts are wanted anyway is
-    derived from their rows instead of scanning the tables again."""
+    derived from their rows instead of scanning the tables again. With ``stored`` (the
+    daily aggregates are current) a definition they hold is read from them."""
     if definition not in parts:
         if isinstance(definition, Ratio):
-            top = _rows(session, scope, definition.top, parts)
-            bottom = _rows(session, scope, definition.bottom, parts)
+            top = _rows(session, scope, definition.top, parts, stored)
+            bottom = _rows(session, scope, definition.bottom, parts, stored)
             parts[definition] = Ratio.combine(top, bottom, split=scope.by is not None)
         elif isinstance(definition, Scaled):
-            part = _rows(session, scope, definition.part, parts)
+            part = _rows(session, scope, definition.part, parts, stored)
             parts[definition] = definition.combine(part, scope.config)
         else:
-            parts[definition] = session.arrow(definition(scope)).to_pylist()
+            expression = aggregated(scope, definition) if stored else None
+            if expression is None:
+                expression = definition(scope)
+            parts[definition] = session.arrow(expression).to_pylist()
     return parts[definition]
 
 

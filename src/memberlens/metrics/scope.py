@@ -8,7 +8,9 @@ A :class:`Scope` holds the warehouse session, the period being computed and opti
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
 
 import ibis.expr.types as ir
 
@@ -32,6 +34,9 @@ class Dimension:
     en: str
     definition: str
     labels: Callable[[Scope], ir.Table]  # member_id, GROUP
+    #: True when the labels do not depend on the period (a member attribute): facts can then
+    #: be aggregated per day and group once (the daily aggregates), whatever period is asked.
+    fixed: bool = False
 
     def name(self, language: str) -> str:
         return Label(self.zh, self.en)(language)
@@ -44,6 +49,12 @@ class Scope:
     session: Session
     period: Period
     by: Dimension | None = None
+    #: per day: every measure is grouped by the local date of its facts (column ``day``)
+    days: bool = False
+    #: the period whose end the labels are taken at (default: ``period``)
+    labels_at: Period | None = None
+    #: only these days of the period (the days a refresh of the daily aggregates redoes)
+    only: tuple[date, ...] | None = None
 
     @property
     def config(self) -> Config:
@@ -54,7 +65,10 @@ class Scope:
 
     def within(self, t: ir.Table, column: str, period: Period | None = None) -> ir.BooleanValue:
         p = period or self.period
-        return (t[column] >= at_midnight(p.first)) & (t[column] < at_midnight(p.end))
+        inside = (t[column] >= at_midnight(p.first)) & (t[column] < at_midnight(p.end))
+        if period is None and self.only is not None:
+            inside &= t[column].date().isin(self.only)
+        return inside
 
     def before_end(self, t: ir.Table, column: str) -> ir.BooleanValue:
         return t[column] < at_midnight(self.period.end)
@@ -74,7 +88,8 @@ class Scope:
         """Add the member's group (when splitting) to a table with a member_id column."""
         if self.by is None:
             return t
-        labels = self.by.labels(self).rename(_member="member_id")
+        at = self if self.labels_at is None else replace(self, period=self.labels_at)
+        labels = self.by.labels(at).rename(_member="member_id")
         joined = t.left_join(labels, t.member_id == labels._member).drop("_member")
         return joined.mutate(**{GROUP: joined[GROUP].fill_null(UNKNOWN)})
 
@@ -84,8 +99,12 @@ class Scope:
         t = self.tag(t.filter(where(t)))
         return self.measure(t, t.count())
 
-    def measure(self, t: ir.Table, value: ir.Scalar) -> ir.Table:
-        """``value`` aggregated over ``t``: one row, or one per group."""
-        if self.by is None:
+    def measure(self, t: ir.Table, value: ir.Scalar, time: str | None = None) -> ir.Table:
+        """``value`` aggregated over ``t``: one row, or one per group; per day of column
+        ``time`` as well when the scope is per day."""
+        keys: list[Any] = [t[GROUP]] if self.by is not None else []
+        if self.days and time is not None:
+            keys = [t[time].date().name("day"), *keys]
+        if not keys:
             return t.aggregate(value=value)
-        return t.group_by(GROUP).aggregate(value=value)
+        return t.group_by(keys).aggregate(value=value)

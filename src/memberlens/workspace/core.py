@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.ingest.validate import Decimal
+    from memberlens.metrics.aggregates import Refreshed
     from memberlens.metrics.scope import Dimension
     from memberlens.models.clv.model import ClvResult
     from memberlens.program.history import TierHistory
@@ -309,6 +310,27 @@ class Workspace:
             progress=progress,
             decimal=decimal,
         )
+
+    def refresh_aggregates(
+        self, days: Sequence[str] | None = None, progress: Progress | None = None
+    ) -> Refreshed:
+        """Bring the daily aggregates up to date (new days, days a later load changed, and
+        ``days``); see :mod:`memberlens.metrics.aggregates`."""
+        import ibis
+
+        from memberlens.engine.warehouse import holding
+        from memberlens.metrics.aggregates import refresh
+        from memberlens.workspace.parse import day
+
+        wanted = [day(d, "days") for d in days or ()]
+        load_dimensions()
+        settings = self.config.engine.duckdb_settings()
+        with (
+            connect(self.warehouse_path, read_only=False, wait_seconds=0, settings=settings) as con,
+            holding(self.warehouse_path, "the refresh of the daily aggregates"),
+        ):
+            session = Session(ibis.duckdb.from_connection(con), self.config, self.root)
+            return refresh(session, wanted, progress)
 
     def quarantine(self, table: str | None = None, samples: int = 3) -> QuarantineReport:
         """Quarantined rows: counts by reason with sample rows."""

@@ -1,14 +1,14 @@
 SELECT
-  "t16"."top" / NULLIF("t13"."bottom", 0) AS "value"
+  "t16"."top" / NULLIF("t12"."bottom", 0) AS "value"
 FROM (
   SELECT
     "t14"."value" AS "top"
   FROM (
     SELECT
-      COUNT(*) AS "value"
+      COUNT(DISTINCT "t13"."member_id") AS "value"
     FROM (
-      SELECT DISTINCT
-        "t10"."member_id"
+      SELECT
+        *
       FROM (
         SELECT
           *
@@ -19,8 +19,6 @@ FROM (
           FROM "points" AS "t1"
           WHERE
             "t1"."kind" IN ('earn', 'redeem')
-            AND "t1"."at" >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-            AND "t1"."at" < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
         ) AS "t5"
         UNION ALL
         SELECT
@@ -34,11 +32,8 @@ FROM (
               "t2"."ordered_at" AS "at"
             FROM "orders" AS "t2"
             WHERE
-              "t2"."status" = 'paid'
-              AND "t2"."member_id" IS NOT NULL
-              AND "t2"."ordered_at" >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-              AND "t2"."ordered_at" < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-          ) AS "t6"
+              "t2"."status" = 'paid' AND "t2"."member_id" IS NOT NULL
+          ) AS "t7"
           UNION ALL
           SELECT
             *
@@ -47,14 +42,13 @@ FROM (
               "t3"."member_id",
               "t3"."at"
             FROM "events" AS "t3"
-            WHERE
-              TRUE
-              AND "t3"."at" >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-              AND "t3"."at" < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-          ) AS "t7"
+          ) AS "t4"
         ) AS "t8"
       ) AS "t10"
-    ) AS "t12"
+      WHERE
+        "t10"."at" >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+        AND "t10"."at" < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
+    ) AS "t13"
   ) AS "t14"
 ) AS "t16"
 CROSS JOIN (
@@ -69,6 +63,6 @@ CROSS JOIN (
       FROM "members" AS "t0"
       WHERE
         "t0"."registered_at" < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-    ) AS "t4"
+    ) AS "t6"
   ) AS "t9"
-) AS "t13"
+) AS "t12"

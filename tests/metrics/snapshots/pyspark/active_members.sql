@@ -1,8 +1,8 @@
 SELECT
-  COUNT(*) AS `value`
+  COUNT(DISTINCT `t8`.`member_id`) AS `value`
 FROM (
-  SELECT DISTINCT
-    `t7`.`member_id`
+  SELECT
+    *
   FROM (
     SELECT
       *
@@ -13,9 +13,7 @@ FROM (
       FROM `points` AS `t0`
       WHERE
         `t0`.`kind` IN ('earn', 'redeem')
-        AND `t0`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-        AND `t0`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-    ) AS `t3`
+    ) AS `t4`
     UNION ALL
     SELECT
       *
@@ -28,11 +26,8 @@ FROM (
           `t1`.`ordered_at` AS `at`
         FROM `orders` AS `t1`
         WHERE
-          `t1`.`status` = 'paid'
-          AND `t1`.`member_id` IS NOT NULL
-          AND `t1`.`ordered_at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-          AND `t1`.`ordered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-      ) AS `t4`
+          `t1`.`status` = 'paid' AND `t1`.`member_id` IS NOT NULL
+      ) AS `t5`
       UNION ALL
       SELECT
         *
@@ -41,11 +36,10 @@ FROM (
           `t2`.`member_id`,
           `t2`.`at`
         FROM `events` AS `t2`
-        WHERE
-          TRUE
-          AND `t2`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-          AND `t2`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-      ) AS `t5`
+      ) AS `t3`
     ) AS `t6`
   ) AS `t7`
+  WHERE
+    `t7`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+    AND `t7`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
 ) AS `t8`

@@ -1,11 +1,11 @@
 SELECT
   (
     (
-      `t32`.`repurchase` * 0.3
+      `t31`.`repurchase` * 0.3
     ) + (
-      `t39`.`retention` * 0.3
+      `t38`.`retention` * 0.3
     ) + (
-      `t38`.`activity` * 0.2
+      `t39`.`activity` * 0.2
     ) + (
       (
         (
@@ -16,19 +16,19 @@ SELECT
   ) * 100 AS `value`
 FROM (
   SELECT
-    `t34`.`value` AS `activity`
+    `t35`.`value` AS `activity`
   FROM (
     SELECT
-      `t30`.`top` / NULLIF(`t22`.`bottom`, 0) AS `value`
+      `t32`.`top` / NULLIF(`t22`.`bottom`, 0) AS `value`
     FROM (
       SELECT
-        `t23`.`value` AS `top`
+        `t25`.`value` AS `top`
       FROM (
         SELECT
-          COUNT(*) AS `value`
+          COUNT(DISTINCT `t21`.`member_id`) AS `value`
         FROM (
-          SELECT DISTINCT
-            `t18`.`member_id`
+          SELECT
+            *
           FROM (
             SELECT
               *
@@ -39,9 +39,7 @@ FROM (
               FROM `points` AS `t3`
               WHERE
                 `t3`.`kind` IN ('earn', 'redeem')
-                AND `t3`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-                AND `t3`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-            ) AS `t10`
+            ) AS `t11`
             UNION ALL
             SELECT
               *
@@ -54,11 +52,8 @@ FROM (
                   `t1`.`ordered_at` AS `at`
                 FROM `orders` AS `t1`
                 WHERE
-                  `t1`.`status` = 'paid'
-                  AND `t1`.`member_id` IS NOT NULL
-                  AND `t1`.`ordered_at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-                  AND `t1`.`ordered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-              ) AS `t7`
+                  `t1`.`status` = 'paid' AND `t1`.`member_id` IS NOT NULL
+              ) AS `t6`
               UNION ALL
               SELECT
                 *
@@ -67,19 +62,18 @@ FROM (
                   `t4`.`member_id`,
                   `t4`.`at`
                 FROM `events` AS `t4`
-                WHERE
-                  TRUE
-                  AND `t4`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-                  AND `t4`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-              ) AS `t11`
+              ) AS `t5`
             ) AS `t13`
-          ) AS `t18`
+          ) AS `t15`
+          WHERE
+            `t15`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+            AND `t15`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
         ) AS `t21`
-      ) AS `t23`
-    ) AS `t30`
+      ) AS `t25`
+    ) AS `t32`
     CROSS JOIN (
       SELECT
-        `t17`.`value` AS `bottom`
+        `t18`.`value` AS `bottom`
       FROM (
         SELECT
           COUNT(*) AS `value`
@@ -89,20 +83,20 @@ FROM (
           FROM `members` AS `t2`
           WHERE
             `t2`.`registered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-        ) AS `t9`
-      ) AS `t17`
+        ) AS `t10`
+      ) AS `t18`
     ) AS `t22`
-  ) AS `t34`
-) AS `t38`
+  ) AS `t35`
+) AS `t39`
 CROSS JOIN (
   SELECT
-    `t24`.`value` AS `repurchase`
+    `t23`.`value` AS `repurchase`
   FROM (
     SELECT
-      SUM(CAST(`t15`.`n` >= 2 AS BIGINT)) / NULLIF(COUNT(*), 0) AS `value`
+      SUM(CAST(`t16`.`n` >= 2 AS BIGINT)) / NULLIF(COUNT(*), 0) AS `value`
     FROM (
       SELECT
-        `t6`.`member_id`,
+        `t8`.`member_id`,
         COUNT(*) AS `n`
       FROM (
         SELECT
@@ -113,22 +107,22 @@ CROSS JOIN (
           AND `t1`.`member_id` IS NOT NULL
           AND `t1`.`ordered_at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
           AND `t1`.`ordered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-      ) AS `t6`
+      ) AS `t8`
       GROUP BY
         1
-    ) AS `t15`
-  ) AS `t24`
-) AS `t32`
+    ) AS `t16`
+  ) AS `t23`
+) AS `t31`
 CROSS JOIN (
   SELECT
-    `t35`.`value` AS `retention`
+    `t34`.`value` AS `retention`
   FROM (
     SELECT
-      COUNT(`t29`.`kept`) / NULLIF(COUNT(*), 0) AS `value`
+      COUNT(`t28`.`kept`) / NULLIF(COUNT(*), 0) AS `value`
     FROM (
       SELECT
-        `t25`.`member_id`,
-        `t25`.`kept`
+        `t24`.`member_id`,
+        `t24`.`kept`
       FROM (
         SELECT
           `t14`.`member_id`,
@@ -146,7 +140,7 @@ CROSS JOIN (
         ) AS `t14`
         LEFT OUTER JOIN (
           SELECT
-            `t8`.`member_id`,
+            `t9`.`member_id`,
             1 AS `kept`
           FROM (
             SELECT DISTINCT
@@ -157,13 +151,13 @@ CROSS JOIN (
               AND `t1`.`member_id` IS NOT NULL
               AND `t1`.`ordered_at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
               AND `t1`.`ordered_at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-          ) AS `t8`
+          ) AS `t9`
         ) AS `t19`
           ON `t14`.`member_id` = `t19`.`member_id`
-      ) AS `t25`
-    ) AS `t29`
-  ) AS `t35`
-) AS `t39`
+      ) AS `t24`
+    ) AS `t28`
+  ) AS `t34`
+) AS `t38`
 CROSS JOIN (
   SELECT
     `t26`.`value` AS `nps`
@@ -171,7 +165,7 @@ CROSS JOIN (
     SELECT
       (
         (
-          SUM(CAST(`t5`.`nps` >= 9 AS BIGINT)) - SUM(CAST(`t5`.`nps` <= 6 AS BIGINT))
+          SUM(CAST(`t7`.`nps` >= 9 AS BIGINT)) - SUM(CAST(`t7`.`nps` <= 6 AS BIGINT))
         ) * 100.0
       ) / NULLIF(COUNT(*), 0) AS `value`
     FROM (
@@ -182,6 +176,6 @@ CROSS JOIN (
         `t0`.`at` >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
         AND `t0`.`at` < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
         AND `t0`.`nps` IS NOT NULL
-    ) AS `t5`
+    ) AS `t7`
   ) AS `t26`
 ) AS `t33`

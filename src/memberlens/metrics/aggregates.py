@@ -1,0 +1,478 @@
+"""Daily aggregates: the additive parts of the catalog per day and group, materialised once.
+
+Two tables in the warehouse, built from the catalog's own definitions (no SQL of their own):
+
+* ``agg_daily`` (dimension, grp, day, part, value): per local day and group of every fixed
+  dimension (member attributes; ``dimension = ''`` is the whole program) the value of every
+  :class:`~memberlens.metrics.compute.Additive` part (orders, revenue, new members, points
+  issued / redeemed / expired, the net points of the day, …) and, valid for that day only,
+  the distinct members of every :class:`~memberlens.metrics.compute.Distinct` metric.
+* ``agg_member_month`` (fact, member_id, month, n): per member and calendar month the
+  number of paid orders, activity facts and redeem entries: the exact structure from which
+  distinct members, repurchase and retention of any whole-month period (month, quarter,
+  year) follow for every dimension, the ones labelled as of the period's end included.
+
+:func:`refresh` appends new days and re-aggregates the days a later load changed: per day
+and source table it keeps a fingerprint (row count and the sum of a 64-bit hash of every
+row), and per member a hash of the member's row; a load changes the fingerprint of exactly
+the days whose rows it added or replaced, and a changed member attribute moves that member's
+facts between groups on the days they happened. :func:`current` says whether the tables
+reflect every load; :func:`aggregated` gives a definition's value from them, or None where
+the raw tables must answer (medians, days, splits of other periods, stale aggregates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import ibis.expr.types as ir
+
+from memberlens.dates.periods import Grain, Period
+from memberlens.engine.session import Session
+from memberlens.engine.warehouse import LOADS_TABLE, quote
+from memberlens.errors import InputError
+from memberlens.metrics.compute import (
+    DEFINITIONS,
+    MEMBER_FACTS,
+    Additive,
+    Definition,
+    Distinct,
+    Repeat,
+    Retained,
+)
+from memberlens.metrics.dimensions import DIMENSIONS
+from memberlens.metrics.scope import GROUP, Dimension, Scope
+from memberlens.progress import Progress, Silent
+from memberlens.schema import TABLES
+
+if TYPE_CHECKING:
+    import duckdb
+    import polars as pl
+
+__all__ = ["VERSION", "Refreshed", "aggregated", "current", "daily_rows", "refresh"]
+
+#: The layout of the aggregate tables; a warehouse holding another version is rebuilt.
+VERSION = 1
+
+DAILY_TABLE = "agg_daily"
+MONTHLY_TABLE = "agg_member_month"
+DAYS_TABLE = "agg_days"
+MEMBERS_TABLE = "agg_members"
+STATE_TABLE = "agg_state"
+
+#: source table → its time column: the tables the aggregates read
+SOURCES = {
+    "members": "registered_at",
+    "orders": "ordered_at",
+    "points": "at",
+    "events": "at",
+}
+#: the tables whose facts carry a member (a changed member moves them between groups)
+MEMBER_SOURCES = ("orders", "points", "events")
+
+_VALUE = "decimal(38, 4)"
+
+
+def parts() -> dict[str, Additive]:
+    """The additive parts of the catalog by name (a cumulative metric shares its daily part)."""
+    found: dict[str, Additive] = {}
+    for definition in DEFINITIONS.values():
+        if isinstance(definition, Additive):
+            found.setdefault(definition.part, replace(definition, cumulative=False))
+    return found
+
+
+def distinct_parts() -> dict[str, Distinct]:
+    """The per-day distinct members of each :class:`Distinct` metric, by part name."""
+    return {f"distinct_{d.facts.name}": d for d in DEFINITIONS.values() if isinstance(d, Distinct)}
+
+
+def fixed_dimensions() -> list[Dimension]:
+    """The dimensions whose labels do not depend on the period: aggregated per day."""
+    return [d for d in DIMENSIONS.values() if d.fixed]
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What :func:`refresh` did: the days re-aggregated, the months of the member structure
+    rebuilt, and whether everything was rebuilt (first run or a new layout)."""
+
+    days: tuple[date, ...]
+    months: tuple[date, ...]
+    rebuilt: bool
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "days": len(self.days),
+            "first_day": self.days[0].isoformat() if self.days else None,
+            "last_day": self.days[-1].isoformat() if self.days else None,
+            "months": len(self.months),
+            "rebuilt": self.rebuilt,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# -- state ---------------------------------------------------------------------------------
+
+
+def _con(session: Session) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    con = getattr(session.backend, "con", None)
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        raise InputError(
+            "Daily aggregates are kept in the DuckDB warehouse; with another engine the "
+            "metrics read the raw tables.",
+            parameter="session",
+        )
+    return con
+
+
+def _state(session: Session) -> dict[str, str]:
+    if not session.has_table(STATE_TABLE):
+        return {}
+    t = session.table(STATE_TABLE)
+    return {row["key"]: row["value"] for row in session.rows(t)}
+
+
+def _last_load(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute(f"SELECT coalesce(max(load_id), 0) FROM {LOADS_TABLE}").fetchall()[0][0])
+
+
+def current(session: Session) -> bool:
+    """Whether the aggregates exist in this layout and no load into a table they read has
+    happened since they were refreshed."""
+    import duckdb
+
+    if not isinstance(getattr(session.backend, "con", None), duckdb.DuckDBPyConnection):
+        return False
+    memo, key = session.memo, ("_aggregates", "current")
+    if memo is not None and key in memo:
+        return bool(memo[key])
+    found = _current(session)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+def _current(session: Session) -> bool:
+    state = _state(session)
+    if state.get("version") != str(VERSION):
+        return False
+    loads = session.table(LOADS_TABLE)
+    later = loads.filter(
+        (loads.load_id > int(state.get("load_id", "0"))) & loads.table_name.isin(list(SOURCES))
+    )
+    return int(session.scalar(later.count())) == 0
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _aligned(period: Period) -> bool:
+    """Whether the period is whole calendar months (month, quarter, year, or such a range)."""
+    return period.first.day == 1 and period.end.day == 1
+
+
+def _dimension_id(by: Dimension | None) -> str:
+    return "" if by is None else by.id
+
+
+def _daily_value(s: Scope, part: str, first: date, end: date | None) -> ir.Table:
+    """Sum of ``part`` over the days ``first`` .. before ``end`` (per group when splitting)."""
+    t = s.table(DAILY_TABLE)
+    keep = (t.dimension == _dimension_id(s.by)) & (t.part == part) & (t.day >= first)
+    if end is not None:
+        keep &= t.day < end
+    t = t.filter(keep)
+    if s.by is None:
+        return t.aggregate(value=t.value.sum())
+    return t.group_by(t.grp.name(GROUP)).aggregate(value=t.value.sum())
+
+
+def _members(s: Scope, fact: str, period: Period) -> ir.Table:
+    """(member_id, n) of the member structure over the months of ``period``."""
+    t = s.table(MONTHLY_TABLE)
+    t = t.filter((t.fact == fact) & (t.month >= period.first) & (t.month < period.end))
+    return t.select("member_id", "n")
+
+
+def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
+    """``definition``'s rows for the scope, read from the aggregates; None where the raw
+    tables must answer. The caller checks that the aggregates are :func:`current`."""
+    if s.days:
+        return None
+    fixed = s.by is None or s.by.fixed
+    if isinstance(definition, Additive) and fixed:
+        first = date.min if definition.cumulative else s.period.first
+        t = _daily_value(s, definition.part, first, s.period.end)
+        dtype = definition(s).schema()["value"]
+        value = t.value.fill_null(0) if definition.zero else t.value
+        return t.mutate(value=value.cast(dtype))
+    if isinstance(definition, Distinct):
+        if s.period.grain is Grain.DAY and fixed:
+            t = _daily_value(s, f"distinct_{definition.facts.name}", s.period.first, s.period.end)
+            dtype = definition(s).schema()["value"]
+            return t.mutate(value=t.value.fill_null(0).cast(dtype))
+        if _aligned(s.period):
+            members = s.tag(_members(s, definition.facts.name, s.period))
+            return Distinct.count(s, members)
+        return None
+    if isinstance(definition, Repeat) and _aligned(s.period):
+        m = _members(s, definition.facts.name, s.period)
+        return Repeat.rate(s, m.group_by("member_id").agg(n=m.n.sum()))
+    if isinstance(definition, Retained) and _aligned(s.period):
+        previous = s.period.previous()
+        if not _aligned(previous):
+            return None
+        before = _members(s, definition.facts.name, previous).select("member_id").distinct()
+        now = _members(s, definition.facts.name, s.period).select("member_id").distinct()
+        return Retained.rate(s, before, now)
+    return None
+
+
+def daily_rows(s: Scope, part: str, definition: Definition) -> pl.DataFrame:
+    """Rows (day, [group], value) of a definition on a per-day scope: from the aggregates
+    when they are current and the split is fixed, else from the raw tables."""
+    import polars as pl
+
+    session = s.session
+    fixed = s.by is None or s.by.fixed
+    name = (
+        definition.part
+        if isinstance(definition, Additive)
+        else f"distinct_{definition.facts.name}"
+        if isinstance(definition, Distinct)
+        else None
+    )
+    if name is None or not fixed or not current(session):
+        return session.frame(definition(s))
+    t = session.table(DAILY_TABLE)
+    t = t.filter(
+        (t.dimension == _dimension_id(s.by))
+        & (t.part == name)
+        & (t.day >= s.period.first)
+        & (t.day < s.period.end)
+    )
+    dtype = definition(s).schema()["value"]
+    columns: dict[str, Any] = {"day": t.day}
+    if s.by is not None:
+        columns[GROUP] = t.grp
+    frame = session.frame(t.select(**columns, value=t.value.cast(dtype)))
+    return frame.with_columns(pl.col("day").cast(pl.Date))
+
+
+# -- refreshing ----------------------------------------------------------------------------
+
+
+def _fingerprints(source: str) -> str:
+    """SQL: per local day of ``source``, its row count and the sum of its rows' hashes."""
+    columns = ", ".join(quote(c.name) for c in TABLES[source].columns)
+    time = quote(SOURCES[source])
+    return (
+        f"SELECT '{source}' AS source, CAST({time} AS DATE) AS day, count(*) AS n, "
+        f"sum(CAST(hash({columns}) AS HUGEINT)) AS h FROM {quote(source)} GROUP BY 2"
+    )
+
+
+def _member_hashes(session: Session) -> str:
+    """SQL: per member, a hash of the member's labels in every fixed dimension."""
+    today = date.today()
+    s = Scope(session, Period(Grain.DAY, today, today))  # fixed labels ignore the period
+    m = session.table("members").select("member_id")
+    names = []
+    for i, d in enumerate(fixed_dimensions()):
+        labels = d.labels(s).rename(_member="member_id", **{f"_g{i}": GROUP})
+        m = m.left_join(labels, m.member_id == labels._member).drop("_member")
+        names.append(quote(f"_g{i}"))
+    sql = ibis.to_sql(m, dialect="duckdb")
+    return f"SELECT member_id, hash({', '.join(names)}) AS h FROM ({sql})"
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {DAILY_TABLE} (dimension VARCHAR, grp VARCHAR, day DATE, "
+        f"part VARCHAR, value DECIMAL(38, 4))"
+    )
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {MONTHLY_TABLE} "
+        "(fact VARCHAR, member_id VARCHAR, month DATE, n BIGINT)"
+    )
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {DAYS_TABLE} (source VARCHAR, day DATE, n BIGINT, h HUGEINT)"
+    )
+    con.execute(f"CREATE TABLE IF NOT EXISTS {MEMBERS_TABLE} (member_id VARCHAR, h UBIGINT)")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key VARCHAR, value VARCHAR)")
+
+
+def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    for table in (DAILY_TABLE, MONTHLY_TABLE, DAYS_TABLE, MEMBERS_TABLE, STATE_TABLE):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _changed_days(con: duckdb.DuckDBPyConnection, sources: Iterable[str]) -> set[date]:
+    """Days whose fingerprint differs from the stored one in any of ``sources``; the stored
+    fingerprints of those sources are replaced by the current ones."""
+    days: set[date] = set()
+    for source in sources:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fp AS {_fingerprints(source)}")
+        rows = con.execute(
+            f"""SELECT coalesce(a.day, b.day) FROM _fp a
+                FULL JOIN (SELECT * FROM {DAYS_TABLE} WHERE source = ?) b ON a.day = b.day
+                WHERE a.n IS DISTINCT FROM b.n OR a.h IS DISTINCT FROM b.h""",
+            [source],
+        ).fetchall()
+        days.update(row[0] for row in rows)
+        con.execute(f"DELETE FROM {DAYS_TABLE} WHERE source = ?", [source])
+        con.execute(f"INSERT INTO {DAYS_TABLE} SELECT * FROM _fp")
+        con.execute("DROP TABLE _fp")
+    return days
+
+
+def _moved_days(con: duckdb.DuckDBPyConnection, session: Session) -> set[date]:
+    """Days with facts of members whose labels in a fixed dimension changed (they moved
+    between groups); the stored member hashes are replaced by the current ones."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _mh AS {_member_hashes(session)}")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _moved AS
+            SELECT member_id FROM _mh ANTI JOIN {MEMBERS_TABLE} USING (member_id, h)"""
+    )
+    facts = " UNION ".join(
+        f"SELECT DISTINCT CAST({quote(SOURCES[s])} AS DATE) FROM {quote(s)} SEMI JOIN _moved "
+        "USING (member_id)"
+        for s in MEMBER_SOURCES
+    )
+    days = {row[0] for row in con.execute(facts).fetchall()}
+    con.execute(f"DELETE FROM {MEMBERS_TABLE}")
+    con.execute(f"INSERT INTO {MEMBERS_TABLE} SELECT * FROM _mh")
+    con.execute("DROP TABLE _mh")
+    con.execute("DROP TABLE _moved")
+    return days
+
+
+def _runs(months: Sequence[date]) -> list[tuple[date, date]]:
+    """Consecutive months as (first day, last day) runs."""
+    runs: list[tuple[date, date]] = []
+    for month in sorted(months):
+        last = _next_month(month) - timedelta(days=1)
+        if runs and month == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], last)
+        else:
+            runs.append((month, last))
+    return runs
+
+
+def _next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _daily_selects(session: Session, days: Sequence[date], every: bool) -> Iterable[ir.Table]:
+    """Every part of every fixed dimension per day of ``days`` (``every``: all the days
+    from the first to the last, so no day filter is needed)."""
+    period = Period(Grain.RANGE, days[0], days[-1])
+    only = None if every else tuple(days)
+    named: dict[str, Definition] = {**parts(), **distinct_parts()}
+    for by in [None, *fixed_dimensions()]:
+        s = Scope(session, period, by, days=True, only=only)
+        for name, definition in named.items():
+            t = definition(s)
+            yield t.select(
+                dimension=ibis.literal(_dimension_id(by)),
+                grp=t[GROUP] if by is not None else ibis.literal("", "string"),
+                day=t.day,
+                part=ibis.literal(name),
+                value=t.value.cast(_VALUE),
+            )
+
+
+def _monthly_selects(session: Session, first: date, last: date) -> Iterable[ir.Table]:
+    """The member structure of the calendar months ``first`` .. ``last``."""
+    s = Scope(session, Period(Grain.RANGE, first, last))
+    for facts in MEMBER_FACTS:
+        t = facts.during(s)
+        t = t.filter(t.member_id.notnull())
+        month = t[facts.time].truncate("M").date().name("month")
+        t = t.group_by([t.member_id, month]).agg(n=ibis._.count())
+        yield t.select(fact=ibis.literal(facts.name), member_id=t.member_id, month=t.month, n=t.n)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, expression: ir.Table) -> None:
+    con.execute(f"INSERT INTO {table} {ibis.to_sql(expression, dialect='duckdb')}")
+
+
+def refresh(
+    session: Session, days: Sequence[date] | None = None, progress: Progress | None = None
+) -> Refreshed:
+    """Bring the daily aggregates up to date with the warehouse, in one transaction.
+
+    New days are appended; days whose rows a later load added or replaced (and the days of
+    the facts of members whose attributes changed) are aggregated again, and no others.
+    ``days`` names days to re-aggregate in any case (e.g. the day a daily run loaded). The
+    session must hold a writable DuckDB connection (``Workspace.refresh_aggregates``).
+    """
+    import time
+
+    clock = time.perf_counter()
+    progress = progress or Silent()
+    con = _con(session)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        state = _state(session)
+        rebuilt = state.get("version") != str(VERSION)
+        if rebuilt:
+            _drop(con)
+        _create(con)
+        last_seen = 0 if rebuilt else int(state.get("load_id", "0"))
+        loaded = {
+            row[0]
+            for row in con.execute(
+                f"SELECT DISTINCT table_name FROM {LOADS_TABLE} WHERE load_id > ?", [last_seen]
+            ).fetchall()
+        }
+        sources = [s for s in SOURCES if s in loaded]
+        touched = _changed_days(con, sources)
+        if "members" in sources:
+            touched |= _moved_days(con, session)
+        touched |= set(days or ())
+        ordered = sorted(touched)
+        months = sorted({d.replace(day=1) for d in ordered})
+        steps = len(parts()) + len(distinct_parts())
+        total = (steps * (1 + len(fixed_dimensions())) if ordered else 0) + len(MEMBER_FACTS) * len(
+            _runs(months)
+        )
+        progress.start("aggregates", total=total, unit="steps")
+        done = 0
+        if ordered:
+            con.execute("CREATE OR REPLACE TEMP TABLE _touched (day DATE)")
+            con.executemany("INSERT INTO _touched VALUES (?)", [[d] for d in ordered])
+            con.execute(f"DELETE FROM {DAILY_TABLE} WHERE day IN (SELECT day FROM _touched)")
+            con.execute("DROP TABLE _touched")
+            every = (ordered[-1] - ordered[0]).days + 1 == len(ordered)
+            for expression in _daily_selects(session, ordered, every):
+                _insert(con, DAILY_TABLE, expression)
+                done += 1
+                progress.update(done)
+        for first, last in _runs(months):
+            con.execute(
+                f"DELETE FROM {MONTHLY_TABLE} WHERE month >= ? AND month <= ?", [first, last]
+            )
+            for expression in _monthly_selects(session, first, last):
+                _insert(con, MONTHLY_TABLE, expression)
+                done += 1
+                progress.update(done)
+        con.execute(f"DELETE FROM {STATE_TABLE}")
+        con.executemany(
+            f"INSERT INTO {STATE_TABLE} VALUES (?, ?)",
+            [["version", str(VERSION)], ["load_id", str(_last_load(con))]],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    progress.finish()
+    return Refreshed(tuple(ordered), tuple(months), rebuilt, time.perf_counter() - clock)

@@ -1,0 +1,254 @@
+"""Daily aggregates: exact against the raw tables, and refreshed for the days a load touched."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import memberlens as ml
+from memberlens.dates.periods import parse_period
+from memberlens.metrics import aggregates
+from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE
+from memberlens.metrics.daily import daily_parts
+from memberlens.metrics.dimensions import dimension
+from memberlens.metrics.scope import Scope
+from memberlens.workspace.core import load_dimensions
+
+PERIODS = ("2025-03", "2025-Q1", "2025-03-14")
+
+
+def _copy(demo_ws: ml.Workspace, folder: Path) -> ml.Workspace:
+    """A copy of the demo workspace with planted churn scores (for the churn_risk split)."""
+    import duckdb
+
+    shutil.copytree(demo_ws.root, folder)
+    with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
+        con.execute(
+            "CREATE TABLE churn_scores AS SELECT member_id, DATE '2025-12-31' AS as_of, "
+            "0.5 AS risk, ['low', 'medium', 'high'][CAST(1 + hash(member_id) % 3 AS BIGINT)] "
+            "AS level "
+            "FROM members WHERE hash(member_id) % 5 > 0"
+        )
+    return ml.open(folder)
+
+
+@pytest.fixture(scope="module")
+def pair(
+    demo_ws: ml.Workspace, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[ml.Workspace, ml.Workspace]:
+    """Two copies of the demo workspace: without aggregates, and with them built."""
+    raw = _copy(demo_ws, tmp_path_factory.mktemp("raw") / "ws")
+    stored = _copy(demo_ws, tmp_path_factory.mktemp("stored") / "ws")
+    result = stored.refresh_aggregates()
+    assert result.rebuilt and result.days and result.months
+    return raw, stored
+
+
+@pytest.fixture(scope="module")
+def stored(pair: tuple[ml.Workspace, ml.Workspace]) -> ml.Workspace:
+    return pair[1]
+
+
+def _values(ws: ml.Workspace, period: str, by: str | None) -> pl.DataFrame:
+    ids = [m for m in DEFINITIONS if not (by and m in NOT_SPLITTABLE)]
+    keys = ["metric", by] if by else ["metric"]
+    return ws.metrics(ids, period=period, by=by).sort(keys, nulls_last=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("by", [None, *load_dimensions()])
+def test_every_metric_and_dimension_equals_the_raw_computation(
+    pair: tuple[ml.Workspace, ml.Workspace], by: str | None
+) -> None:
+    for period in PERIODS:
+        raw = _values(pair[0], period, by)
+        assert raw["value"].drop_nulls().len() > 0
+        assert_frame_equal(_values(pair[1], period, by), raw, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("period", "by", "metrics"),
+    [
+        ("2025-03", None, ["orders", "revenue", "buyers", "repurchase_rate", "retention_rate"]),
+        ("2025-Q1", "channel", ["orders", "members_total", "points_outstanding", "buyers"]),
+        ("2025-03", "tier", ["buyers", "active_members", "repurchase_rate", "retention_rate"]),
+        ("2025-03-14", "store_id", ["orders", "revenue", "buyers", "points_issued"]),
+    ],
+)
+def test_the_aggregates_answer_where_the_metric_is_additive_or_has_a_structure(
+    stored: ml.Workspace, period: str, by: str | None, metrics: list[str]
+) -> None:
+    with stored.session() as session:
+        assert aggregates.current(session)
+        scope = Scope(session, parse_period(period), dimension(by) if by else None)
+        for m in metrics:
+            assert aggregates.aggregated(scope, DEFINITIONS[m]) is not None, m
+        # medians and other periods of the member structure go to the raw tables
+        assert aggregates.aggregated(scope, DEFINITIONS["repurchase_cycle_days"]) is None
+        week = Scope(session, parse_period("2025-W11"), scope.by)
+        assert aggregates.aggregated(week, DEFINITIONS["buyers"]) is None
+
+
+@pytest.mark.parametrize("by", [None, "channel", "tier"])
+def test_the_daily_series_reads_the_same_parts(
+    demo_ws: ml.Workspace, stored: ml.Workspace, by: str | None
+) -> None:
+    first, last = date(2025, 2, 20), date(2025, 3, 10)
+    frames = []
+    for ws in (demo_ws, stored):
+        with ws.session() as session:
+            d = dimension(by) if by else None
+            scope = Scope(session, parse_period("2025-03-10"), d)
+            frames.append(daily_parts(session, first, last, d, scope if d else None))
+    assert frames[0].height >= 19
+    assert_frame_equal(frames[1], frames[0], check_exact=True)
+
+
+# -- refreshing ----------------------------------------------------------------------------
+
+MEMBERS = """member_id,registered_at,channel
+M1,2024-01-05,app
+M2,2024-02-10,store
+M3,2024-03-03,app
+"""
+ORDERS = """order_id,member_id,ordered_at,amount,status
+O1,M1,2024-03-01 10:00,100,paid
+O2,M2,2024-03-02 12:00,50,paid
+O3,M1,2024-03-02 18:00,40,paid
+O4,M3,2024-03-05 09:00,30,paid
+"""
+
+
+@pytest.fixture
+def small(
+    load_csv: Callable[..., ml.Workspace], write: Callable[..., Path]
+) -> Callable[..., ml.Workspace]:
+    ws = load_csv(("members", MEMBERS), ("orders", ORDERS))
+    ws.refresh_aggregates()
+
+    def load(table: str, name: str, text: str) -> ml.Workspace:
+        ws.ingest(table, write(name, text))
+        return ws
+
+    return load
+
+
+def _orders_by_channel(ws: ml.Workspace, period: str) -> list[tuple[str, float]]:
+    frame = ws.metrics(["orders", "revenue", "buyers"], period=period, by="channel")
+    return sorted(frame.select("metric", "channel", "value").iter_rows())  # type: ignore[arg-type]
+
+
+def test_a_new_day_is_appended_and_nothing_else_is_redone(
+    small: Callable[..., ml.Workspace],
+) -> None:
+    ws = small(
+        "orders", "new.csv", "order_id,member_id,ordered_at,amount\nO5,M2,2024-03-06 10:00,70\n"
+    )
+    with ws.session() as session:
+        assert not aggregates.current(session)  # a load since the refresh: raw tables answer
+    result = ws.refresh_aggregates()
+    assert result.days == (date(2024, 3, 6),)
+    assert result.months == (date(2024, 3, 1),)
+    assert not result.rebuilt
+    assert ws.refresh_aggregates().days == ()  # nothing loaded since
+    with ws.session() as session:
+        assert aggregates.current(session)
+    assert ("orders", "store", 2.0) in _orders_by_channel(ws, "2024-03")
+    assert ws.metrics(["orders"], period="2024-03-06")["value"].to_list() == [1.0]
+
+
+def test_a_late_file_re_aggregates_exactly_the_days_it_changed(
+    small: Callable[..., ml.Workspace],
+) -> None:
+    # O2 moves from 2 to 4 March and its amount changes; O1 is loaded again unchanged
+    late = (
+        "order_id,member_id,ordered_at,amount\n"
+        "O1,M1,2024-03-01 10:00,100\n"
+        "O2,M2,2024-03-04 12:00,55\n"
+    )
+    ws = small("orders", "late.csv", late)
+    result = ws.refresh_aggregates()
+    assert result.days == (date(2024, 3, 2), date(2024, 3, 4))
+    assert ws.metrics(["revenue"], period="2024-03-02")["value"].to_list() == [40.0]
+    assert ws.metrics(["revenue"], period="2024-03-04")["value"].to_list() == [55.0]
+    assert ("revenue", "store", 55.0) in _orders_by_channel(ws, "2024-03")
+    # the same file again changes nothing
+    ws.ingest("orders", ws.root.parent / "late.csv")
+    assert ws.refresh_aggregates().days == ()
+
+
+def test_a_changed_member_moves_the_days_of_their_facts(
+    small: Callable[..., ml.Workspace],
+) -> None:
+    ws = small("members", "moved.csv", "member_id,registered_at,channel\nM1,2024-01-05,store\n")
+    result = ws.refresh_aggregates()
+    # M1's registration day (new members by channel) and the days of M1's orders
+    assert result.days == (date(2024, 1, 5), date(2024, 3, 1), date(2024, 3, 2))
+    assert result.months == (date(2024, 1, 1), date(2024, 3, 1))
+    values = _orders_by_channel(ws, "2024-03")
+    assert ("orders", "store", 3.0) in values and ("orders", "app", 1.0) in values
+
+
+def test_a_member_change_outside_the_fixed_labels_redoes_only_its_registration_day(
+    small: Callable[..., ml.Workspace],
+) -> None:
+    text = "member_id,registered_at,channel,gender\nM1,2024-01-05,app,female\n"
+    ws = small("members", "gender.csv", text)
+    assert ws.refresh_aggregates().days == (date(2024, 1, 5),)
+
+
+def test_named_days_are_redone_and_a_new_layout_rebuilds(
+    small: Callable[..., ml.Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = small(
+        "orders", "none.csv", "order_id,member_id,ordered_at,amount\nO1,M1,2024-03-01 10:00,100\n"
+    )
+    assert ws.refresh_aggregates(["2024-03-05"]).days == (date(2024, 3, 5),)
+    monkeypatch.setattr(aggregates, "VERSION", aggregates.VERSION + 1)
+    with ws.session() as session:
+        assert not aggregates.current(session)
+    assert ws.refresh_aggregates().rebuilt
+    with pytest.raises(ml.InputError, match="days"):
+        ws.refresh_aggregates(["2024-02-30"])
+
+
+def test_a_failed_refresh_leaves_the_aggregates_as_they_were(
+    small: Callable[..., ml.Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = small(
+        "orders", "new.csv", "order_id,member_id,ordered_at,amount\nO5,M2,2024-03-06 10:00,70\n"
+    )
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(aggregates, "_insert", broken)
+    with pytest.raises(RuntimeError):
+        ws.refresh_aggregates()
+    monkeypatch.undo()
+    assert ws.refresh_aggregates().days == (date(2024, 3, 6),)
+
+
+def test_the_command_refreshes_and_prints_what_it_did(
+    small: Callable[..., ml.Workspace],
+) -> None:
+    import json
+
+    from cli.running import invoke
+
+    ws = small(
+        "orders", "new.csv", "order_id,member_id,ordered_at,amount\nO5,M2,2024-03-06 10:00,70\n"
+    )
+    done = invoke(
+        "-w", str(ws.root), "aggregates", "refresh", "--day", "2024-03-01", "--format", "json"
+    )
+    assert done.exit_code == 0
+    (row,) = json.loads(done.stdout)["rows"]
+    assert row["days"] == 2 and row["first_day"] == "2024-03-01" and row["last_day"] == "2024-03-06"
+    assert row["months"] == 1 and row["rebuilt"] is False
