@@ -24,7 +24,7 @@ def test_a_day_loads_reports_and_delivers_once(
     assert code == 0, first
     assert statuses(first) == {
         "load": "ok",
-        "aggregates": "skipped",  # no daily aggregates in this build
+        "aggregates": "ok",
         "alerts": "ok",
         "report": "ok",
         "delivery": "ok",
@@ -32,6 +32,12 @@ def test_a_day_loads_reports_and_delivers_once(
     loaded = {i["source"]: i["loaded"] for i in step(first, "load")["items"]}
     assert loaded == {"exports/members.csv": 3, "exports/orders_20240310.csv": 2}
     assert daily_ws.counts()["orders"] == 2
+    with daily_ws.read() as con:  # the day's orders are in the aggregates the metrics read
+        [(orders,)] = con.execute(
+            "SELECT sum(value) FROM agg_daily WHERE dimension = '' AND day = DATE '2024-03-10' "
+            "AND part = 'orders'"
+        ).fetchall()
+    assert orders == 2
     assert (daily_ws.root / "reports" / "report-2024-03-10.html").is_file()
     assert len(hook.posts) == 1 and len(mailbox.mails) == 1
 
@@ -262,7 +268,7 @@ def test_the_command_shows_each_step(daily_ws: ml.Workspace, hook: Webhook) -> N
     lines = result.stdout.splitlines()
     assert lines[0].startswith("✓ load: 2 source(s), 5 row(s) loaded")
     assert "    orders ← exports/orders_20240310.csv (new): loaded 2, quarantined 0" in lines
-    assert any(line.startswith("– aggregates: no daily aggregates") for line in lines)
+    assert any(line.startswith("✓ aggregates: aggregates refreshed") for line in lines)
     assert any(line.startswith("✓ delivery: webhook sent, email sent") for line in lines)
     assert lines[-1] == "run-daily 2024-03-10: done"
 
