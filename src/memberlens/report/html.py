@@ -20,6 +20,16 @@ from memberlens.metrics.targets import Status
 from memberlens.report.data import CHANNEL, MEMBER_SPLIT, ReportData, ordered
 from memberlens.report.labels import LABELS, dimension, group, holiday, label
 
+#: U+2060 WORD JOINER: no line break at a hyphen or before a bracket inside a name.
+JOINER = "\u2060"
+
+
+def unbroken(text: str) -> str:
+    """``text`` whose words a browser does not break at ``-`` or ``(`` (E-commerce,
+    复购周期(天)); it still breaks between words."""
+    return text.replace("-", "-" + JOINER).replace("(", JOINER + "(")
+
+
 COLOURS = {"good": "#1a7f37", "bad": "#cf222e", "neutral": "#57606a"}
 PALETTE = ["#0969da", "#bf8700", "#8250df", "#1a7f37", "#cf222e"]
 
@@ -288,7 +298,7 @@ def _table(frame: pl.DataFrame, data: ReportData) -> list[dict[str, Any]]:
         unit = str(metric.unit)
         rows.append(
             {
-                "name": metric.name(data.language),
+                "name": unbroken(metric.name(data.language)),
                 "role": row.get("role", ""),
                 "value": formatting.number(row["value"], unit),
                 "previous": formatting.change(row["change_vs_previous"], unit),
@@ -317,10 +327,10 @@ def _split(
     # a group missing from a count or a sum has none of it; a missing ratio has no value
     wide = wide.with_columns(pl.col(m).fill_null(0) for m in metrics if m in ADDITIVE)
     return {
-        "headers": [CATALOG[m].name(data.language) for m in metrics],
+        "headers": [unbroken(CATALOG[m].name(data.language)) for m in metrics],
         "rows": [
             {
-                "group": group(column, row[index], data.language),
+                "group": unbroken(group(column, row[index], data.language)),
                 "cells": [formatting.number(row[m], str(CATALOG[m].unit)) for m in metrics],
             }
             for row in wide.iter_rows(named=True)
@@ -339,7 +349,7 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
         p = r["p_value"]
         rows.append(
             {
-                "name": CATALOG[r["measure"]].name(data.language),
+                "name": unbroken(CATALOG[r["measure"]].name(data.language)),
                 "a": formatting.number(r["a"], unit),
                 "b": formatting.number(r["b"], unit),
                 "difference": formatting.number(r["difference"], unit) + ci,
