@@ -252,7 +252,7 @@ def _cohort_chart(frame: pl.DataFrame, language: str) -> str:
             zmax=100,
             text=[[("" if v is None else f"{v:.0f}%") for v in row] for row in z],
             texttemplate="%{text}",
-            colorbar={"title": "%"},
+            colorbar={"title": {"text": "%"}, "thickness": 10},
         )
     )
     figure.update_yaxes(autorange="reversed")

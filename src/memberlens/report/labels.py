@@ -101,7 +101,9 @@ LABELS: dict[str, Label] = {
     "h_ci_low": Label("置信下限", "CI low"),
     "h_ci_high": Label("置信上限", "CI high"),
     "h_members": Label("人数", "Members"),
-    "h_median": Label("中位数 {group}", "Median {group}"),
+    "h_median": Label("{group}中位数", "Median: {group}"),
+    "h_members_of": Label("{group}人数", "Members: {group}"),
+    "h_expected": Label("预期", "Expected"),
     "h_significant": Label("显著", "Significant"),
     "h_change": Label("变化", "Change"),
     "h_score": Label("异常分数", "Score"),
@@ -150,6 +152,12 @@ DIMENSIONS: dict[str, Label] = {
     "age_band": Label("年龄段", "age band"),
 }
 
+#: The two groups of ``points_user``.
+POINTS_USER: dict[str, Label] = {
+    "yes": Label("使用积分", "Points users"),
+    "no": Label("未使用积分", "Non-users"),
+}
+
 #: Channel ids of the demo program and the common ones (others are shown as written).
 CHANNELS: dict[str, Label] = {
     "store": Label("门店", "Store"),
@@ -178,8 +186,8 @@ def group(dimension: str, value: str, language: str) -> str:
         return UNKNOWN_GROUP.get(dimension, UNKNOWN)(language)
     if dimension == "channel" and value in CHANNELS:
         return CHANNELS[value](language)
-    if dimension == "points_user" and value in ("yes", "no"):
-        return LABELS[value](language)
+    if dimension == "points_user" and value in POINTS_USER:
+        return POINTS_USER[value](language)
     return value
 
 
