@@ -357,7 +357,7 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
             }
         )
     a, b = data.comparison.groups
-    a, b = (group("points_user", g, data.language) for g in (a, b))
+    a, b = (unbroken(group("points_user", g, data.language)) for g in (a, b))
     return {"a": a, "b": b, "rows": rows, "caution": data.comparison.caution}
 
 
