@@ -17,7 +17,7 @@ __getattr__, __dir__ = exports(
     __name__,
     {
         "write_report": "memberlens.report.build",
-        "write_workbook": "memberlens.report.build",
+        "write_workbook": "memberlens.report.excel",
         "collect": "memberlens.report.data",
         "ReportData": "memberlens.report.data",
         "render_html": "memberlens.report.html",

@@ -49,6 +49,7 @@ class ReportData:
     experiments: list[dict[str, Any]] = field(default_factory=list)  # DESIGN §12 read-outs
     clv: ClvResult | None = None  # with models: fitted to six months before, checked on them
     clv_note: str | None = None  # why the model check is missing, when it is
+    currency: str = "CNY"  # the workspace currency (ISO code), for money in the workbook
 
 
 def collect(ws: Workspace, period: str | None = None, models: bool = False) -> ReportData:
@@ -106,6 +107,7 @@ def _collect(ws: Workspace, period: str | None, models: bool) -> ReportData:
         experiments=experiments,
         clv=clv,
         clv_note=clv_note,
+        currency=ws.config.workspace.currency,
     )
 
 
@@ -131,6 +133,13 @@ def _clv_check(ws: Workspace, last: date) -> tuple[ClvResult | None, str | None]
     except InputError as error:  # too little data for the model: say so in the report
         return None, str(error)
     return result, None
+
+
+def ordered(frame: pl.DataFrame, order: tuple[str, ...]) -> list[str]:
+    """The metrics of a long frame in ``order`` (the engine's row order is not fixed); any
+    other metric after them, in the frame's order."""
+    present = frame["metric"].unique(maintain_order=True).to_list()
+    return [m for m in order if m in present] + [m for m in present if m not in order]
 
 
 def _labelled(frame: pl.DataFrame, column: str, names: dict[str, str]) -> pl.DataFrame:

@@ -17,75 +17,133 @@ from memberlens.dates.calendar import marks
 from memberlens.labels import Label
 from memberlens.metrics.catalog import CATALOG
 from memberlens.metrics.targets import Status
-from memberlens.report.data import ReportData
-from memberlens.report.labels import LABELS, label
+from memberlens.report.data import CHANNEL, MEMBER_SPLIT, ReportData, ordered
+from memberlens.report.labels import LABELS, dimension, group, label
+
+#: U+2060 WORD JOINER: no line break at a hyphen or before a bracket inside a name.
+JOINER = "\u2060"
+
+
+def unbroken(text: str) -> str:
+    """``text`` whose words a browser does not break at ``-`` or ``(`` (E-commerce,
+    复购周期(天)); it still breaks between words."""
+    return text.replace("-", "-" + JOINER).replace("(", JOINER + "(")
+
 
 COLOURS = {"good": "#1a7f37", "bad": "#cf222e", "neutral": "#57606a"}
 PALETTE = ["#0969da", "#bf8700", "#8250df", "#1a7f37", "#cf222e"]
 
 
-def _figure_html(figure: Any) -> str:
+#: The legend sits above the plot, left-aligned, so it never meets an axis title below.
+LEGEND = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+
+
+def _figure_html(figure: Any, height: int = 300) -> str:
     figure.update_layout(
-        margin={"l": 40, "r": 20, "t": 30, "b": 30},
-        height=300,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=height,
         template="plotly_white",
         font={
             "family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, WenQuanYi Micro Hei, "
             "sans-serif",
             "size": 12,
         },
-        legend={"orientation": "h", "y": -0.15},
+        legend=LEGEND,
     )
+    # the margins grow to fit tick labels and axis titles (nothing is cut or overlaps)
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
     html: str = figure.to_html(
         full_html=False,
         include_plotlyjs=False,
         config={"displayModeBar": False, "responsive": True},
+        default_width="100%",
+        default_height=f"{height}px",
     )
     return html
+
+
+def axis(unit: str, language: str, currency: str, name: str | None = None) -> dict[str, Any]:
+    """An axis in a metric unit: a title naming the unit (and the metric, when the axis
+    carries one) and ticks written in it (ratios as 42.9%, money with the currency)."""
+    if unit == "ratio":
+        title = f"{name or label('axis_share', language)} (%)"
+        return {"title": {"text": title}, "tickformat": ".1%"}
+    if unit == "money":
+        title = label("axis_money", language, currency=currency)
+        if name:
+            title = f"{name} ({currency})"
+        return {"title": {"text": title}, "tickformat": ",.0f"}
+    key = "axis_points" if unit == "points" else "axis_count"
+    return {"title": {"text": name or label(key, language)}, "tickformat": ",.0f"}
+
+
+def hover(unit: str) -> str:
+    """A trace's hover text in its unit."""
+    number = {"ratio": "%{y:.1%}", "money": "%{y:,.2f}"}.get(unit, "%{y:,.0f}")
+    return f"%{{fullData.name}}: {number}<extra>%{{x}}</extra>"
 
 
 def _daily_chart(data: ReportData) -> str:
     import plotly.graph_objects as go
 
     daily = data.daily.sort("day")
+    name = CATALOG["orders"].name(data.language)
     figure = go.Figure(
         go.Scatter(
             x=daily["day"].to_list(),
             y=daily["orders"].to_list(),
             mode="lines",
             line={"color": PALETTE[0], "width": 1.5},
-            name=CATALOG["orders"].name(data.language),
+            name=name,
+            hovertemplate=hover("count"),
         )
     )
     days = daily["day"].to_list()
     for peak in marks(days[0], days[-1]) if days else []:
         figure.add_vline(x=peak.day.isoformat(), line={"dash": "dot", "color": "#999"})
+        # written upwards, just left of its line and under the top of the plot: labels of
+        # close peaks (双11, 双12 at phone width) and the line itself never cross
         figure.add_annotation(
             x=peak.day.isoformat(),
             y=1,
             yref="paper",
+            xanchor="right",
+            yanchor="top",
+            xshift=-2,
+            textangle=-90,
             showarrow=False,
             text=peak.label(data.language),
             font={"size": 10, "color": "#666"},
         )
+    figure.update_layout(showlegend=False)
+    figure.update_xaxes(tickformat="%Y-%m")
+    figure.update_yaxes(title={"text": label("axis_orders", data.language)}, tickformat=",.0f")
     return _figure_html(figure)
 
 
-def _monthly_chart(frame: pl.DataFrame, ids: tuple[str, ...], language: str, bars: bool) -> str:
+def _monthly_chart(data: ReportData, frame: pl.DataFrame, ids: tuple[str, ...], bars: bool) -> str:
+    """Metrics by month: counts (or points) on the left axis; ratios and money (and the points
+    liability, a stock among flows) on the right, each axis in its unit."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    language = data.language
     figure = make_subplots(specs=[[{"secondary_y": True}]])
+    units: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
     for i, metric in enumerate(ids):
-        rows = frame.filter(pl.col("metric") == metric)
+        rows = frame.filter(pl.col("metric") == metric).sort("period")
         name = CATALOG[metric].name(language)
-        secondary = CATALOG[metric].unit in ("ratio", "money") and not bars
+        unit = str(CATALOG[metric].unit)
+        secondary = (unit in ("ratio", "money") and not bars) or metric == "points_liability"
+        units[secondary].append((unit, name))
         if bars and metric != "points_liability":
             trace: Any = go.Bar(
                 x=rows["period"].to_list(),
                 y=rows["value"].to_list(),
                 name=name,
                 marker_color=PALETTE[i % len(PALETTE)],
+                hovertemplate=hover(unit),
             )
         else:
             trace = go.Scatter(
@@ -94,12 +152,20 @@ def _monthly_chart(frame: pl.DataFrame, ids: tuple[str, ...], language: str, bar
                 name=name,
                 mode="lines+markers",
                 line={"color": PALETTE[i % len(PALETTE)]},
+                hovertemplate=hover(unit),
             )
-            secondary = secondary or metric == "points_liability"
         figure.add_trace(trace, secondary_y=secondary)
+    for secondary, traces in units.items():
+        if traces:
+            unit, name = traces[0]
+            named = name if len(traces) == 1 else None
+            figure.update_yaxes(axis(unit, language, data.currency, named), secondary_y=secondary)
+    figure.update_yaxes(showgrid=False, secondary_y=True)
+    # periods are months: ticks as 2025-01 in either language, one per tick step
+    figure.update_xaxes(title={"text": label("axis_month", language)}, tickformat="%Y-%m")
     if bars:
         figure.update_layout(barmode="group")
-    return _figure_html(figure)
+    return _figure_html(figure, height=340)
 
 
 def _clv_check(data: ReportData) -> dict[str, Any] | None:
@@ -146,9 +212,12 @@ def _clv_check(data: ReportData) -> dict[str, Any] | None:
         ]
     )
     calibration.update_layout(
-        xaxis_title=label("predicted_purchase", language),
-        yaxis_title=label("bought_share", language),
+        xaxis_title=label("predicted_purchase", language) + " (%)",
+        yaxis_title=label("bought_share", language) + " (%)",
     )
+    # a little beyond 0–100 % so that the end ticks are drawn
+    calibration.update_xaxes(tickformat=".0%", range=[-0.02, 1.02])
+    calibration.update_yaxes(tickformat=".0%", range=[-0.02, 1.02])
     params = data.clv.params | data.clv.spend_params
     return {
         "buckets_chart": _figure_html(buckets),
@@ -183,13 +252,13 @@ def _cohort_chart(frame: pl.DataFrame, language: str) -> str:
             zmax=100,
             text=[[("" if v is None else f"{v:.0f}%") for v in row] for row in z],
             texttemplate="%{text}",
-            colorbar={"title": "%"},
+            colorbar={"title": {"text": "%"}, "thickness": 10},
         )
     )
     figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(title=label("months_since", language))
-    html = _figure_html(figure)
-    return html.replace("height:300px", "height:380px")
+    figure.update_yaxes(title=label("cohort_month", language), type="category")
+    return _figure_html(figure, height=380)
 
 
 def _kpi_cards(data: ReportData) -> list[dict[str, Any]]:
@@ -229,7 +298,7 @@ def _table(frame: pl.DataFrame, data: ReportData) -> list[dict[str, Any]]:
         unit = str(metric.unit)
         rows.append(
             {
-                "name": metric.name(data.language),
+                "name": unbroken(metric.name(data.language)),
                 "role": row.get("role", ""),
                 "value": formatting.number(row["value"], unit),
                 "previous": formatting.change(row["change_vs_previous"], unit),
@@ -246,19 +315,22 @@ def _table(frame: pl.DataFrame, data: ReportData) -> list[dict[str, Any]]:
 ADDITIVE = frozenset({"members_total", "buyers", "orders", "revenue"})
 
 
-def _split(frame: pl.DataFrame, data: ReportData, column: str) -> dict[str, Any]:
-    """A metrics-by-dimension frame as a table: one row per group (``label`` when given)."""
+def _split(
+    frame: pl.DataFrame, data: ReportData, column: str, measures: tuple[str, ...]
+) -> dict[str, Any]:
+    """A metrics-by-dimension frame as a table: one row per group (``label`` when given),
+    the measures in the order given."""
     index = "label" if "label" in frame.columns else column
     order = frame.select(index).unique(maintain_order=True)
     wide = order.join(frame.pivot(on="metric", index=index, values="value"), on=index, how="left")
-    metrics = frame["metric"].unique(maintain_order=True).to_list()
+    metrics = ordered(frame, measures)
     # a group missing from a count or a sum has none of it; a missing ratio has no value
     wide = wide.with_columns(pl.col(m).fill_null(0) for m in metrics if m in ADDITIVE)
     return {
-        "headers": [CATALOG[m].name(data.language) for m in metrics],
+        "headers": [unbroken(CATALOG[m].name(data.language)) for m in metrics],
         "rows": [
             {
-                "group": row[index],
+                "group": unbroken(group(column, row[index], data.language)),
                 "cells": [formatting.number(row[m], str(CATALOG[m].unit)) for m in metrics],
             }
             for row in wide.iter_rows(named=True)
@@ -277,7 +349,7 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
         p = r["p_value"]
         rows.append(
             {
-                "name": CATALOG[r["measure"]].name(data.language),
+                "name": unbroken(CATALOG[r["measure"]].name(data.language)),
                 "a": formatting.number(r["a"], unit),
                 "b": formatting.number(r["b"], unit),
                 "difference": formatting.number(r["difference"], unit) + ci,
@@ -285,6 +357,7 @@ def _comparison(data: ReportData) -> dict[str, Any] | None:
             }
         )
     a, b = data.comparison.groups
+    a, b = (unbroken(group("points_user", g, data.language)) for g in (a, b))
     return {"a": a, "b": b, "rows": rows, "caution": data.comparison.caution}
 
 
@@ -298,7 +371,8 @@ def _alerts(data: ReportData) -> list[dict[str, Any]]:
             "change": "–" if a.change is None else f"{a.change:+.0%}",
             "event": a.event_day,
             "contributors": [
-                f"{c.dimension} = {c.group}: "
+                f"{dimension(c.dimension, data.language)} = "
+                f"{group(c.dimension, c.group, data.language)}: "
                 f"{formatting.number(c.value, str(CATALOG[a.metric].unit))} "
                 f"({formatting.number(c.expected, str(CATALOG[a.metric].unit))})"
                 for c in a.contributors[:3]
@@ -353,20 +427,20 @@ def render_html(data: ReportData, generated: datetime) -> str:
         cards=_kpi_cards(data),
         daily_chart=_daily_chart(data),
         monthly_chart=_monthly_chart(
-            data.monthly, ("orders", "active_members", "repurchase_rate"), language, bars=False
+            data, data.monthly, ("orders", "active_members", "repurchase_rate"), bars=False
         ),
         points_chart=_monthly_chart(
+            data,
             data.points,
             ("points_issued", "points_redeemed", "points_expired", "points_liability"),
-            language,
             bars=True,
         ),
         goals=[
             {"name": g.goal.name(language), "rows": _table(g.indicators, data)} for g in data.goals
         ],
-        channels=_split(data.channels.sort("channel"), data, "channel"),
-        tiers=_split(data.tiers, data, "tier"),
-        segments=_split(data.segments, data, "rfm_segment"),
+        channels=_split(data.channels.sort("channel"), data, "channel", CHANNEL),
+        tiers=_split(data.tiers, data, "tier", MEMBER_SPLIT),
+        segments=_split(data.segments, data, "rfm_segment", MEMBER_SPLIT),
         comparison=_comparison(data),
         cohort_chart=_cohort_chart(data.cohorts, language),
         alerts=_alerts(data),
