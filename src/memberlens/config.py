@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from memberlens.errors import ConfigError
+from memberlens.labels import Label
 from memberlens.schema import TABLES
 
 CONFIG_FILE = "memberlens.toml"
@@ -186,6 +187,7 @@ THRESHOLDS = {  # a level's threshold field → the qualification measure it bou
 class TierLevel(_Section):
     id: Annotated[str, Field(min_length=1)]
     name: Annotated[str, Field(min_length=1)]
+    name_en: Annotated[str, Field(min_length=1)] | None = None  # English name (default: name)
     min_spend: Amount | None = None
     min_orders: Count | None = None
     min_points: Count | None = None
@@ -216,6 +218,11 @@ class TierLevel(_Section):
     def has_thresholds(self) -> bool:
         return bool(self.thresholds)
 
+    @property
+    def label(self) -> Label:
+        """The level's name as a person reads it: ``name`` in 中文, ``name_en`` in English."""
+        return Label(self.name, self.name_en or self.name)
+
 
 class TierSettings(_Section):
     window_days: Days = 365
@@ -227,15 +234,30 @@ class TierSettings(_Section):
     invitations: str | None = None  # CSV: member_id, tier, valid_from[, valid_to]
     levels: list[TierLevel] = Field(
         default_factory=lambda: [
-            TierLevel(id="normal", name="普通会员"),
+            TierLevel(id="normal", name="普通会员", name_en="Normal"),
             TierLevel(
-                id="silver", name="银卡会员", min_spend=1000, min_orders=3, earn_multiplier=1.2
+                id="silver",
+                name="银卡会员",
+                name_en="Silver",
+                min_spend=1000,
+                min_orders=3,
+                earn_multiplier=1.2,
             ),
             TierLevel(
-                id="gold", name="金卡会员", min_spend=5000, min_orders=10, earn_multiplier=1.5
+                id="gold",
+                name="金卡会员",
+                name_en="Gold",
+                min_spend=5000,
+                min_orders=10,
+                earn_multiplier=1.5,
             ),
             TierLevel(
-                id="black", name="黑卡会员", min_spend=20000, min_orders=30, earn_multiplier=2.0
+                id="black",
+                name="黑卡会员",
+                name_en="Black",
+                min_spend=20000,
+                min_orders=30,
+                earn_multiplier=2.0,
             ),
         ]
     )
@@ -531,21 +553,25 @@ protection_days = 0          # 保级: a tier reached (or re-qualified for) is k
 [[tiers.levels]]             # lowest first; the first level has no thresholds
 id = "normal"
 name = "普通会员"
+name_en = "Normal"
 [[tiers.levels]]
 id = "silver"
 name = "银卡会员"
+name_en = "Silver"
 min_spend = 1000
 min_orders = 3
 earn_multiplier = 1.2
 [[tiers.levels]]
 id = "gold"
 name = "金卡会员"
+name_en = "Gold"
 min_spend = 5000
 min_orders = 10
 earn_multiplier = 1.5
 [[tiers.levels]]
 id = "black"
 name = "黑卡会员"
+name_en = "Black"
 min_spend = 20000
 min_orders = 30
 earn_multiplier = 2.0

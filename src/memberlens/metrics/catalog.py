@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from memberlens.errors import unknown_choice
-from memberlens.labels import Label
+from memberlens.labels import Label, resolve
 
 
 class Unit(StrEnum):
@@ -182,9 +181,6 @@ HEADLINE: tuple[str, ...] = (
 
 
 def metric(metric_id: str) -> Metric:
-    try:
-        return CATALOG[metric_id]
-    except KeyError:
-        raise unknown_choice(
-            "metric", metric_id, CATALOG, "See 'memberlens metrics list'."
-        ) from None
+    """The metric named by its id, 中文 or English name (``复购率`` = ``repurchase_rate``)."""
+    names = {m.id: Label(m.zh, m.en) for m in CATALOG.values()}
+    return CATALOG[resolve("metric", metric_id, names, "See 'memberlens metrics list'.")]

@@ -16,8 +16,8 @@ for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -90,6 +90,30 @@ def _unknown(kind: str, plural: str, values: Iterable[str], choices: Iterable[st
         for v in values
         if v not in options
     ]
+
+
+def named(session: Session, rule: TargetRule) -> TargetRule:
+    """``rule`` with its segments, tiers, value groups and tiers and channels written as ids
+    (a person may write 重要挽留客户, 金卡会员, 小程序 or the English names); names that match
+    nothing are kept for :func:`check` to report."""
+    from memberlens.labels import CHANNELS, Label, find
+    from memberlens.program.tiers import tier_labels
+    from memberlens.segments.value import GROUP_NAMES
+    from memberlens.segments.value import TIER_NAMES as VALUE_TIER_NAMES
+
+    Names = Mapping[str, Label | Iterable[str]]
+
+    def ids(values: tuple[str, ...], choices: Names) -> tuple[str, ...]:
+        return tuple(find(v, choices) or v for v in values)
+
+    return replace(
+        rule,
+        segments=ids(rule.segments, {s.id: Label(s.zh, s.en) for s in SEGMENTS}),
+        tiers=ids(rule.tiers, tier_labels(session.config)),
+        value_groups=ids(rule.value_groups, {str(g): n for g, n in GROUP_NAMES.items()}),
+        value_tiers=ids(rule.value_tiers, {str(t): n for t, n in VALUE_TIER_NAMES.items()}),
+        channels=ids(rule.channels, CHANNELS),
+    )
 
 
 def check(session: Session, rule: TargetRule) -> None:
@@ -185,11 +209,12 @@ def target_list(
     >>> rule = TargetRule(segments=("important_winback",), min_balance=500)
     >>> ws.segments.targets("2025-06-30", rule)  # doctest: +SKIP
     """
+    rule = named(session, rule)
     check(session, rule)
     expression = target_members(session, as_of, rule, full_phone)
     frame = pl.from_arrow(session.arrow(expression.order_by(ibis.desc("spend"), "member_id")))
     assert isinstance(frame, pl.DataFrame)
-    tier_names = {level.id: level.name for level in session.config.tiers.levels}
+    tier_names = {level.id: level.label(language) for level in session.config.tiers.levels}
     segments = segment_names(Scheme.threshold, language)
     return frame.with_columns(
         tier_name=pl.col("tier").replace_strict(tier_names, default=None),
