@@ -16,9 +16,14 @@ from rich.table import Table
 from memberlens.cli.app import Format
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import polars as pl
     from rich.progress import Progress as RichBar
     from rich.progress import TaskID
+
+    from memberlens.config import Config
+    from memberlens.labels import Label
 
 console = Console()
 errors = Console(stderr=True)
@@ -156,3 +161,58 @@ def change_cell(value: float | None, direction: str, unit: str) -> str:
 
     colour = {"good": "green", "bad": "red", "neutral": "dim"}[tone(value, direction)]
     return f"[{colour}]{change(value, unit)}[/]"
+
+
+def vocabulary(config: Config) -> dict[str, Mapping[str, Label]]:
+    """Column → (id → label) for the ids a person reads in the CLI's tables: tiers (the
+    ``[tiers]`` level names), RFM segments, channels, churn levels and figure names."""
+    from memberlens.labels import CHANNELS, CHURN_LEVELS, HEADERS, NOT_SCORED, UNKNOWN, Label
+    from memberlens.program.tiers import tier_labels
+    from memberlens.segments.rfm import NOT_SCORED as NOT_SCORED_ID
+    from memberlens.segments.rfm import SEGMENTS
+
+    tiers: dict[str, Label] = {**tier_labels(config), "(new)": Label("(新会员)", "(new)")}
+    segments = {s.id: Label(s.zh, s.en) for s in SEGMENTS} | {NOT_SCORED_ID: NOT_SCORED}
+    members = HEADERS["members"]
+    figures = dict(HEADERS) | {
+        f"members_{tier}": Label(f"{members.zh} · {name.zh}", f"{members.en} · {name.en}")
+        for tier, name in tier_labels(config).items()
+    }
+    unknown = {"(unknown)": UNKNOWN}
+    return {
+        "tier": tiers | unknown,
+        "next_tier": tiers,
+        "from": tiers,
+        "current": tiers,
+        "channel": CHANNELS | unknown,
+        "segment": segments | {"(unknown)": NOT_SCORED},
+        "rfm_segment": segments | {"(unknown)": NOT_SCORED},
+        "level": CHURN_LEVELS,
+        "churn_level": CHURN_LEVELS,
+        "figure": figures,
+        "field": figures,
+    }
+
+
+def readable(
+    frame: pl.DataFrame | list[dict[str, Any]],
+    language: str,
+    words: Mapping[str, Mapping[str, Label]],
+    columns: Mapping[str, Label] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows for a readable table in ``language``: headers from :data:`labels.HEADERS` (and
+    ``columns``, e.g. tier ids pivoted into columns), ids in the columns of ``words`` as their
+    labels. JSON and CSV keep the ids (DESIGN §9); only the table is translated."""
+    from memberlens.labels import header
+
+    rows = frame if isinstance(frame, list) else frame.to_dicts()
+    extra = columns or {}
+
+    def head(name: str) -> str:
+        return extra[name](language) if name in extra else header(name, language)
+
+    def cell(name: str, value: Any) -> Any:
+        found = words.get(name, {}).get(value) if isinstance(value, str) else None
+        return value if found is None else found(language)
+
+    return [{head(k): cell(k, v) for k, v in row.items()} for row in rows]

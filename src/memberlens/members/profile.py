@@ -92,7 +92,7 @@ def profile(session: Session, member_id: str, language: str = "zh") -> MemberPro
     tiers = tiers_expression(session, as_of)
     tier_row = _one(session, tiers.filter(tiers.member_id == member_id).select("tier"))
     tier = tier_row["tier"] if tier_row else session.config.tiers.levels[0].id
-    names = {level.id: level.name for level in session.config.tiers.levels}
+    names = {level.id: level.label(language) for level in session.config.tiers.levels}
     s = segmented(session, as_of)
     rfm_row = _one(session, s.filter(s.member_id == member_id).select("segment", "recency_days"))
     segment = rfm_row["segment"] if rfm_row else None

@@ -83,10 +83,19 @@ class TargetRule:
         return ", ".join(parts) or "all members"
 
 
-def _unknown(kind: str, plural: str, values: Iterable[str], choices: Iterable[str]) -> list[str]:
+def _unknown(
+    kind: str,
+    plural: str,
+    values: Iterable[str],
+    choices: Iterable[str],
+    also: Iterable[str] = (),
+) -> list[str]:
+    """One message per value not among ``choices``; ``also`` (the names of the choices)
+    joins the did-you-mean."""
     options = sorted(set(choices))
+    names = [*options, *also]
     return [
-        f"Unknown {kind} '{v}'.{did_you_mean(v, options)} Valid {plural}: {', '.join(options)}."
+        f"Unknown {kind} '{v}'.{did_you_mean(v, names)} Valid {plural}: {', '.join(options)}."
         for v in values
         if v not in options
     ]
@@ -119,8 +128,20 @@ def named(session: Session, rule: TargetRule) -> TargetRule:
 def check(session: Session, rule: TargetRule) -> None:
     """Raise one :class:`InputError` naming every unknown id and value with the valid choices."""
     problems = [
-        *_unknown("segment", "segments", rule.segments, (s.id for s in SEGMENTS)),
-        *_unknown("tier", "tiers", rule.tiers, (level.id for level in session.config.tiers.levels)),
+        *_unknown(
+            "segment",
+            "segments",
+            rule.segments,
+            (s.id for s in SEGMENTS),
+            [n for s in SEGMENTS for n in (s.zh, s.en)],
+        ),
+        *_unknown(
+            "tier",
+            "tiers",
+            rule.tiers,
+            (level.id for level in session.config.tiers.levels),
+            [n for level in session.config.tiers.levels for n in (level.name, level.label.en)],
+        ),
         *_unknown("value group", "value groups", rule.value_groups, (g.value for g in ValueGroup)),
         *_unknown("value tier", "value tiers", rule.value_tiers, (t.value for t in ValueTier)),
     ]
