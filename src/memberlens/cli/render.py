@@ -113,7 +113,7 @@ class BarProgress:
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=errors,
-            transient=False,
+            transient=self.transient,
         )
         self._bar.start()
         self._task = self._bar.add_task(description, total=total)
