@@ -101,7 +101,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("repurchase_cycle_days", "复购周期(天)", "Repurchase cycle (days)", Unit.DAYS, _D, _CORE,
            "median days since the member's previous paid order, over repeat orders in the period"),
     Metric("churned_members", "流失会员数", "Churned members", Unit.COUNT, _D, _CORE,
-           "members who bought before the period end but not in the last churn.inactive_days"),
+           "members who bought before the period end but not in the last churn.inactive_days "
+           "(a fixed window; the churn model's lapse follows each member's own gap)"),
     Metric("points_issued", "积分发放量", "Points issued", Unit.POINTS, _N, _CORE,
            "sum of points of earn entries in the period"),
     Metric("points_redeemed", "积分兑换量", "Points redeemed", Unit.POINTS, _U, _CORE,
