@@ -127,6 +127,10 @@ def test_chinese_names_are_accepted_as_ids(shop: ml.Workspace) -> None:
     )
     assert json.loads(by_name.stdout) == json.loads(by_id.stdout)
     assert set(json.loads(by_id.stdout)["rows"][0]) == {"metric", "period", "channel", "value"}
+    # the table names the metric, the dimension and the group (no channel here: 未知)
+    table = invoke("-w", root, "metrics", "复购率", "--period", "2024-03", "--by", "渠道").stdout
+    assert "复购率" in table and "注册渠道" in table and "(未知)" in table
+    assert "repurchase_rate" not in table
     done = invoke(
         *("-w", root, "targets", "--as-of", "2024-03-21"),
         *("--segment", "重要价值客户", "--tier", "普通会员", "-f", "json"),
