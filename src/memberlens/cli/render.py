@@ -164,34 +164,10 @@ def change_cell(value: float | None, direction: str, unit: str) -> str:
 
 
 def vocabulary(config: Config) -> dict[str, Mapping[str, Label]]:
-    """Column → (id → label) for the ids a person reads in the CLI's tables: tiers (the
-    ``[tiers]`` level names), RFM segments, channels, churn levels and figure names."""
-    from memberlens.labels import CHANNELS, CHURN_LEVELS, HEADERS, NOT_SCORED, UNKNOWN, Label
-    from memberlens.program.tiers import tier_labels
-    from memberlens.segments.rfm import NOT_SCORED as NOT_SCORED_ID
-    from memberlens.segments.rfm import SEGMENTS
+    """Column → (id → label) for the tables (:func:`memberlens.workspace.names.vocabulary`)."""
+    from memberlens.workspace.names import vocabulary as words
 
-    tiers: dict[str, Label] = {**tier_labels(config), "(new)": Label("(新会员)", "(new)")}
-    segments = {s.id: Label(s.zh, s.en) for s in SEGMENTS} | {NOT_SCORED_ID: NOT_SCORED}
-    members = HEADERS["members"]
-    figures = dict(HEADERS) | {
-        f"members_{tier}": Label(f"{members.zh} · {name.zh}", f"{members.en} · {name.en}")
-        for tier, name in tier_labels(config).items()
-    }
-    unknown = {"(unknown)": UNKNOWN}
-    return {
-        "tier": tiers | unknown,
-        "next_tier": tiers,
-        "from": tiers,
-        "current": tiers,
-        "channel": CHANNELS | unknown,
-        "segment": segments | {"(unknown)": NOT_SCORED},
-        "rfm_segment": segments | {"(unknown)": NOT_SCORED},
-        "level": CHURN_LEVELS,
-        "churn_level": CHURN_LEVELS,
-        "figure": figures,
-        "field": figures,
-    }
+    return words(config)
 
 
 def readable(
