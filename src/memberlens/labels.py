@@ -124,6 +124,7 @@ HEADERS: dict[str, Label] = {
     "frequency": Label("购买次数", "Frequency"),
     "monetary": Label("消费金额", "Monetary"),
     "date": Label("日期", "Date"),
+    "last_order_date": Label("最近下单日期", "Last order"),
     "day": Label("天数", "Day"),
     "month": Label("月份", "Month"),
     "from": Label("原等级", "From"),
