@@ -182,7 +182,8 @@ def churn(
         highlight=False,
     )
     language, words = ws.config.workspace.language, vocabulary(ws.config)
-    console.print(f"[dim]{LAPSE(language).format(k=f'{k:g}', days=window_days)}[/]")
+    lapse = LAPSE(language).format(k=f"{k:g}", days=window_days)
+    console.print(lapse, style="dim", markup=False, highlight=False)
     title = Label("校准:按预测风险十分位", "Calibration: deciles of predicted risk")
     emit(readable(result.calibration, language, words), Format.table, title=title(language))
     title = Label("主要驱动因素(置换重要性,AUC)", "Top drivers (permutation importance, AUC)")

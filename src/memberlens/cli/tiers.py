@@ -81,7 +81,7 @@ def tier_history(
     emit(readable(migration, language, words, tiers), fmt, title=title(language))
     title = Label("每月升级与降级", "Upgrades and downgrades by month")
     emit(readable(history.movements(), language, words), fmt, title=title(language))
-    console.print(f"[dim]{HELD(language)}[/]", highlight=False)
+    console.print(HELD(language), style="dim", markup=False, highlight=False)
 
 
 @app.command("whatif")
@@ -143,7 +143,7 @@ def tiers(
             f"Members within {near:.0%} of their next tier as of {as_of}",
         )
         emit(readable(frame, language, words), fmt, title=title(language))
-        console.print(f"[dim]{QUALIFIED(language)}[/]", highlight=False)
+        console.print(QUALIFIED(language), style="dim", markup=False, highlight=False)
         return
     if output is not None:
         write_frame(frame, output, bom=not no_bom)
@@ -159,6 +159,6 @@ def tiers(
         )
         title = Label(f"截至 {as_of} 的等级资格", f"Tier qualification as of {as_of}")
         emit(readable(sizes, language, words), fmt, title=title(language))
-        console.print(f"[dim]{QUALIFIED(language)}[/]", highlight=False)
+        console.print(QUALIFIED(language), style="dim", markup=False, highlight=False)
         return
     emit(frame, fmt)
