@@ -52,7 +52,7 @@ def test_tier_history_and_whatif_tables_in_chinese(
     root = str(small_program_ws.root)
     held = invoke("-w", root, "tier-history", "--from", "2025-01-01", "--to", "2025-06-30")
     assert "普通会员" in held.stdout and "升级" in held.stdout and "持有等级" in held.stdout
-    assert "[tiers] 规则" in held.stdout  # the section name is text, not Rich markup
+    assert "按 [tiers]" in held.stdout  # the section name is text, not Rich markup
     assert "│ normal" not in held.stdout
     candidate = tmp_path / "candidate.toml"
     candidate.write_text('[points]\nearn_rate = 2.0\nexpiry = "never"\n', encoding="utf-8")
