@@ -61,12 +61,21 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 
 
 def unknown_choice(
-    kind: str, value: str, choices: Iterable[str], hint: str = "", parameter: str | None = None
+    kind: str,
+    value: str,
+    choices: Iterable[str],
+    hint: str = "",
+    parameter: str | None = None,
+    also: Iterable[str] = (),
 ) -> InputError:
-    """Build the standard error for a value that is not among ``choices``."""
+    """Build the standard error for a value that is not among ``choices``.
+
+    ``also`` are other accepted spellings (the 中文 and English names of the ids): searched
+    for the "Did you mean" but not listed.
+    """
     options = sorted(choices)
     message = (
-        f"Unknown {kind} '{value}'.{did_you_mean(value, options)} "
+        f"Unknown {kind} '{value}'.{did_you_mean(value, [*options, *also])} "
         f"Valid {kind}s: {', '.join(options)}."
     )
     if hint:

@@ -1,13 +1,26 @@
 """Bilingual strings: one :class:`Label` per thing a person reads, in 中文 and English.
 
+Besides the class this module holds the vocabulary of ids a person reads in tables
+(channels, holidays, order statuses, points and ticket kinds, churn levels, column headers,
+"unknown"), and :func:`resolve`, the one place where a name typed by a person (an id, its
+中文 or its English label) becomes an id. The tier names come from the workspace's
+``[tiers]`` levels (:func:`memberlens.program.tiers.tier_labels`), the RFM segments from
+:mod:`memberlens.segments.rfm`, the metrics and dimensions from their catalogs.
+
 >>> Label("会员等级", "Tier")("en")
 'Tier'
+>>> resolve("channel", "小程序", CHANNELS)
+'mini_program'
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from memberlens.errors import unknown_choice
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -25,3 +38,246 @@ class Label:
 
     def __str__(self) -> str:
         return self.en
+
+
+#: The group of members without a value for a split (no channel, no tier …) and of facts
+#: without a member; its id in every result is ``(unknown)``.
+UNKNOWN_ID = "(unknown)"
+UNKNOWN = Label("(未知)", "(unknown)")
+#: Members without a paid order in the RFM window: not scored. The one label the CLI, the
+#: report and the dashboard show for the ``(unknown)`` group of ``rfm_segment`` and for the
+#: ``(not scored)`` row of a segment migration.
+NOT_SCORED = Label("(未评分)", "(not scored)")
+
+CHANNELS: dict[str, Label] = {
+    "store": Label("门店", "Store"),
+    "mini_program": Label("小程序", "Mini program"),
+    "app": Label("App", "App"),
+    "ecommerce": Label("电商", "E-commerce"),
+}
+
+#: Retail calendar days (official holidays and shopping festivals) by id.
+HOLIDAYS: dict[str, Label] = {  # the retail calendar's occasions (memberlens.dates.calendar)
+    "new_year": Label("元旦", "New Year's Day"),
+    "spring_festival": Label("春节", "Spring Festival"),
+    "qingming": Label("清明节", "Qingming Festival"),
+    "labour_day": Label("劳动节", "Labour Day"),
+    "dragon_boat": Label("端午节", "Dragon Boat Festival"),
+    "mid_autumn": Label("中秋节", "Mid-Autumn Festival"),
+    "national_day": Label("国庆节", "National Day"),
+    "womens_day": Label("38女神节", "Women's Day (3.8)"),
+    "520": Label("520", "520 (Love Day)"),
+    "618": Label("618", "618"),
+    "qixi": Label("七夕", "Qixi (Chinese Valentine's Day)"),
+    "double11": Label("双11", "Double 11"),
+    "double12": Label("双12", "Double 12"),
+    "member_day": Label("会员日", "Member day"),
+    "makeup_workday": Label("调休上班", "Make-up working day"),
+}
+
+ORDER_STATUSES: dict[str, Label] = {
+    "paid": Label("已支付", "Paid"),
+    "refunded": Label("已退款", "Refunded"),
+    "cancelled": Label("已取消", "Cancelled"),
+}
+
+POINT_KINDS: dict[str, Label] = {
+    "earn": Label("获得", "Earn"),
+    "redeem": Label("兑换", "Redeem"),
+    "expire": Label("过期", "Expire"),
+    "adjust": Label("调整", "Adjust"),
+}
+
+TICKET_KINDS: dict[str, Label] = {
+    "complaint": Label("投诉", "Complaint"),
+    "suggestion": Label("建议", "Suggestion"),
+    "return": Label("退货", "Return"),
+    "inquiry": Label("咨询", "Inquiry"),
+}
+
+CHURN_LEVELS: dict[str, Label] = {
+    "high": Label("高", "High"),
+    "medium": Label("中", "Medium"),
+    "low": Label("低", "Low"),
+}
+
+#: Column headers and the figures of key/value tables, by id (unlisted ids are shown as is).
+HEADERS: dict[str, Label] = {
+    # members, tiers and segments
+    "member_id": Label("会员编号", "Member"),
+    "members": Label("会员数", "Members"),
+    "tier": Label("等级", "Tier"),
+    "tier_name": Label("等级名称", "Tier name"),
+    "next_tier": Label("下一等级", "Next tier"),
+    "progress": Label("达成度", "Progress"),
+    "spend": Label("消费额", "Spend"),
+    "orders": Label("订单数", "Orders"),
+    "spend_gap": Label("消费差额", "Spend to go"),
+    "orders_gap": Label("订单差额", "Orders to go"),
+    "segment": Label("RFM 分群", "RFM segment"),
+    "segment_name": Label("分群名称", "Segment name"),
+    "channel": Label("渠道", "Channel"),
+    "city": Label("城市", "City"),
+    "store_id": Label("门店", "Store"),
+    "phone": Label("手机", "Phone"),
+    "registered_at": Label("注册时间", "Registered"),
+    "recency_days": Label("距上次购买天数", "Days since last order"),
+    "frequency": Label("购买次数", "Frequency"),
+    "monetary": Label("消费金额", "Monetary"),
+    "date": Label("日期", "Date"),
+    "last_order_date": Label("最近下单日期", "Last order"),
+    "day": Label("天数", "Day"),
+    "month": Label("月份", "Month"),
+    "from": Label("原等级", "From"),
+    "upgrades": Label("升级", "Upgrades"),
+    "downgrades": Label("降级", "Downgrades"),
+    "tier_history": Label("等级历史", "Tier history"),
+    "as_of": Label("截至", "As of"),
+    "field": Label("项目", "Field"),
+    "figure": Label("项目", "Figure"),
+    "value": Label("数值", "Value"),
+    "metric": Label("指标", "Metric"),
+    "period": Label("周期", "Period"),
+    # what-if
+    "current": Label("当前规则", "Current rules"),
+    "candidate": Label("候选规则", "Candidate"),
+    "change": Label("变化", "Change"),
+    "points_issued_purchases": Label("消费发放积分", "Points issued on purchases"),
+    "points_expired": Label("积分过期量", "Points expired"),
+    "points_outstanding": Label("积分余额", "Points outstanding"),
+    "points_liability": Label("积分负债", "Points liability"),
+    "benefit_cost": Label("权益成本", "Benefit cost"),
+    "members_over_redeemed": Label("兑换超过余额的会员", "Members redeeming past their balance"),
+    # points
+    "points": Label("积分", "Points"),
+    "balance": Label("积分余额", "Balance"),
+    "points_balance": Label("积分余额", "Points balance"),
+    "band": Label("积分区间", "Band"),
+    "last_active_at": Label("最近活跃时间", "Last active"),
+    "days_inactive": Label("未活跃天数", "Days inactive"),
+    "issue_month": Label("发放月", "Issue month"),
+    "issued": Label("发放", "Issued"),
+    "redeemed": Label("兑换", "Redeemed"),
+    "expired": Label("过期", "Expired"),
+    "adjusted": Label("调整", "Adjusted"),
+    "open": Label("未使用", "Open"),
+    "open_share": Label("未使用占比", "Open share"),
+    "months_since_issue": Label("发放后月数", "Months since issue"),
+    "open_points": Label("未使用积分", "Open points"),
+    "redeemed_share": Label("已兑换占比", "Redeemed share"),
+    "expired_share": Label("已过期占比", "Expired share"),
+    "final_expired_share": Label("最终过期占比", "Final expired share"),
+    "breakage_rate": Label("沉淀率", "Breakage rate"),
+    "expected_breakage": Label("预计失效积分", "Expected breakage"),
+    "mature_months": Label("已结清发放月", "Mature issue months"),
+    "mature_issued": Label("已结清月发放量", "Issued in mature months"),
+    "ultimate_breakage_rate": Label("最终沉淀率", "Ultimate breakage rate"),
+    "expected_breakage_points": Label("预计失效积分", "Expected breakage (points)"),
+    "expected_breakage_rate": Label("预计失效率", "Expected breakage rate"),
+    "outstanding_points": Label("积分余额", "Outstanding points"),
+    "point_value": Label("每积分价值", "Point value"),
+    "liability": Label("积分负债", "Liability"),
+    "adjusted_liability_points": Label(
+        "扣除预计失效后的积分", "Outstanding net of breakage (points)"
+    ),
+    "adjusted_liability": Label("扣除预计失效后的负债", "Liability net of breakage"),
+    "expires_in": Label("到期月份", "Expires in"),
+    # models
+    "model": Label("模型", "Model"),
+    "parameter": Label("参数", "Parameter"),
+    "estimate": Label("估计值", "Estimate"),
+    "std_error": Label("标准误", "Std. error"),
+    "bucket": Label("拟合期复购次数", "Calibration repeat purchases"),
+    "predicted": Label("预测", "Predicted"),
+    "actual": Label("实际", "Actual"),
+    "bin": Label("P(活跃) 区间", "P(alive) bin"),
+    "p_alive": Label("活跃概率", "P(alive)"),
+    "p_purchase": Label("预测购买概率", "Predicted chance to buy"),
+    "bought": Label("实际购买占比", "Share who bought"),
+    "decile": Label("风险十分位", "Risk decile"),
+    "observed": Label("实际流失率", "Observed"),
+    "feature": Label("特征", "Feature"),
+    "importance": Label("重要性", "Importance"),
+    "std": Label("标准差", "Std."),
+    "clv": Label("客户终身价值", "CLV"),
+    "expected_purchases": Label("预计购买天数", "Expected purchase days"),
+    "expected_spend": Label("预计每次消费", "Expected spend per purchase"),
+    "clv_calibration_end": Label("CLV 拟合截止", "CLV calibration end"),
+    "churn_risk": Label("流失风险", "Churn risk"),
+    "churn_level": Label("风险等级", "Risk level"),
+    "churn_as_of": Label("流失评分日期", "Churn scored as of"),
+    # cohorts
+    "cohort": Label("队列", "Cohort"),
+    "cohort_size": Label("队列人数", "Cohort size"),
+}
+
+
+def header(column: str, language: str) -> str:
+    """A column's header in ``language`` (the id itself when the vocabulary has none)."""
+    found = HEADERS.get(column)
+    return column if found is None else found(language)
+
+
+def _key(text: str) -> str:
+    """Names compare without case, width (全角) or spacing: "Mini Program" = "mini_program"."""
+    folded = unicodedata.normalize("NFKC", text).casefold().strip()
+    return "".join(ch for ch in folded if ch not in " _-·()（）")
+
+
+def resolve(
+    kind: str,
+    value: str,
+    choices: Mapping[str, Label | Iterable[str]],
+    hint: str = "",
+    parameter: str | None = None,
+) -> str:
+    """The id that ``value`` names: the id itself, its 中文 or its English label.
+
+    ``choices`` maps each id to its :class:`Label` or to the names it may be written as.
+    Case, full-width characters and spaces are ignored. An unknown name raises
+    :class:`~memberlens.errors.InputError` with the closest id or name ("Did you mean …").
+
+    >>> resolve("segment", "重要挽留客户", {"important_winback": Label("重要挽留客户", "x")})
+    'important_winback'
+    """
+    found = find(value, choices)
+    if found is not None:
+        return found
+    also = [n for label in choices.values() for n in _spellings(label)]
+    raise unknown_choice(kind, value, choices, hint, parameter=parameter, also=also)
+
+
+def find(value: str, choices: Mapping[str, Label | Iterable[str]]) -> str | None:
+    """The id that ``value`` names as in :func:`resolve`, or None (for validators that
+    collect every problem before raising)."""
+    if value in choices:
+        return value
+    names: dict[str, str] = {}
+    for choice, label in choices.items():
+        for name in (choice, *_spellings(label)):
+            names.setdefault(_key(name), choice)
+    return names.get(_key(value))
+
+
+def _spellings(label: Label | Iterable[str]) -> tuple[str, ...]:
+    return (label.zh, label.en) if isinstance(label, Label) else tuple(label)
+
+
+__all__ = [
+    "CHANNELS",
+    "CHURN_LEVELS",
+    "HEADERS",
+    "HOLIDAYS",
+    "LANGUAGES",
+    "NOT_SCORED",
+    "ORDER_STATUSES",
+    "POINT_KINDS",
+    "TICKET_KINDS",
+    "UNKNOWN",
+    "UNKNOWN_ID",
+    "Label",
+    "Language",
+    "find",
+    "header",
+    "resolve",
+]

@@ -83,6 +83,7 @@ def compare(
     level: float = 0.95,
 ) -> Comparison:
     """Compare ``groups`` (a, b) of dimension ``by`` in ``period``: differences are a − b."""
+    by = dimension(by, parameter="by").id  # an id, or its 中文 / English name
     found = _group_stats(session, period, by)
     if groups is None:
         if len(found) != 2:

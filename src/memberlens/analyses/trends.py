@@ -19,6 +19,8 @@ import polars as pl
 from memberlens.dates.calendar import Kind, occasions
 from memberlens.engine.session import Session
 from memberlens.errors import InputError, did_you_mean
+from memberlens.labels import Label, find
+from memberlens.metrics.catalog import CATALOG
 from memberlens.metrics.daily import DAILY, daily_parts, daily_series
 
 #: metrics whose weekly value is the sum (or a ratio of sums) of daily parts
@@ -66,6 +68,8 @@ def decompose(
     allowed = DAILY if grain == "day" else WEEKLY
     if grain not in ("day", "week"):
         raise InputError(f"Unknown grain '{grain}' for a trend. Use day or week.")
+    names = {m: Label(CATALOG[m].zh, CATALOG[m].en) for m in allowed if m in CATALOG}
+    metric = find(metric, names) or metric  # an id, or its 中文 / English name
     if metric not in allowed:
         every = "daily" if grain == "day" else "weekly"
         raise InputError(

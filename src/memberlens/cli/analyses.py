@@ -75,7 +75,16 @@ def cohorts(
             pl.col(c).map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String)
             for c in wide.columns[2:]
         )
-    emit(wide, fmt, title=f"Cohorts by {basis} month · {measure} (columns: months since)")
+    from memberlens.cli.render import readable
+    from memberlens.labels import Label
+
+    title = Label(
+        f"按{'注册' if basis == 'registration' else '首次购买'}月份的队列 · "
+        f"{'会员占比' if measure == 'members' else '消费额'}(列:之后的月数)",
+        f"Cohorts by {basis} month · {measure} (columns: months since)",
+    )
+    language = ws.config.workspace.language
+    emit(readable(wide, language, {}), fmt, title=title(language))
 
 
 @app.command()

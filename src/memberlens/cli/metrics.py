@@ -75,7 +75,19 @@ def metrics(
             return
         emit(frame, fmt)
         return
-    emit(ws.metrics(ids, period, by=by, start=start, end=end, grain=grain), fmt)
+    frame = ws.metrics(ids, period, by=by, start=start, end=end, grain=grain)
+    if fmt is not Format.table:
+        emit(frame, fmt)
+        return
+    from memberlens.cli.render import readable, vocabulary
+    from memberlens.labels import Label
+    from memberlens.metrics.catalog import CATALOG
+    from memberlens.metrics.dimensions import DIMENSIONS
+
+    words = dict(vocabulary(ws.config))
+    words["metric"] = {m.id: Label(m.zh, m.en) for m in CATALOG.values()}
+    split = {d.id: Label(d.zh, d.en) for d in DIMENSIONS.values()}
+    emit(readable(frame, ws.config.workspace.language, words, split), fmt)
 
 
 def _target(low: float | None, high: float | None, unit: str) -> str:

@@ -10,9 +10,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import NoBomOption, console, emit, errors
+from memberlens.cli.render import (
+    BarProgress,
+    NoBomOption,
+    console,
+    emit,
+    errors,
+    readable,
+    vocabulary,
+)
+from memberlens.labels import Label
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import polars as pl
 
     from memberlens.models.clv.model import ClvResult
@@ -71,12 +82,12 @@ def clv(
     if fmt is Format.csv:
         emit(result.members, fmt)
         return
-    show_clv(result)
+    show_clv(result, ws.config.workspace.language)
     if output is not None:
         console.print(f"Per-member table written to {output} ({result.members.height:,} rows).")
 
 
-def show_clv(result: ClvResult) -> None:
+def show_clv(result: ClvResult, language: str = "en") -> None:
     """Parameters with standard errors, totals and, with a holdout, the validation tables."""
     rows: list[dict[str, Any]] = []
     for model, params, ses in (
@@ -88,11 +99,11 @@ def show_clv(result: ClvResult) -> None:
             for k, v in params.items()
         )
     unit = result.time_unit
-    emit(
-        rows,
-        Format.table,
-        title=f"CLV models · calibration to {result.calibration_end} · time unit {unit}",
+    title = Label(
+        f"CLV 模型 · 拟合至 {result.calibration_end} · 时间单位 {unit}",
+        f"CLV models · calibration to {result.calibration_end} · time unit {unit}",
     )
+    emit(readable(rows, language, {}), Format.table, title=title(language))
     document = result.to_dict()
     totals = document["totals"]
     console.print(
@@ -108,12 +119,13 @@ def show_clv(result: ClvResult) -> None:
     v = result.validation
     if v is None:
         return
-    emit(
-        v.by_frequency,
-        Format.table,
-        title=f"Holdout ({v.holdout_days} days): mean purchase days by calibration frequency",
+    title = Label(
+        f"留出期({v.holdout_days} 天):按拟合期复购次数的人均购买天数",
+        f"Holdout ({v.holdout_days} days): mean purchase days by calibration frequency",
     )
-    emit(v.calibration, Format.table, title="P(alive) calibration: predicted against bought")
+    emit(readable(v.by_frequency, language, {}), Format.table, title=title(language))
+    title = Label("P(活跃) 校准:预测与实际购买", "P(alive) calibration: predicted against bought")
+    emit(readable(v.calibration, language, {}), Format.table, title=title(language))
     console.print(
         f"Per member: MAE {v.mae:.3f}, RMSE {v.rmse:.3f}; total predicted "
         f"{v.per_member['predicted'].sum():,.0f} vs actual {v.per_member['actual'].sum():,} "
@@ -141,7 +153,8 @@ def churn(
 ) -> None:
     """Churn risk: a lapse model tested on a later cut-off, drivers, scores per member."""
     ws = open_workspace()
-    result = ws.models.churn(as_of, window_days=window_days, k=k, save=save)
+    bar = BarProgress(transient=True)  # drawn on terminals only
+    result = ws.models.churn(as_of, window_days=window_days, k=k, save=save, progress=bar)
     curves = ws.models.survival(result.as_of.isoformat(), k=k) if survival else None
     if output is not None:
         write_frame(result.scores, output, bom=not no_bom)
@@ -168,8 +181,13 @@ def churn(
         f"{result.precision_top_decile:.1%}, recall {result.recall_top_decile:.1%}",
         highlight=False,
     )
-    emit(result.calibration, Format.table, title="Calibration: deciles of predicted risk")
-    emit(result.drivers.head(8), Format.table, title="Top drivers (permutation importance, AUC)")
+    language, words = ws.config.workspace.language, vocabulary(ws.config)
+    lapse = LAPSE(language).format(k=f"{k:g}", days=window_days)
+    console.print(lapse, style="dim", markup=False, highlight=False)
+    title = Label("校准:按预测风险十分位", "Calibration: deciles of predicted risk")
+    emit(readable(result.calibration, language, words), Format.table, title=title(language))
+    title = Label("主要驱动因素(置换重要性,AUC)", "Top drivers (permutation importance, AUC)")
+    emit(readable(result.drivers.head(8), language, words), Format.table, title=title(language))
     if result.left_out:
         console.print(
             "Left out (all missing or constant in this program): " + ", ".join(result.left_out),
@@ -178,13 +196,19 @@ def churn(
     levels = result.to_dict()["levels"]
     console.print(
         f"{result.scores.height:,} members scored as of {result.as_of}: "
-        + ", ".join(f"{levels.get(level, 0):,} {level}" for level in ("high", "medium", "low"))
+        + ", ".join(
+            f"{levels.get(level, 0):,} {words['level'][level](language)}"
+            for level in ("high", "medium", "low")
+        )
         + (" · saved for the churn_risk dimension" if save else ""),
         highlight=False,
     )
     if curves is not None:
         wide = curves.curves.pivot(on="tier", index="day", values="survival")
-        emit(wide, Format.table, title="Share not yet lapsed, days after the first purchase")
+        title = Label(
+            "首次购买后未流失的比例(按天数)", "Share not yet lapsed, days after the first purchase"
+        )
+        emit(readable(wide, language, words, words["tier"]), Format.table, title=title(language))
     console.print("[dim]Drivers are associations the model uses, not causes.[/]")
 
 
@@ -195,7 +219,7 @@ def member(
 ) -> None:
     """One member: tier, RFM segment, points balance, CLV, P(alive) and churn risk."""
     ws = open_workspace()
-    found = ws.models.member(member_id)
+    found = ws.models.member(member_id, fit_clv=True)
     document = found.to_dict()
     if fmt is Format.json:
         sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
@@ -206,9 +230,38 @@ def member(
     if fmt is Format.csv:
         emit(rows, fmt)
         return
-    emit(rows, Format.table, title=f"Member {member_id} as of {found.as_of}")
+    language = ws.config.workspace.language
+    words = vocabulary(ws.config)
+    for row in rows:
+        if row["field"] in ("tier", "segment", "churn_level"):
+            name = words[row["field"]].get(row["value"])
+            row["value"] = row["value"] if name is None else name(language)
+        if row["field"] == "tier_history":
+            row["value"] = _history(found.tier_history or (), words["tier"], language)
+    title = Label(
+        f"会员 {member_id} · 截至 {found.as_of}", f"Member {member_id} as of {found.as_of}"
+    )
+    emit(readable(rows, language, words), Format.table, title=title(language))
     for note in found.notes:
         console.print(f"[dim]{note}[/]", highlight=False)
+
+
+#: What the churn model calls a lapse, beside the KPI churned_members (docs/models.md).
+LAPSE = Label(
+    "模型的流失 = 在 {days} 天的观察窗内超过会员自身典型复购间隔的 {k} 倍未购买;"
+    "指标 churned_members(流失会员数)则是 [churn] inactive_days 天内无消费。",
+    "The model's lapse = no purchase for {k} × the member's own typical gap within a "
+    "{days}-day window; the KPI churned_members counts members with no paid order in "
+    "the [churn] inactive_days.",
+)
+
+
+def _history(stretches: Any, tiers: Mapping[str, Label], language: str) -> str:
+    """Held tiers as 'tier from → to; …' with the tiers' names."""
+    now = Label("至今", "now")(language)
+    return "; ".join(
+        f"{tiers[t](language) if t in tiers else t} {a} → {b or now}" for t, a, b in stretches
+    )
 
 
 def _cell(value: Any) -> Any:

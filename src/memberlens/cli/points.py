@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import NoBomOption, emit, write_frame
+from memberlens.cli.render import NoBomOption, emit, readable, vocabulary, write_frame
+from memberlens.labels import Label
 
 if TYPE_CHECKING:
     import polars as pl
@@ -33,7 +34,20 @@ def _show(
     if output is not None:
         write_frame(frame, output, bom=bom)
     else:
+        _emit(frame, fmt, title)
+
+
+def _emit(frame: pl.DataFrame | list[dict[str, Any]], fmt: Format, title: str) -> None:
+    """A table in the workspace language (headers and ids); json and csv keep the ids."""
+    if fmt is not Format.table:
         emit(frame, fmt, title=title)
+        return
+    config = open_workspace().config
+    emit(readable(frame, config.workspace.language, vocabulary(config)), fmt, title=title)
+
+
+def _title(zh: str, en: str) -> str:
+    return Label(zh, en)(open_workspace().config.workspace.language)
 
 
 @points_app.command()
@@ -46,7 +60,7 @@ def vintages(
 ) -> None:
     """Issued / redeemed / expired / open points per issue month (FIFO allocation)."""
     frame = open_workspace().points.vintages(as_of, detail=detail)
-    title = f"Points vintages as of {as_of}"
+    title = _title(f"截至 {as_of} 的积分批次", f"Points vintages as of {as_of}")
     if fmt is Format.table and output is None:
         if detail:  # a readable sample; json, csv and --output give every batch
             title = f"{title} (first {SHOWN_ROWS} of {frame.height:,} batches; --output for all)"
@@ -87,7 +101,11 @@ def curves(
         sort_columns=True,
     )
     wide = wide.rename({str(k): f"m{k}" for k in CURVE_AGES if str(k) in wide.columns})
-    emit(wide, fmt, title=f"Share {measure} by months since issue, as of {as_of}")
+    title = _title(
+        f"按发放后月数的{measure}占比,截至 {as_of}",
+        f"Share {measure} by months since issue, as of {as_of}",
+    )
+    _emit(wide, fmt, title)
 
 
 @points_app.command()
@@ -100,7 +118,11 @@ def expiry(
 ) -> None:
     """Open points by the month they expire in (plus overdue, later and never)."""
     frame = open_workspace().points.expiry(as_of, months)
-    _show(frame, fmt, output, f"Points expiring after {as_of} (open amounts, FIFO)", bom=not no_bom)
+    title = _title(
+        f"{as_of} 之后到期的积分(未使用额,FIFO)",
+        f"Points expiring after {as_of} (open amounts, FIFO)",
+    )
+    _show(frame, fmt, output, title, bom=not no_bom)
 
 
 @points_app.command()
@@ -127,8 +149,13 @@ def breakage(
     if fmt is Format.csv:
         emit(result.by_age, fmt)
         return
-    emit([{"figure": k, "value": v} for k, v in summary.items()], fmt, title="Points breakage")
-    emit(result.by_age, fmt, title="Open points and expected breakage by months since issue")
+    figures = [{"figure": k, "value": v} for k, v in summary.items()]
+    _emit(figures, fmt, _title("积分沉淀", "Points breakage"))
+    title = _title(
+        "按发放后月数的未使用积分与预计失效",
+        "Open points and expected breakage by months since issue",
+    )
+    _emit(result.by_age, fmt, title)
 
 
 def _plain(value: Any) -> Any:
@@ -163,9 +190,14 @@ def reactivation(
         emit(result.members, fmt)
         return
     days = result.inactive_days
-    emit(result.bands, fmt, title=f"Members inactive {days}+ days holding points, {as_of}")
-    emit(
-        result.members.head(SHOWN_ROWS),
-        fmt,
-        title=f"Largest balances ({result.members.height:,} members; --output for all)",
+    title = _title(
+        f"{days} 天以上未活跃且持有积分的会员,{as_of}",
+        f"Members inactive {days}+ days holding points, {as_of}",
     )
+    _emit(result.bands, fmt, title)
+    count = result.members.height
+    title = _title(
+        f"积分余额最多的会员(共 {count:,} 名;--output 导出全部)",
+        f"Largest balances ({count:,} members; --output for all)",
+    )
+    _emit(result.members.head(SHOWN_ROWS), fmt, title)

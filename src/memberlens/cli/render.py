@@ -16,9 +16,14 @@ from rich.table import Table
 from memberlens.cli.app import Format
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import polars as pl
     from rich.progress import Progress as RichBar
     from rich.progress import TaskID
+
+    from memberlens.config import Config
+    from memberlens.labels import Label
 
 console = Console()
 errors = Console(stderr=True)
@@ -108,7 +113,7 @@ class BarProgress:
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=errors,
-            transient=False,
+            transient=self.transient,
         )
         self._bar.start()
         self._task = self._bar.add_task(description, total=total)
@@ -156,3 +161,34 @@ def change_cell(value: float | None, direction: str, unit: str) -> str:
 
     colour = {"good": "green", "bad": "red", "neutral": "dim"}[tone(value, direction)]
     return f"[{colour}]{change(value, unit)}[/]"
+
+
+def vocabulary(config: Config) -> dict[str, Mapping[str, Label]]:
+    """Column → (id → label) for the tables (:func:`memberlens.workspace.names.vocabulary`)."""
+    from memberlens.workspace.names import vocabulary as words
+
+    return words(config)
+
+
+def readable(
+    frame: pl.DataFrame | list[dict[str, Any]],
+    language: str,
+    words: Mapping[str, Mapping[str, Label]],
+    columns: Mapping[str, Label] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows for a readable table in ``language``: headers from :data:`labels.HEADERS` (and
+    ``columns``, e.g. tier ids pivoted into columns), ids in the columns of ``words`` as their
+    labels. JSON and CSV keep the ids (DESIGN §9); only the table is translated."""
+    from memberlens.labels import header
+
+    rows = frame if isinstance(frame, list) else frame.to_dicts()
+    extra = columns or {}
+
+    def head(name: str) -> str:
+        return extra[name](language) if name in extra else header(name, language)
+
+    def cell(name: str, value: Any) -> Any:
+        found = words.get(name, {}).get(value) if isinstance(value, str) else None
+        return value if found is None else found(language)
+
+    return [{head(k): cell(k, v) for k, v in row.items()} for row in rows]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from memberlens.cli.app import app, open_workspace
-from memberlens.cli.render import console
+from memberlens.cli.render import BarProgress, console
 
 
 @app.command()
@@ -35,7 +35,12 @@ def report(
     from memberlens.report.build import write_report
 
     ws = open_workspace()
-    html, xlsx = write_report(ws, period, output, models=models)
+    bar = BarProgress(transient=True)  # drawn on terminals only
+    bar.start("Building the report", None, unit="steps")
+    try:
+        html, xlsx = write_report(ws, period, output, models=models)
+    finally:
+        bar.finish()
     console.print(f"Report: {html}")
     console.print(f"Tables: {xlsx}")
     if pdf or png:

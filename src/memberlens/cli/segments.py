@@ -189,9 +189,12 @@ def _day(option: str, text: str | None) -> date | None:
 def targets(
     as_of: AsOf,
     segment: Annotated[
-        list[str] | None, typer.Option(help="RFM segment id(s), e.g. important_winback.")
+        list[str] | None,
+        typer.Option(help="RFM segment id(s) or name(s), e.g. important_winback or 重要挽留客户."),
     ] = None,
-    tier: Annotated[list[str] | None, typer.Option(help="Member tier id(s), e.g. gold.")] = None,
+    tier: Annotated[
+        list[str] | None, typer.Option(help="Member tier id(s) or name(s), e.g. gold or 金卡会员.")
+    ] = None,
     value_group: Annotated[
         list[str] | None, typer.Option(help="core, potential, at_risk or low.")
     ] = None,
@@ -262,8 +265,12 @@ def targets(
     if fmt is not Format.table:
         emit(frame, fmt)
         return
+    from memberlens.cli.render import readable, vocabulary
+
     title = f"{frame.height:,} members as of {as_of} ({rule.describe()})"
-    emit(frame.head(SHOWN_ROWS).select(TABLE_COLUMNS), fmt, title=title)
+    shown = frame.head(SHOWN_ROWS).select(TABLE_COLUMNS)
+    language = ws.config.workspace.language
+    emit(readable(shown, language, vocabulary(ws.config)), fmt, title=title)
     if frame.height > SHOWN_ROWS:
         console.print(
             f"[dim]… {frame.height - SHOWN_ROWS:,} more; write them all with --output list.xlsx[/]"

@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from memberlens.errors import InputError
-from memberlens.labels import Label
+from memberlens.labels import HOLIDAYS, Label
 
 __all__ = [
     "FIRST_YEAR",
@@ -77,23 +77,7 @@ class Kind(StrEnum):
 
 
 #: Every holiday and event a person reads, in both languages.
-LABELS: dict[str, Label] = {
-    "new_year": Label("元旦", "New Year's Day"),
-    "spring_festival": Label("春节", "Spring Festival"),
-    "qingming": Label("清明节", "Qingming Festival"),
-    "labour_day": Label("劳动节", "Labour Day"),
-    "dragon_boat": Label("端午节", "Dragon Boat Festival"),
-    "mid_autumn": Label("中秋节", "Mid-Autumn Festival"),
-    "national_day": Label("国庆节", "National Day"),
-    "womens_day": Label("38女神节", "Women's Day (3.8)"),
-    "520": Label("520", "520 (Love Day)"),
-    "618": Label("618", "618"),
-    "qixi": Label("七夕", "Qixi (Chinese Valentine's Day)"),
-    "double11": Label("双11", "Double 11"),
-    "double12": Label("双12", "Double 12"),
-    "member_day": Label("会员日", "Member day"),
-    "makeup_workday": Label("调休上班", "Make-up working day"),
-}
+LABELS: dict[str, Label] = HOLIDAYS  # one home for the names: memberlens.labels
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from memberlens.errors import SourceError
+from memberlens.errors import InputError, SourceError
 from memberlens.ingest.encoding import resolve_encoding
 
 ROW = "_row"
@@ -338,9 +338,12 @@ class SqlSource(Source):
         from sqlalchemy import create_engine
         from sqlalchemy.exc import SQLAlchemyError
 
+        url = with_driver(self.url)
         try:
-            return create_engine(self.url).connect()
-        except (SQLAlchemyError, ImportError, ValueError) as error:
+            return create_engine(url).connect()
+        except ImportError as error:
+            raise missing_driver(self.location, url, error) from None
+        except (SQLAlchemyError, ValueError) as error:
             raise SourceError(f"Cannot connect to {self.location}: {_first_line(error)}") from None
 
     def batches(self) -> Iterator[tuple[pa.Table, int]]:
@@ -368,6 +371,49 @@ def _first_line(error: BaseException) -> str:
     """A driver error without SQLAlchemy's echo of the statement and its background link."""
     text = str(getattr(error, "orig", None) or error)
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+#: URL scheme without a driver → the driver memberlens installs for it (its optional
+#: extra): ``postgresql://`` is read with psycopg 3, ``mysql://`` with PyMySQL.
+DRIVERS = {
+    "postgresql": ("postgresql+psycopg", "postgres"),
+    "postgres": ("postgresql+psycopg", "postgres"),
+    "mysql": ("mysql+pymysql", "mysql"),
+}
+#: The Python module of a driver → the extra that installs it.
+DRIVER_EXTRAS = {
+    "psycopg": "postgres",
+    "psycopg2": "postgres",
+    "pymysql": "mysql",
+    "MySQLdb": "mysql",
+}
+
+
+def with_driver(url: str) -> str:
+    """``postgresql://…`` → ``postgresql+psycopg://…`` and ``mysql://…`` →
+    ``mysql+pymysql://…`` (the drivers of the extras); a URL naming its driver is kept."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in DRIVERS:
+        return f"{DRIVERS[scheme.lower()][0]}://{rest}"
+    return url
+
+
+def missing_driver(location: str, url: str, error: ImportError) -> InputError:
+    """The error for a database URL whose driver is not installed, with the install line."""
+    module = (error.name or "").split(".")[0]
+    scheme = url.partition("://")[0].split("+")[0].lower()
+    extra = DRIVER_EXTRAS.get(module) or DRIVERS.get(scheme, ("", ""))[1]
+    install = (
+        f"pip install 'memberlens[{extra}]'"
+        if extra
+        else f"pip install {module or 'the database driver'}"
+    )
+    return InputError(
+        f"{location}: the database driver {module or scheme!r} is not installed. "
+        f"Install it with: {install} (or uv sync --extra {extra or '…'}).",
+        parameter="source",
+        value=location,
+    )
 
 
 def _check_sqlite_file(url: str, location: str) -> None:

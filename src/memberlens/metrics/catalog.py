@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from memberlens.errors import unknown_choice
-from memberlens.labels import Label
+from memberlens.labels import Label, resolve
 
 
 class Unit(StrEnum):
@@ -102,7 +101,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("repurchase_cycle_days", "复购周期(天)", "Repurchase cycle (days)", Unit.DAYS, _D, _CORE,
            "median days since the member's previous paid order, over repeat orders in the period"),
     Metric("churned_members", "流失会员数", "Churned members", Unit.COUNT, _D, _CORE,
-           "members who bought before the period end but not in the last churn.inactive_days"),
+           "members who bought before the period end but not in the last churn.inactive_days "
+           "(a fixed window; the churn model's lapse follows each member's own gap)"),
     Metric("points_issued", "积分发放量", "Points issued", Unit.POINTS, _N, _CORE,
            "sum of points of earn entries in the period"),
     Metric("points_redeemed", "积分兑换量", "Points redeemed", Unit.POINTS, _U, _CORE,
@@ -182,9 +182,6 @@ HEADLINE: tuple[str, ...] = (
 
 
 def metric(metric_id: str) -> Metric:
-    try:
-        return CATALOG[metric_id]
-    except KeyError:
-        raise unknown_choice(
-            "metric", metric_id, CATALOG, "See 'memberlens metrics list'."
-        ) from None
+    """The metric named by its id, 中文 or English name (``复购率`` = ``repurchase_rate``)."""
+    names = {m.id: Label(m.zh, m.en) for m in CATALOG.values()}
+    return CATALOG[resolve("metric", metric_id, names, "See 'memberlens metrics list'.")]

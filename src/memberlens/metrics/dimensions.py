@@ -18,7 +18,7 @@ from datetime import timedelta
 import ibis
 import ibis.expr.types as ir
 
-from memberlens.errors import unknown_choice
+from memberlens.labels import resolve
 from memberlens.metrics.scope import GROUP, Dimension, Scope
 
 
@@ -106,8 +106,17 @@ def register(d: Dimension) -> Dimension:
     return d
 
 
-def dimension(dimension_id: str) -> Dimension:
-    try:
-        return DIMENSIONS[dimension_id]
-    except KeyError:
-        raise unknown_choice("dimension", dimension_id, DIMENSIONS) from None
+#: Other names a person writes for a dimension besides its id, 中文 and English name.
+ALSO_CALLED: dict[str, tuple[str, ...]] = {
+    "channel": ("渠道", "来源渠道"),
+    "store_id": ("门店编号", "store"),
+    "cohort": ("注册月", "队列"),
+    "tier": ("等级",),
+    "rfm_segment": ("RFM", "RFM 分群", "分群"),
+}
+
+
+def dimension(dimension_id: str, parameter: str | None = None) -> Dimension:
+    """The dimension named by its id, 中文 or English name (``渠道`` = ``channel``)."""
+    names = {d.id: (d.zh, d.en, *ALSO_CALLED.get(d.id, ())) for d in DIMENSIONS.values()}
+    return DIMENSIONS[resolve("dimension", dimension_id, names, parameter=parameter)]

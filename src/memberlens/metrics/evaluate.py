@@ -49,16 +49,18 @@ def _scope(session: Session, period: Period, by: str | None) -> Scope:
     return Scope(session, period, dimension(by) if by else None)
 
 
-def _check(ids: Sequence[str], by: str | None) -> None:
-    for metric_id in ids:
-        metric(metric_id)
-        if by and metric_id in NOT_SPLITTABLE:
+def _check(ids: Sequence[str], by: str | None) -> tuple[list[str], str | None]:
+    """The metric and dimension ids that ``ids`` and ``by`` name (ids, 中文 or English
+    names); an unknown one or an unsplittable metric is an :class:`InputError`."""
+    found = [metric(metric_id).id for metric_id in ids]
+    split = dimension(by, parameter="by").id if by else None
+    for metric_id in found:
+        if split and metric_id in NOT_SPLITTABLE:
             raise InputError(
-                f"Metric '{metric_id}' cannot be split by '{by}': {NOT_SPLITTABLE[metric_id]}. "
-                "Ask for it without by."
+                f"Metric '{metric_id}' cannot be split by '{split}': "
+                f"{NOT_SPLITTABLE[metric_id]}. Ask for it without by."
             )
-    if by:
-        dimension(by)
+    return found, split
 
 
 def _has_data(span: tuple[date, date] | None, period: Period) -> bool:
@@ -78,7 +80,7 @@ def compute(
 
     ``span`` is the data's date range when the caller already has it (True: look it up).
     """
-    _check(ids, None)
+    ids, _ = _check(ids, None)
     if span is True:
         span = data_range(session)
     if not _has_data(span if span is not False else None, period):
@@ -110,7 +112,7 @@ def values(
 
     A period outside the data's date range gives one row with a null value ("no data").
     """
-    _check(ids, by)
+    ids, by = _check(ids, by)
     span = data_range(session)
     stored = current(session)
     rows: list[dict[str, Any]] = []
@@ -171,7 +173,7 @@ def explain(session: Session, metric_id: str, period: Period, by: str | None = N
     """The SQL a metric runs for a period (and split), without running it."""
     import ibis
 
-    _check([metric_id], by)
+    (metric_id,), by = _check([metric_id], by)
     expression = DEFINITIONS[metric_id](_scope(session, period, by))
     return str(ibis.to_sql(expression, dialect=session.engine))
 
@@ -198,6 +200,7 @@ def summary(session: Session, ids: Sequence[str], period: Period) -> pl.DataFram
     from memberlens.metrics.targets import assess, check_targets
 
     check_targets(session.config)
+    ids, _ = _check(ids, None)
 
     span = data_range(session)  # once, for every period below
     now = compute(session, ids, period, span)

@@ -28,6 +28,7 @@ from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.facts.activity import activity
 from memberlens.facts.orders import paid_orders
+from memberlens.labels import Label, resolve
 from memberlens.metrics.dimensions import register
 from memberlens.metrics.scope import GROUP, Dimension, Scope
 
@@ -260,3 +261,13 @@ def _tier_labels(s: Scope) -> ir.Table:
 register(
     Dimension("tier", "会员等级", "Tier", "the member's tier as of the period end", _tier_labels)
 )
+
+
+def tier_labels(config: Config) -> dict[str, Label]:
+    """Level id → its name as a person reads it (``name`` / ``name_en``), lowest first."""
+    return {level.id: level.label for level in config.tiers.levels}
+
+
+def tier_id(config: Config, value: str, parameter: str | None = None) -> str:
+    """The level id ``value`` names: the id, its ``name`` (金卡会员) or its ``name_en``."""
+    return resolve("tier", value, tier_labels(config), parameter=parameter)

@@ -16,8 +16,8 @@ for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -83,20 +83,65 @@ class TargetRule:
         return ", ".join(parts) or "all members"
 
 
-def _unknown(kind: str, plural: str, values: Iterable[str], choices: Iterable[str]) -> list[str]:
+def _unknown(
+    kind: str,
+    plural: str,
+    values: Iterable[str],
+    choices: Iterable[str],
+    also: Iterable[str] = (),
+) -> list[str]:
+    """One message per value not among ``choices``; ``also`` (the names of the choices)
+    joins the did-you-mean."""
     options = sorted(set(choices))
+    names = [*options, *also]
     return [
-        f"Unknown {kind} '{v}'.{did_you_mean(v, options)} Valid {plural}: {', '.join(options)}."
+        f"Unknown {kind} '{v}'.{did_you_mean(v, names)} Valid {plural}: {', '.join(options)}."
         for v in values
         if v not in options
     ]
 
 
+def named(session: Session, rule: TargetRule) -> TargetRule:
+    """``rule`` with its segments, tiers, value groups and tiers and channels written as ids
+    (a person may write 重要挽留客户, 金卡会员, 小程序 or the English names); names that match
+    nothing are kept for :func:`check` to report."""
+    from memberlens.labels import CHANNELS, Label, find
+    from memberlens.program.tiers import tier_labels
+    from memberlens.segments.value import GROUP_NAMES
+    from memberlens.segments.value import TIER_NAMES as VALUE_TIER_NAMES
+
+    Names = Mapping[str, Label | Iterable[str]]
+
+    def ids(values: tuple[str, ...], choices: Names) -> tuple[str, ...]:
+        return tuple(find(v, choices) or v for v in values)
+
+    return replace(
+        rule,
+        segments=ids(rule.segments, {s.id: Label(s.zh, s.en) for s in SEGMENTS}),
+        tiers=ids(rule.tiers, tier_labels(session.config)),
+        value_groups=ids(rule.value_groups, {str(g): n for g, n in GROUP_NAMES.items()}),
+        value_tiers=ids(rule.value_tiers, {str(t): n for t, n in VALUE_TIER_NAMES.items()}),
+        channels=ids(rule.channels, CHANNELS),
+    )
+
+
 def check(session: Session, rule: TargetRule) -> None:
     """Raise one :class:`InputError` naming every unknown id and value with the valid choices."""
     problems = [
-        *_unknown("segment", "segments", rule.segments, (s.id for s in SEGMENTS)),
-        *_unknown("tier", "tiers", rule.tiers, (level.id for level in session.config.tiers.levels)),
+        *_unknown(
+            "segment",
+            "segments",
+            rule.segments,
+            (s.id for s in SEGMENTS),
+            [n for s in SEGMENTS for n in (s.zh, s.en)],
+        ),
+        *_unknown(
+            "tier",
+            "tiers",
+            rule.tiers,
+            (level.id for level in session.config.tiers.levels),
+            [n for level in session.config.tiers.levels for n in (level.name, level.label.en)],
+        ),
         *_unknown("value group", "value groups", rule.value_groups, (g.value for g in ValueGroup)),
         *_unknown("value tier", "value tiers", rule.value_tiers, (t.value for t in ValueTier)),
     ]
@@ -185,6 +230,7 @@ def target_list(
     >>> rule = TargetRule(segments=("important_winback",), min_balance=500)
     >>> ws.segments.targets("2025-06-30", rule)  # doctest: +SKIP
     """
+    rule = named(session, rule)
     check(session, rule)
     expression = target_members(session, as_of, rule, full_phone)
     frame = pl.from_arrow(session.arrow(expression.order_by(ibis.desc("spend"), "member_id")))

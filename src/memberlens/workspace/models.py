@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from memberlens.models.churn.model import ChurnResult
     from memberlens.models.churn.survival import Survival
     from memberlens.models.clv.model import ClvResult
+    from memberlens.progress import Progress
     from memberlens.workspace.base import Host
 
 
@@ -64,6 +65,7 @@ class Models:
         window_days: int = 90,
         k: float = 3.0,
         save: bool = True,
+        progress: Progress | None = None,
     ) -> ChurnResult:
         """Churn-risk model (time-based split), its report, and per-member scores as of
         ``as_of`` (default: the latest order date), saved to the warehouse unless ``save``
@@ -75,7 +77,7 @@ class Models:
 
         day = None if as_of is None else parse.day(as_of)
         with self._ws.session() as session:
-            result = churn(session, day, window_days=window_days, k=k)
+            result = churn(session, day, window_days=window_days, k=k, progress=progress)
         if save:
             save_scores(self._ws.warehouse_path, result)
         return result
@@ -89,16 +91,40 @@ class Models:
             day = require_orders(session)[1] if as_of is None else parse.day(as_of)
             return kaplan_meier(session, day, k)
 
-    def member(self, member_id: str, *, language: str | None = None) -> MemberProfile:
+    def member(
+        self, member_id: str, *, language: str | None = None, fit_clv: bool = False
+    ) -> MemberProfile:
         """One member's tier, segment, points balance, CLV, P(alive) and churn risk; names
         in ``language`` (default: the workspace's).
 
+        CLV is read from the scores ``clv --save`` last wrote; with ``fit_clv`` and none
+        saved yet, the models are fitted to the latest order date and saved first (the next
+        profile reuses them).
+
         >>> ws.models.member("M00000042").churn_level  # doctest: +SKIP
         """
-        from memberlens.members.profile import profile
+        from dataclasses import replace
 
+        from memberlens.facts.coverage import require_orders
+        from memberlens.members.profile import profile
+        from memberlens.models.results import CLV_TABLE
+
+        fitted = None
+        if fit_clv:
+            with self._ws.session(language) as session:
+                m = session.table("members")
+                known = session.scalar(m.filter(m.member_id == member_id).count()) > 0
+                saved = session.has_table(CLV_TABLE)
+                latest = require_orders(session)[1]
+            if known and not saved:  # an unknown member is refused by profile, unfitted
+                self.clv(latest.isoformat(), save=True)
+                fitted = (
+                    f"CLV fitted to {latest} and saved; refit with "
+                    "'memberlens clv --calibration-end D --save'."
+                )
         with self._ws.session(language) as session:
-            return profile(session, member_id, session.language)
+            found = profile(session, member_id, session.language)
+        return found if fitted is None else replace(found, notes=(fitted, *found.notes))
 
     def lookup(self, text: str, *, limit: int = 20, whole_phone: bool = True) -> dict[str, Any]:
         """Members found by a member id, a masked phone (``138****8000``) or, unless

@@ -13,14 +13,34 @@ from memberlens.dates.periods import check_day
 from memberlens.errors import InputError
 
 
+def missing_day(text: str) -> str | None:
+    """Why ``text``, written as YYYY-MM-DD, names no day ("2025-02-30 does not exist:
+    February 2025 has 28 days"), or None when it is not of that form or is a real day."""
+    import calendar
+    import re
+
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(text).strip())
+    if found is None:
+        return None
+    year, month, number = (int(g) for g in found.groups())
+    if not 1 <= month <= 12:
+        return f"{text} does not exist: there is no month {month:02d} (months run 01 to 12)"
+    last = calendar.monthrange(year, month)[1]
+    if 1 <= number <= last:
+        return None
+    return f"{text} does not exist: {calendar.month_name[month]} {year} has {last} days"
+
+
 def day(text: str, parameter: str = "as_of") -> date:
     """``text`` as a date in the window; an error naming ``parameter`` otherwise."""
     try:
         parsed = date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise InputError(
-            f"{parameter} {text}: write the date as 2025-03-31.", parameter=parameter, value=text
-        ) from None
+        why = missing_day(text)
+        message = f"{parameter} {text}: " + (
+            f"the date {why}." if why else "write the date as 2025-03-31."
+        )
+        raise InputError(message, parameter=parameter, value=text) from None
     return check_day(parsed, parameter, text)
 
 
@@ -36,5 +56,8 @@ def _one(text: str, parameter: str, message: str) -> date:
     try:
         parsed = date.fromisoformat(text)
     except (TypeError, ValueError):
+        why = missing_day(text)
+        if why:
+            message = f"{parameter} {text}: the date {why}."
         raise InputError(message, parameter=parameter, value=text) from None
     return check_day(parsed, parameter, text)

@@ -43,6 +43,7 @@ from memberlens.metrics.dimensions import register
 from memberlens.metrics.scope import GROUP, Dimension, Scope
 from memberlens.models.churn.lapse import DEFAULT_K, features, informative, labels
 from memberlens.models.results import CHURN_TABLE
+from memberlens.progress import Progress, Silent
 
 SCORES_TABLE = CHURN_TABLE
 HIGH = 0.5
@@ -120,20 +121,43 @@ def churn(
     *,
     window_days: int = DEFAULT_WINDOW_DAYS,
     k: float = DEFAULT_K,
+    progress: Progress | None = None,
 ) -> ChurnResult:
-    """Train, test and score (see the module docstring)."""
-    from sklearn.inspection import permutation_importance  # type: ignore[import-untyped]
-    from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
+    """Train, test and score (see the module docstring).
+
+    ``progress`` hears of the six steps (two labelled cut-offs, fit, importance, refit,
+    scoring) as they finish.
+    """
 
     if window_days < 7:
         raise InputError(f"window_days {window_days}: use a window of at least 7 days.")
     if k <= 0:
         raise InputError(f"k {k}: the multiple of the typical gap must be positive.")
+    steps = progress or Silent()
+    steps.start("Churn model", STEPS, unit="steps")
+    try:
+        return _churn(session, as_of, window_days, k, steps)
+    finally:
+        steps.finish()
+
+
+#: The steps of :func:`churn` a :class:`Progress` is told of.
+STEPS = 6
+
+
+def _churn(
+    session: Session, as_of: date | None, window_days: int, k: float, steps: Progress
+) -> ChurnResult:
+    from sklearn.inspection import permutation_importance  # type: ignore[import-untyped]
+    from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
+
     latest = as_of or require_orders(session)[1]
     test_cutoff = latest - timedelta(days=window_days)
     train_cutoff = test_cutoff - timedelta(days=window_days)
     train = labelled(session, train_cutoff, window_days, k)
+    steps.update(1)
     test = labelled(session, test_cutoff, window_days, k)
+    steps.update(2)
     for name, frame, cutoff in (("training", train, train_cutoff), ("test", test, test_cutoff)):
         classes = frame["lapsed"].n_unique() if frame.height else 0
         if frame.height < MIN_MEMBERS or classes < 2:
@@ -150,6 +174,7 @@ def churn(
         )
     model = _classifier()
     model.fit(_matrix(train, used), train["lapsed"].to_numpy())
+    steps.update(3)
     x_test, y_test = _matrix(test, used), test["lapsed"].to_numpy()
     risk = model.predict_proba(x_test)[:, 1]
     auc = float(roc_auc_score(y_test, risk))
@@ -160,6 +185,7 @@ def churn(
     importance = permutation_importance(
         model, x_test[sample], y_test[sample], scoring="roc_auc", n_repeats=3, random_state=0
     )
+    steps.update(4)
     drivers = pl.DataFrame(
         {
             "feature": list(used),
@@ -170,11 +196,13 @@ def churn(
     # refit on the latest labelled cut-off, score members as of the latest date
     final = _classifier()
     final.fit(x_test, y_test)
+    steps.update(5)
     now = _frame(session, features(session, latest, k)).sort("member_id")
     scores = now.select("member_id").with_columns(
         risk=pl.Series(final.predict_proba(_matrix(now, used))[:, 1] if now.height else [])
     )
     scores = scores.with_columns(level=risk_level(pl.col("risk")))
+    steps.update(STEPS)
     return ChurnResult(
         as_of=latest,
         train_cutoff=train_cutoff,

@@ -123,6 +123,9 @@ def clv(
         raise InputError(
             f"holdout_end {holdout_end} must be after calibration_end {calibration_end}."
         )
+    notes: list[str] = []
+    if holdout_end is not None:
+        holdout_end, notes = _holdout_within_data(session, calibration_end, holdout_end)
     summary, purchase, spend = summarise_and_fit(session, calibration_end, unit, ordered=True)
     members = predict(purchase, spend, summary, unit, horizon_months, discount_rate)
     validation = None
@@ -139,8 +142,33 @@ def clv(
         spend=spend,
         members=members,
         validation=validation,
-        warnings=[*purchase.warnings_, *spend.warnings_],
+        warnings=[*notes, *purchase.warnings_, *spend.warnings_],
     )
+
+
+def _holdout_within_data(
+    session: Session, calibration_end: date, holdout_end: date
+) -> tuple[date, list[str]]:
+    """The holdout end cut to the data's last order, with a warning naming the data's range;
+    an :class:`InputError` when no order follows the calibration end (nothing to check)."""
+    from memberlens.facts.coverage import require_orders
+
+    first, last = require_orders(session)
+    if calibration_end >= last:
+        raise InputError(
+            f"holdout_end {holdout_end}: the data runs from {first} to {last}, so no order "
+            f"follows calibration_end {calibration_end} and there is nothing to check the "
+            f"predictions against. Fit to a calibration end before {last}.",
+            parameter="holdout_end",
+            value=str(holdout_end),
+        )
+    if holdout_end <= last:
+        return holdout_end, []
+    return last, [
+        f"holdout_end {holdout_end} is after the data's last order (the data runs from "
+        f"{first} to {last}): the holdout is checked from {calibration_end} to {last} "
+        f"({(last - calibration_end).days} days)."
+    ]
 
 
 def _finite(value: Any) -> Any:
