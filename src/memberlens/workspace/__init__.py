@@ -10,6 +10,13 @@
   (``ws.points``), :mod:`.models` (``ws.models``), :mod:`.analyses` (``ws.analyses``).
 """
 
-from memberlens.workspace.core import ENV_VAR, Workspace, init, load_dimensions, open
+from memberlens.workspace.core import (
+    ENV_VAR,
+    Workspace,
+    init,
+    load_dimensions,
+    load_metrics,
+    open,
+)
 
-__all__ = ["ENV_VAR", "Workspace", "init", "load_dimensions", "open"]
+__all__ = ["ENV_VAR", "Workspace", "init", "load_dimensions", "load_metrics", "open"]

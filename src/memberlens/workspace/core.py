@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.ingest.validate import Decimal
+    from memberlens.metrics.catalog import Metric
     from memberlens.metrics.scope import Dimension
     from memberlens.models.clv.model import ClvResult
     from memberlens.program.history import TierHistory
@@ -52,6 +53,7 @@ class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.config: Config = load_config(root / CONFIG_FILE)
+        load_metrics()
         self._memo: dict[tuple[str, str], Any] | None = None
         self.points = Points(self)
         self.segments = Segments(self)
@@ -318,6 +320,17 @@ def load_dimensions() -> dict[str, Dimension]:
     upper = ("tier", "rfm_segment", "churn_risk")  # listed after the member attributes
     ordered = [d for d in DIMENSIONS if d not in upper] + [d for d in upper if d in DIMENSIONS]
     return {d: DIMENSIONS[d] for d in ordered}
+
+
+def load_metrics() -> dict[str, Metric]:
+    """The whole metric catalog, the metrics that areas above the metric layer register
+    included (the service metrics of :mod:`memberlens.voc.service`): importing their
+    modules registers them."""
+    from memberlens.metrics.catalog import CATALOG
+    from memberlens.voc import service
+
+    del service  # imported for the metrics it registers
+    return CATALOG
 
 
 def init(
