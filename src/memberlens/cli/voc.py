@@ -97,7 +97,7 @@ def topics(
     language = ws.config.workspace.language
     with ws.session() as s:
         frame = texts(s, table, day(start, "start"), day(end, "end"))
-    rows, _ = topic_rows(frame, k=k)
+    rows, _ = topic_rows(frame, k=k, words=ws.config.voc.words)
     if emerging_only:
         found = [
             {

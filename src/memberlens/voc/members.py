@@ -93,7 +93,7 @@ def complaint_topics(
     )
     frame = texts(session, "tickets", start, end - timedelta(days=1))
     frame = frame.join(complaint_ids, on="id", how="inner").filter(pl.col("member").is_not_null())
-    rows, ids = topic_rows(frame.select("id", "at", "text"), k=k)
+    rows, ids = topic_rows(frame.select("id", "at", "text"), k=k, words=session.config.voc.words)
     per = (
         frame.join(ids, on="id")
         .group_by("member", "topic")
