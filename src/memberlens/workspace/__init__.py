@@ -15,8 +15,17 @@ from memberlens.workspace.core import (
     Workspace,
     init,
     load_dimensions,
+    load_member_features,
     load_metrics,
     open,
 )
 
-__all__ = ["ENV_VAR", "Workspace", "init", "load_dimensions", "load_metrics", "open"]
+__all__ = [
+    "ENV_VAR",
+    "Workspace",
+    "init",
+    "load_dimensions",
+    "load_member_features",
+    "load_metrics",
+    "open",
+]

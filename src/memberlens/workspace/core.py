@@ -54,6 +54,7 @@ class Workspace:
         self.root = root
         self.config: Config = load_config(root / CONFIG_FILE)
         load_metrics()
+        load_member_features()
         self._memo: dict[tuple[str, str], Any] | None = None
         self.points = Points(self)
         self.segments = Segments(self)
@@ -331,6 +332,14 @@ def load_metrics() -> dict[str, Metric]:
 
     del service  # imported for the metrics it registers
     return CATALOG
+
+
+def load_member_features() -> None:
+    """Register the member features that areas above the models define (what members say,
+    :mod:`memberlens.voc.members`) for the churn model and the drivers analysis."""
+    from memberlens.voc import members
+
+    del members  # imported for the features it registers
 
 
 def init(
