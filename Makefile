@@ -29,7 +29,7 @@ bench: setup  ## performance figures (slow; see docs/benchmarks.md)
 
 docs: setup  ## regenerate generated documentation and the SQL snapshots of the metrics
 	$(RUN) python -m memberlens.catalog_docs docs/metrics.md
-	$(RUN) python -m memberlens.metrics.snapshots tests/metrics/snapshots
+	$(RUN) python -m memberlens.catalog_docs --snapshots tests/metrics/snapshots
 
 clean:
 	rm -rf memberlens-demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

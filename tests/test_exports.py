@@ -19,7 +19,15 @@ PACKAGES = {
         "init",
         "open",
     },
-    "memberlens.workspace": {"ENV_VAR", "Workspace", "init", "load_dimensions", "open"},
+    "memberlens.workspace": {
+        "ENV_VAR",
+        "Workspace",
+        "init",
+        "load_dimensions",
+        "load_member_features",
+        "load_metrics",
+        "open",
+    },
     "memberlens.engine": {
         "Memo",
         "SECONDS_PER_DAY",

@@ -22,8 +22,9 @@ denominator gives no value rather than zero.
 
 def render() -> str:
     from memberlens.metrics.goals import GOALS
-    from memberlens.workspace import load_dimensions
+    from memberlens.workspace import load_dimensions, load_metrics
 
+    load_metrics()  # the metrics areas above the catalog register (METRICS grows in place)
     rows = [
         f"| `{m.id}` | {m.zh} | {m.en} | {m.unit} | {m.direction} | {m.klass} | {m.definition} |"
         for m in METRICS
@@ -103,6 +104,16 @@ plain rows `{"metric", "period", "value"}` unless `--compare` asks for the summa
 
 
 def main() -> None:
+    """``python -m memberlens.catalog_docs [docs/metrics.md]`` writes the catalog page;
+    ``python -m memberlens.catalog_docs --snapshots DIR`` the SQL snapshots of every metric,
+    the registered ones included (:mod:`memberlens.metrics.snapshots`)."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--snapshots":
+        from memberlens.metrics.snapshots import main as snapshots
+        from memberlens.workspace import load_metrics
+
+        load_metrics()
+        snapshots(sys.argv[2:])
+        return
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/metrics.md")
     target.write_text(render(), encoding="utf-8")
 

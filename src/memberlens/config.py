@@ -364,6 +364,43 @@ class CalendarSettings(_Section):
         return tuple(sorted(value))
 
 
+#: The most user-dictionary words ``[voc] words`` may list, and the longest word.
+MAX_VOC_WORDS = 10_000
+MAX_VOC_WORD_LENGTH = 30
+
+
+class VocSettings(_Section):
+    """``[voc]``: brand, product and program words jieba keeps whole (悦享生活, 黑卡 …)."""
+
+    words: tuple[str, ...] = Field(default=(), strict=False)
+
+    @field_validator("words", mode="before")
+    @classmethod
+    def _words(cls, value: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise ValueError('write a list of words: words = ["悦享生活", "黑卡"]')
+        problems = []
+        if len(value) > MAX_VOC_WORDS:
+            problems.append(f"{len(value)} words: at most {MAX_VOC_WORDS}")
+        seen: set[str] = set()
+        for word in value:
+            if not isinstance(word, str):
+                problems.append(f"{word!r} is not a string")
+            elif not word.strip():
+                problems.append("an empty word")
+            elif word != word.strip() or any(c.isspace() for c in word):
+                problems.append(f"{word!r} holds a space (a word is segmented whole)")
+            elif len(word) > MAX_VOC_WORD_LENGTH:
+                problems.append(f"{word!r} is longer than {MAX_VOC_WORD_LENGTH} characters")
+            elif word in seen:
+                problems.append(f"{word!r} is listed twice")
+            else:
+                seen.add(word)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return tuple(value)
+
+
 class TargetSettings(_Section):
     """One ``[targets.<metric>]`` entry: exactly one of value, range or history."""
 
@@ -590,6 +627,7 @@ class Config(_Section):
     engine: EngineSettings = EngineSettings()
     points: PointsSettings = PointsSettings()
     ingest: IngestSettings = IngestSettings()
+    voc: VocSettings = VocSettings()
     mapping: dict[str, dict[str, str]] = Field(default_factory=dict)
     targets: dict[str, TargetSettings] = Field(default_factory=dict)
     sources: dict[str, SourceSettings] = Field(default_factory=dict)

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 import memberlens as ml
 
 COMMAND = [sys.executable, "-m", "memberlens"]
@@ -58,3 +60,24 @@ def test_topics_json_masks_examples(shop: ml.Workspace, write: Callable[..., Pat
 def test_sentiment_needs_one_source(shop: ml.Workspace) -> None:
     done = run("-w", str(shop.root), "voc", "sentiment")
     assert done.returncode == 2 and "--table" in done.stderr
+
+
+def test_lapse_by_complaint_topic_as_json(load_csv: Callable[..., ml.Workspace]) -> None:
+    members = "member_id,registered_at\n" + "".join(f"M{i},2024-01-01\n" for i in range(1, 5))
+    orders = ("order_id,member_id,ordered_at,amount\n"
+              + "".join(f"O{i},M{i},2024-03-01,10\n" for i in range(1, 5))
+              + "P3,M3,2024-04-05,10\nP4,M4,2024-05-15,10\n")  # fmt: skip
+    tickets = ("ticket_id,member_id,opened_at,kind,text\n"
+               "T1,M1,2024-03-10,complaint,积分没到账 13812345678\n"
+               "T2,M2,2024-03-11,complaint,积分没到账 13812345678\n")  # fmt: skip
+    ws = load_csv(("members", members), ("orders", orders), ("tickets", tickets))
+    done = run("-w", str(ws.root), "voc", "lapse", "--horizon-days", "40", "--k", "1",
+               "--format", "json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)["rows"]
+    # before 2024-04-06: T1, T2 not followed by an order in 40 days → Y = 1; orders O1..O4,
+    # P3: O3 is followed by P3 → Z = 4/5
+    assert (row["complaints"], row["lapsed"], row["lapse_rate"]) == (2, 2, 1.0)
+    assert row["similar_lapse_rate"] == pytest.approx(4 / 5)
+    assert row["dropout"] == pytest.approx(1.0)
+    assert row["examples"] == ["积分没到账 138****5678"]

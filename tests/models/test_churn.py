@@ -117,7 +117,10 @@ def test_churn_model_beats_recency_on_demo_data(modelled: ChurnResult) -> None:
     # time-based split: train, test and scoring dates one window apart
     assert (r.as_of - r.test_cutoff).days == (r.test_cutoff - r.train_cutoff).days == 90
     assert r.calibration["members"].sum() == r.test_members and r.calibration.height == 10
-    assert sorted([*r.drivers["feature"], *r.left_out]) == sorted(FEATURES)
+    found = [*r.drivers["feature"], *r.left_out]
+    assert sorted(f for f in found if not f.startswith("voc_")) == sorted(FEATURES)
+    # what members say joins from memberlens.voc (texts, sentiment, complaint topics)
+    assert {"voc_texts", "voc_negative_share", "voc_mean_sentiment"} <= set(found)
     assert r.drivers["feature"][0] in {"recency_share", "typical_gap", "recency_days"}
     assert set(r.scores["level"].unique()) <= {"high", "medium", "low"}
     assert r.scores["risk"].is_between(0, 1).all()
@@ -231,6 +234,8 @@ def test_churn_runs_on_a_members_and_orders_program(
     result = shop.models.churn(window_days=30, save=False)
     assert result.as_of == date(2024, 12, 31)
     assert set(result.left_out) >= ABSENT
+    # no texts: the features of what members say are left out too
+    assert {"voc_texts", "voc_negative_share", "voc_mean_sentiment"} <= set(result.left_out)
     assert not set(result.drivers["feature"]) & set(result.left_out)
     assert "recency_days" in set(result.drivers["feature"])
     assert result.scores.height > 0 and result.scores["risk"].is_between(0, 1).all()

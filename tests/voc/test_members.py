@@ -54,3 +54,42 @@ def test_lapse_needs_the_horizon_in_the_data(load_csv: Callable[..., ml.Workspac
     ws = _lapse_ws(load_csv)
     with ws.session() as s, pytest.raises(InputError, match="as_of 2024-05-01"):
         lapse_by_complaint_topic(s, date(2024, 5, 1), horizon_days=30)
+
+
+def test_complaint_lapse_effect_by_hand(load_csv: Callable[..., ml.Workspace]) -> None:
+    from memberlens.voc.members import complaint_lapse_effect
+
+    ws = _lapse_ws(load_csv)
+    with ws.session() as s:
+        found = complaint_lapse_effect(s, horizon_days=40)
+    # windows must end by 2024-05-15 (the last order): events before 2024-04-06 count.
+    # Orders O1..O6, P3: O3 (P3), O5 (P5 on day 40) and O6 (P6) are followed by an order
+    # within 40 days; O1, O2, O4 and P3 are not → Z = 4/7. Complaints T1, T2 are not
+    # followed by an order, T3 is (P3) → Y = 2/3.
+    assert (found["complaints"], found["orders"]) == (3, 7)
+    assert found["lapse_after_complaint"] == pytest.approx(2 / 3)
+    assert found["lapse_after_order"] == pytest.approx(4 / 7)
+    assert found["dropout"] == pytest.approx((2 / 3 - 4 / 7) / (3 / 7))  # 2/9
+    low, high = found["ci"]
+    assert low < 2 / 9 < high
+    with pytest.raises(InputError, match="horizon_days 0"):
+        complaint_lapse_effect(s, horizon_days=0)
+
+
+def test_churn_features_of_what_members_say(shop: ml.Workspace) -> None:
+    from memberlens.voc.members import churn_features
+
+    with shop.session() as s:
+        (march, february), labels = churn_features(
+            s, [(date(2024, 3, 1), date(2024, 4, 1)), (date(2024, 2, 1), date(2024, 3, 1))]
+        )
+    rows = {r["member_id"]: r for r in march.to_dicts()}
+    # March texts: M1 complaint T1 (no text) and post B1 好喝; M2 complaint T4; M3 inquiry T2
+    assert rows["M1"]["voc_texts"] == 1
+    assert rows["M1"]["voc_mean_sentiment"] == pytest.approx(classify("好喝").score)
+    assert rows["M1"]["voc_negative_share"] == (classify("好喝").score <= -0.3)
+    # the complaint topics are the same columns in both windows, one flag per topic
+    assert set(labels) == {c for c in march.columns if c.startswith("voc_topic_")}
+    assert set(labels) == {c for c in february.columns if c.startswith("voc_topic_")}
+    assert {rows[m].get(c) for m in rows for c in labels} <= {0, 1}
+    assert set(february["member_id"]) == {"M2"}  # B3 (不错) on 2024-02-01

@@ -57,3 +57,28 @@ def test_post_sentiment_shares(program: tuple[Path, dict[str, Any]]) -> None:
     for mood, share in truth["voice"]["post_sentiment_shares"].items():
         se = math.sqrt(share * (1 - share) / len(posts))
         assert abs(counts[mood] / len(posts) - share) <= 4 * se, (mood, counts)
+
+
+def test_the_planted_complaint_dropout_is_recovered(
+    demo_ws: Any, program: tuple[Path, dict[str, Any]]
+) -> None:
+    """A complaint ends the member's buying with the planted probability (0.3): recovered
+    within its 95 % interval widened to 3 standard errors, and complaints raise the lapse
+    rate over the next 90 days clearly above the rate after an ordinary order."""
+    from memberlens.voc.members import complaint_lapse_by_topic, complaint_lapse_effect
+
+    planted = program[1]["voice"]["complaint_dropout"]["probability"]
+    with demo_ws.session() as s:
+        found = complaint_lapse_effect(s, horizon_days=90)
+        topics = complaint_lapse_by_topic(s, k=6)
+    low, high = found["ci"]
+    se = (high - low) / 2 / 1.96
+    assert found["complaints"] >= 100
+    assert abs(found["dropout"] - planted) <= 3 * se
+    assert low > 0  # the effect is there
+    # the same effect in every topic (planted alike for all): within 3 standard errors
+    assert sum(r["complaints"] for r in topics) == found["complaints"]
+    for row in topics:
+        assert row["similar_lapse_rate"] == pytest.approx(found["lapse_after_order"])
+        low, high = row["ci"]
+        assert abs(row["dropout"] - planted) <= 3 * (high - low) / 2 / 1.96, row["label"]

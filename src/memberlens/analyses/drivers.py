@@ -7,7 +7,10 @@ the member is known in, tenure, and — as a control for how active the member a
 the number of orders in P. A logistic regression on standardised behaviours gives an odds
 ratio per standard deviation (per yes/no for the 0/1 behaviours) with a 95 % interval and a
 p-value; the plain repurchase rates with and without each 0/1 behaviour are shown beside it.
-Associations, not causes.
+With ``extra=True`` the member features registered by areas above the models join them
+(:mod:`memberlens.models.churn.extra`: texts written, their negative share and mean
+sentiment, complaint topics — from :mod:`memberlens.voc.members`), over the same period; a
+member without a text counts as neutral (0) there. Associations, not causes.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def member_features(session: Session, period: Period) -> pl.DataFrame:
     return result
 
 
-def drivers(session: Session, period: Period) -> Drivers:
+def drivers(session: Session, period: Period, extra: bool = False) -> Drivers:
     import statsmodels.api as sm
 
     from memberlens.facts.coverage import data_range
@@ -99,11 +102,19 @@ def drivers(session: Session, period: Period) -> Drivers:
             f"{period} has {data.height} buyers and no variation in next-period repurchase; "
             "choose a longer period (a quarter or a year)."
         )
+    candidates, binary = list(BEHAVIOURS), set(BINARY)
+    if extra:
+        from memberlens.models.churn.extra import extra_features
+
+        more = extra_features(session, [(period.first, period.end)])
+        data = more.join(data, 0).with_columns(pl.col(c).fill_null(0.0) for c in more.no_fill)
+        candidates += more.columns
+        binary |= more.binary
     y = data["repurchased"].to_numpy().astype(float)
-    columns = [b for b in BEHAVIOURS if data[b].std() not in (None, 0.0)]
+    columns = [b for b in candidates if data[b].std() not in (None, 0.0)]
     x = np.column_stack([data[b].to_numpy().astype(float) for b in columns])
-    scale = np.array([1.0 if b in BINARY else x[:, k].std() for k, b in enumerate(columns)])
-    centre = np.array([0.0 if b in BINARY else x[:, k].mean() for k, b in enumerate(columns)])
+    scale = np.array([1.0 if b in binary else x[:, k].std() for k, b in enumerate(columns)])
+    centre = np.array([0.0 if b in binary else x[:, k].mean() for k, b in enumerate(columns)])
     design = sm.add_constant((x - centre) / scale)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; the fit is checked below
@@ -112,19 +123,21 @@ def drivers(session: Session, period: Period) -> Drivers:
     rows = []
     for k, name in enumerate(columns, start=1):
         values = data[name].to_numpy().astype(float)
-        binary = name in BINARY
+        is_binary = name in binary
         rows.append(
             {
                 "behaviour": name,
-                "unit": "yes vs no" if binary else "per standard deviation",
+                "unit": "yes vs no" if is_binary else "per standard deviation",
                 "correlation": float(np.corrcoef(values, y)[0, 1]),
                 "odds_ratio": float(np.exp(fit.params[k])),
                 "ci_low": float(np.exp(intervals[k, 0])),
                 "ci_high": float(np.exp(intervals[k, 1])),
                 "p_value": float(fit.pvalues[k]),
-                "rate_with": float(y[values > 0].mean()) if binary and (values > 0).any() else None,
+                "rate_with": float(y[values > 0].mean())
+                if is_binary and (values > 0).any()
+                else None,
                 "rate_without": float(y[values == 0].mean())
-                if binary and (values == 0).any()
+                if is_binary and (values == 0).any()
                 else None,
             }
         )

@@ -196,11 +196,14 @@ def drivers(
     period: Annotated[
         str | None, typer.Option(help="Period of behaviour (a quarter works well).")
     ] = None,
+    voc: Annotated[
+        bool, typer.Option("--voc", help="Add what members said: sentiment, complaint topics.")
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Which behaviours (redeeming, campaigns, complaints, channels, tenure) go with repurchase."""
     ws = open_workspace()
-    result = ws.analyses.drivers(period)
+    result = ws.analyses.drivers(period, voc=voc)
     if fmt is not Format.table:
         emit(result.table, fmt)
         return

@@ -97,7 +97,7 @@ def topics(
     language = ws.config.workspace.language
     with ws.session() as s:
         frame = texts(s, table, day(start, "start"), day(end, "end"))
-    rows, _ = topic_rows(frame, k=k)
+    rows, _ = topic_rows(frame, k=k, words=ws.config.voc.words)
     if emerging_only:
         found = [
             {
@@ -144,3 +144,46 @@ def nps(
         rows = [{**r, "ci": "" if r["ci"] is None else f"[{r['ci'][0]}, {r['ci'][1]}]"}
                 for r in rows]  # fmt: skip
     emit(rows, fmt, title=NPS_TITLE(ws.config.workspace.language))
+
+
+LAPSE_TITLE = Label(
+    "投诉话题与流失(投诉后 N 天内无消费)",
+    "Complaint topics and lapse (no purchase in N days after)",
+)
+
+
+@voc_app.command()
+def lapse(
+    start: Annotated[str | None, typer.Option("--from", help="First day of complaints.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day of complaints.")] = None,
+    horizon_days: Annotated[int, typer.Option(help="Days after a complaint.")] = 90,
+    k: Annotated[int, typer.Option(help="Number of complaint topics.")] = 8,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Members who complained about X lapse at rate Y against Z for similar members."""
+    from memberlens.voc.members import complaint_lapse_by_topic
+
+    ws = open_workspace()
+    first = None if start is None else day(start, "start")
+    last = None if end is None else day(end, "end")
+    with ws.session() as s:
+        rows = complaint_lapse_by_topic(s, first, last, horizon_days=horizon_days, k=k)
+    if fmt is Format.table:
+        rows = [
+            {
+                **{key: r[key] for key in ("topic", "label", "complaints", "lapsed")},
+                "lapse_rate": _share(r["lapse_rate"]),
+                "similar_lapse_rate": _share(r["similar_lapse_rate"]),
+                "difference": _share(r["difference"]),
+                "dropout (95% CI)": ""
+                if r["dropout"] is None
+                else f"{r['dropout']:.0%} [{r['ci'][0]:.0%}, {r['ci'][1]:.0%}]",
+                "examples": " | ".join(e or "" for e in r["examples"]),
+            }
+            for r in rows
+        ]
+    emit(rows, fmt, title=LAPSE_TITLE(ws.config.workspace.language).replace("N", str(horizon_days)))
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"

@@ -72,6 +72,8 @@ class Plan:
     sign_in_points: int = 5
     referral_points: int = 200
     complaint_compensation: int = 100
+    ticket_rate: float = 0.02  # service tickets per paid member order (half are complaints)
+    complaint_dropout: float = 0.3  # after a complaint the member stops buying with this chance
     anomaly_day: date = date(2025, 8, 19)
     experiment_lift: float = 0.05
     experiment_window_days: int = 14

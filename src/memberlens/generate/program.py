@@ -120,9 +120,11 @@ def generate(
                     [np.full(bought_by.size, -1), touches.campaign, np.full(tested_by.size, -1)]
                 ),
             )
+            # tickets first: a complaint may end the member's buying (the planted dropout)
+            ticket_t, kept, compensated_by, compensated_at = tickets(chunk, orders)
+            orders = orders.take(kept)
             order_id = chunk.next_ids("orders", "O", orders.member.size, 10)
             event_t, signed_by, signed_at = events(chunk, state, orders, touches)
-            ticket_t, compensated_by, compensated_at = tickets(chunk, orders)
             entries = ledger(
                 chunk,
                 state,
@@ -254,6 +256,6 @@ def _truth(
             "expected_nps": round(100 * (promoter - detractor), 2),
         },
         "sentiment": sentiment_truth(),
-        "voice": voice_truth(clock),
+        "voice": voice_truth(clock, plan),
         "rows": rows,
     }

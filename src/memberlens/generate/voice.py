@@ -14,6 +14,7 @@ import pyarrow as pa
 from memberlens.generate.base import Chunk, pick, timestamps
 from memberlens.generate.calendar import DAY, Clock
 from memberlens.generate.orders import Orders
+from memberlens.generate.params import Plan
 
 BRAND = "悦享生活"
 
@@ -58,7 +59,7 @@ EMERGING_TEXTS = (
     "新版小程序闪退，没法用积分",
     "The app crashes since the update, cannot open my points.",
 )
-EMERGING_RATE = 0.05  # an app-crash complaint per paid order in the planted week
+EMERGING_RATE = 0.15  # app-crash complaints per paid order in the planted week
 EMERGING_WEEKS_BEFORE_END = 6  # the planted week starts on the Monday this many weeks back
 
 # (text, sentiment) — sentiment is positive, neutral or negative
@@ -167,10 +168,16 @@ def _ticket_texts(rng: np.random.Generator, kind: np.ndarray, crashes: int) -> p
     return pick(tuple(flat), codes)
 
 
-def tickets(chunk: Chunk, orders: Orders) -> tuple[pa.Table, np.ndarray, np.ndarray]:
-    """Service tickets after some orders; returns compensated (member, time) for the ledger."""
+def tickets(chunk: Chunk, orders: Orders) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray]:
+    """Service tickets after some orders, and the planted complaint dropout.
+
+    After each complaint the member stops buying with probability
+    ``plan.complaint_dropout``: every later order of the member is removed (with the tickets
+    about them). Returns the tickets, the rows of ``orders`` to keep, and the compensated
+    (member, time) pairs for the ledger.
+    """
     rng, clock = chunk.rng, chunk.clock
-    base = np.flatnonzero(orders.paid & (rng.random(orders.member.size) < 0.006))
+    base = np.flatnonzero(orders.paid & (rng.random(orders.member.size) < chunk.plan.ticket_rate))
     first, last = emerging_week(clock)
     week = (orders.at >= first) & (orders.at < last)
     crash = np.flatnonzero(orders.paid & week & (rng.random(orders.member.size) < EMERGING_RATE))
@@ -192,22 +199,32 @@ def tickets(chunk: Chunk, orders: Orders) -> tuple[pa.Table, np.ndarray, np.ndar
     satisfaction = np.clip(np.round(5.2 - 0.03 * hours + rng.normal(0, 0.8, n)), 1, 5).astype(
         np.int64
     )
+    texts = _ticket_texts(rng, kind, crash.size)
+    # the planted dropout: the member's first complaint that triggers it ends their buying
+    triggers = (kind == 0) & (rng.random(n) < chunk.plan.complaint_dropout)
+    stop = np.full(chunk.size, np.iinfo(np.int64).max)
+    np.minimum.at(stop, member[triggers], opened[triggers])
+    owner = np.maximum(orders.member, 0)
+    keep_orders = (orders.member < 0) | (orders.at <= stop[owner])
+    kept = keep_orders[paid]
     resolved_ts = timestamps(clock.start, resolved_at)
     table = pa.table(
         {
-            "ticket_id": chunk.next_ids("tickets", "T", n, 8),
-            "member_id": chunk.member_ids(member),
-            "opened_at": timestamps(clock.start, opened),
-            "kind": pick(TICKET_KINDS, kind),
-            "text": _ticket_texts(rng, kind, crash.size),
+            "ticket_id": chunk.next_ids("tickets", "T", int(kept.sum()), 8),
+            "member_id": chunk.member_ids(member[kept]),
+            "opened_at": timestamps(clock.start, opened[kept]),
+            "kind": pick(TICKET_KINDS, kind[kept]),
+            "text": texts.filter(pa.array(kept)),
             "resolved_at": pa.array(
-                resolved_ts.to_numpy(zero_copy_only=False), pa.timestamp("s"), mask=~resolved
+                resolved_ts.to_numpy(zero_copy_only=False)[kept],
+                pa.timestamp("s"),
+                mask=~resolved[kept],
             ),
-            "satisfaction": pa.array(satisfaction, pa.int64(), mask=~resolved),
+            "satisfaction": pa.array(satisfaction[kept], pa.int64(), mask=~resolved[kept]),
         }
     )
-    compensated = resolved & (kind == 0) & (rng.random(n) < 0.3)
-    return table, member[compensated], resolved_at[compensated]
+    compensated = kept & resolved & (kind == 0) & (rng.random(n) < 0.3)
+    return table, np.flatnonzero(keep_orders), member[compensated], resolved_at[compensated]
 
 
 def surveys(chunk: Chunk, orders: Orders) -> pa.Table:
@@ -288,7 +305,7 @@ def sentiment_truth() -> list[dict[str, str]]:
 POST_MOOD_SHARES = (0.55, 0.25, 0.20)  # positive, neutral, negative posts
 
 
-def voice_truth(clock: Clock) -> dict[str, object]:
+def voice_truth(clock: Clock, plan: Plan) -> dict[str, object]:
     """The planted facts of the texts, for truth.json."""
     first, _ = emerging_week(clock)
     return {
@@ -302,6 +319,12 @@ def voice_truth(clock: Clock) -> dict[str, object]:
             "complaints_per_paid_order": EMERGING_RATE,
             "texts": list(EMERGING_TEXTS),
             "meaning": "app-crash complaints appear only in this ISO week",
+        },
+        "complaint_dropout": {
+            "probability": plan.complaint_dropout,
+            "meaning": "after each complaint ticket the member stops buying with this "
+            "probability (every later order is removed); so among members who complained, "
+            "the lapse rate over a later window is p + (1 - p) × the rate of similar members",
         },
         "post_sentiment_shares": dict(
             zip(("positive", "neutral", "negative"), POST_MOOD_SHARES, strict=True)

@@ -3,12 +3,18 @@
 A :class:`Metric` carries its id, 中文 and English names, unit, direction, class and a
 one-line definition. How it is computed lives in :mod:`memberlens.metrics.compute`, keyed by
 the same id; a test checks that the two agree.
+
+Areas above the metric layer (the service metrics of the voice of the customer) add their
+metrics with :func:`register`, as dimensions are registered: the catalog lives here, the
+definition where its concept lives, and imports point one way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from memberlens.labels import Label, resolve
 
@@ -72,7 +78,9 @@ _U, _D, _N = Direction.UP, Direction.DOWN, Direction.NEUTRAL
 _CORE, _REL, _TREND = MetricClass.CORE, MetricClass.RELATED, MetricClass.TREND
 
 # fmt: off
-METRICS: tuple[Metric, ...] = (
+#: Every metric, those registered by the areas above included (a list: :func:`register`
+#: appends, so a module that imported it sees them too).
+METRICS: list[Metric] = [
     # DESIGN §6
     Metric("members_total", "会员总数", "Total members", Unit.COUNT, _U, _CORE,
            "members registered at or before the end of the period"),
@@ -151,7 +159,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("loyalty_index", "忠诚度指数", "Loyalty index", Unit.SCORE, _U, _TREND,
            "100 × (0.3 repurchase_rate + 0.3 retention_rate + 0.2 activity_rate "
            "+ 0.2 (nps + 100) / 200); none when a part has no value"),
-)
+]
 # fmt: on
 
 CATALOG: dict[str, Metric] = {m.id: m for m in METRICS}
@@ -179,6 +187,28 @@ HEADLINE: tuple[str, ...] = (
     "nps",
     "loyalty_index",
 )
+
+
+def register(
+    entry: Metric, definition: Callable[[Any], Any], *, not_splittable: str | None = None
+) -> Metric:
+    """Add a metric defined by an area above this layer: its catalog entry here, its
+    definition (a :data:`memberlens.metrics.compute.Definition`: a Scope to an Ibis table
+    with a ``value`` column) beside the catalog's own. ``not_splittable`` gives the reason
+    when it cannot be split by a member dimension. Registering the same metric again (a
+    module reloaded) replaces it; another metric under a catalog id is an error."""
+    from memberlens.metrics import compute
+
+    known = CATALOG.get(entry.id)
+    if known is not None and known != entry:
+        raise ValueError(f"metric id '{entry.id}' is already in the catalog")
+    if known is None:
+        METRICS.append(entry)
+    CATALOG[entry.id] = entry
+    compute.DEFINITIONS[entry.id] = definition
+    if not_splittable:
+        compute.NOT_SPLITTABLE[entry.id] = not_splittable
+    return entry
 
 
 def metric(metric_id: str) -> Metric:

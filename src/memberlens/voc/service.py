@@ -2,8 +2,10 @@
 
 Each function takes a :class:`~memberlens.metrics.compute.Scope` and returns an Ibis table
 with a ``value`` column (one row, or one per group of the scope's dimension), and
-:data:`METRICS` holds their catalog entries. They join the catalog by appending
-:data:`DEFINITIONS` to ``compute.DEFINITIONS`` and :data:`METRICS` to the catalog.
+:data:`METRICS` holds their catalog entries. Importing this module registers them in the
+catalog (:func:`memberlens.metrics.catalog.register`), so ``metrics``, ``summary`` with its
+targets and statuses, series and splits treat them as every other metric;
+:func:`memberlens.workspace.load_metrics` imports it.
 
 * ``<kind>_rate``: tickets of that kind opened in the period per 1,000 paid member orders
   of the period (``complaint_rate`` is already in the catalog with the same definition);
@@ -20,7 +22,7 @@ from collections.abc import Callable
 import ibis.expr.types as ir
 
 from memberlens.engine.expr import hours_between
-from memberlens.metrics.catalog import Direction, Metric, MetricClass, Unit
+from memberlens.metrics.catalog import Direction, Metric, MetricClass, Unit, register
 from memberlens.metrics.compute import Ratio, orders
 from memberlens.metrics.scope import Scope
 
@@ -89,3 +91,6 @@ METRICS: tuple[Metric, ...] = (
            Unit.SCORE, Direction.UP, _REL,
            "mean satisfaction (1-5) of tickets resolved in the period"),
 )  # fmt: skip
+
+for _entry in METRICS:
+    register(_entry, DEFINITIONS[_entry.id])

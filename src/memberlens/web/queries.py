@@ -205,12 +205,17 @@ class Queries:
     def catalog() -> Rows:
         """The rows of ``metrics list --format json``."""
         from memberlens.metrics.catalog import METRICS
+        from memberlens.workspace import load_metrics
 
+        load_metrics()
         return [m.to_dict() for m in METRICS]
 
     @staticmethod
     def dimensions() -> Rows:
         from memberlens.metrics.dimensions import DIMENSIONS
+        from memberlens.workspace import load_dimensions
+
+        load_dimensions()  # tier, rfm_segment and churn_risk register themselves on import
 
         return [
             {"id": d.id, "中文": d.zh, "name": d.en, "definition": d.definition}

@@ -15,9 +15,25 @@ from typing import TYPE_CHECKING
 from memberlens.lazy import exports
 
 if TYPE_CHECKING:
-    from memberlens.workspace.core import ENV_VAR, Workspace, init, load_dimensions, open
+    from memberlens.workspace.core import (
+        ENV_VAR,
+        Workspace,
+        init,
+        load_dimensions,
+        load_member_features,
+        load_metrics,
+        open,
+    )
 
-__all__ = ["ENV_VAR", "Workspace", "init", "load_dimensions", "open"]
+__all__ = [
+    "ENV_VAR",
+    "Workspace",
+    "init",
+    "load_dimensions",
+    "load_member_features",
+    "load_metrics",
+    "open",
+]
 
 # importing a submodule (workspace.parse) must not load the engine and the config
 __getattr__, __dir__ = exports(__name__, dict.fromkeys(__all__, "memberlens.workspace.core"))

@@ -70,9 +70,10 @@ class Analyses:
         with self._ws.session() as session:
             return decompose(session, metric, first, last, grain)  # type: ignore[arg-type]
 
-    def drivers(self, period: str | None = None) -> Drivers:
-        """Behaviours of a period's buyers against their repurchase in the next period."""
+    def drivers(self, period: str | None = None, *, voc: bool = False) -> Drivers:
+        """Behaviours of a period's buyers against their repurchase in the next period
+        (``voc``: with what they said — texts, sentiment, complaint topics)."""
         from memberlens.analyses.drivers import drivers
 
         with self._ws.session() as session:
-            return drivers(session, self._ws.resolve_period(session, period))
+            return drivers(session, self._ws.resolve_period(session, period), extra=voc)

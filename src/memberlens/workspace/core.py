@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.ingest.validate import Decimal
     from memberlens.metrics.aggregates import Refreshed
+    from memberlens.metrics.catalog import Metric
     from memberlens.metrics.scope import Dimension
     from memberlens.models.clv.model import ClvResult
     from memberlens.program.history import TierHistory
@@ -52,6 +53,8 @@ class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.config: Config = load_config(root / CONFIG_FILE)
+        load_metrics()
+        load_member_features()
         self._memo: dict[tuple[str, str], Any] | None = None
         self.points = Points(self)
         self.segments = Segments(self)
@@ -393,6 +396,25 @@ def load_dimensions() -> dict[str, Dimension]:
     upper = ("tier", "rfm_segment", "churn_risk")  # listed after the member attributes
     ordered = [d for d in DIMENSIONS if d not in upper] + [d for d in upper if d in DIMENSIONS]
     return {d: DIMENSIONS[d] for d in ordered}
+
+
+def load_metrics() -> dict[str, Metric]:
+    """The whole metric catalog, the metrics that areas above the metric layer register
+    included (the service metrics of :mod:`memberlens.voc.service`): importing their
+    modules registers them."""
+    from memberlens.metrics.catalog import CATALOG
+    from memberlens.voc import service
+
+    del service  # imported for the metrics it registers
+    return CATALOG
+
+
+def load_member_features() -> None:
+    """Register the member features that areas above the models define (what members say,
+    :mod:`memberlens.voc.members`) for the churn model and the drivers analysis."""
+    from memberlens.voc import members
+
+    del members  # imported for the features it registers
 
 
 def init(

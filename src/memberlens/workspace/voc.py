@@ -31,7 +31,7 @@ class Voc:
         first, last = parse.day(start, "start"), parse.day(end, "end")
         with self._ws.session() as s:
             frame = texts(s, table, first, last)
-        rows, _ = topic_rows(frame, k=k)
+        rows, _ = topic_rows(frame, k=k, words=self._ws.config.voc.words)
         return rows
 
     def nps(self, period: str, by: str | None = None) -> list[dict[str, Any]]:

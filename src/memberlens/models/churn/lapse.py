@@ -174,12 +174,14 @@ def features(session: Session, cutoff: date, k: float) -> ir.Table:
     return frame.mutate(**zero).select("member_id", *FEATURES)
 
 
-def informative(frame: pl.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(kept, left out): the FEATURES of ``frame`` split by whether they take at least two
-    distinct non-missing values (all missing or constant columns are left out)."""
+def informative(
+    frame: pl.DataFrame, names: tuple[str, ...] = FEATURES
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(kept, left out): the features ``names`` of ``frame`` split by whether they take at
+    least two distinct non-missing values (all missing or constant columns are left out)."""
     kept: list[str] = []
     left_out: list[str] = []
-    for name in FEATURES:
+    for name in names:
         column = frame[name]
         (kept if column.drop_nulls().drop_nans().n_unique() >= 2 else left_out).append(name)
     return tuple(kept), tuple(left_out)

@@ -14,6 +14,10 @@ score), precision and recall among the top decile of risk, a calibration table (
 predicted risk against the observed lapse rate) and the top drivers by permutation
 importance (drop in AUC when a feature is shuffled).
 
+Features registered by areas above the models (:mod:`memberlens.models.churn.extra`: what
+members say, from :mod:`memberlens.voc.members`) join the features at each cut-off over the
+365 days up to it, unless ``extra=False`` (the AUC "before" of docs/voc.md).
+
 Features the program does not have — all missing or constant on the training cut-off, such
 as the points features of a program without a points ledger — are left out of the model
 (:func:`memberlens.models.churn.lapse.informative`) and listed in ``left_out``.
@@ -28,7 +32,7 @@ change a member's behaviour.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -41,7 +45,7 @@ from memberlens.errors import InputError
 from memberlens.facts.coverage import require_orders
 from memberlens.metrics.dimensions import register
 from memberlens.metrics.scope import GROUP, Dimension, Scope
-from memberlens.models.churn.lapse import DEFAULT_K, features, informative, labels
+from memberlens.models.churn.lapse import DEFAULT_K, FEATURES, features, informative, labels
 from memberlens.models.results import CHURN_TABLE
 from memberlens.progress import Progress, Silent
 
@@ -74,6 +78,8 @@ class ChurnResult:
     scores: pl.DataFrame  # member_id, risk, level
     #: features left out because they are all missing or constant (the program lacks them)
     left_out: tuple[str, ...] = ()
+    #: readable names of registered features (a complaint topic flag's topic label)
+    feature_labels: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +101,7 @@ class ChurnResult:
             "scored_members": self.scores.height,
             "levels": dict(self.scores["level"].value_counts().iter_rows()),
             "left_out_features": list(self.left_out),
+            "feature_labels": self.feature_labels,
         }
 
 
@@ -104,11 +111,23 @@ def _frame(session: Session, expression: Any) -> pl.DataFrame:
     return frame
 
 
-def labelled(session: Session, cutoff: date, window: int, k: float) -> pl.DataFrame:
-    """Features as of ``cutoff`` joined with the lapse label of the following window."""
+def labelled(
+    session: Session, cutoff: date, window: int, k: float, extra: Any = None, index: int = 0
+) -> pl.DataFrame:
+    """Features as of ``cutoff`` (and window ``index`` of the registered ``extra`` ones)
+    joined with the lapse label of the following window."""
     x = _frame(session, features(session, cutoff, k))
+    if extra is not None:
+        x = extra.join(x, index)
     y = _frame(session, labels(session, cutoff, window, k))
     return x.join(y, on="member_id", how="inner").sort("member_id")
+
+
+def _year(cutoff: date) -> tuple[date, date]:
+    """The 365 days up to the end of ``cutoff`` (as complaints_365), as [start, end)."""
+    from memberlens.models.churn.lapse import YEAR
+
+    return cutoff + timedelta(days=1 - YEAR), cutoff + timedelta(days=1)
 
 
 def _matrix(frame: pl.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
@@ -122,8 +141,10 @@ def churn(
     window_days: int = DEFAULT_WINDOW_DAYS,
     k: float = DEFAULT_K,
     progress: Progress | None = None,
+    extra: bool = True,
 ) -> ChurnResult:
-    """Train, test and score (see the module docstring).
+    """Train, test and score (see the module docstring); ``extra=False`` leaves out the
+    features registered by areas above the models (what members say).
 
     ``progress`` hears of the six steps (two labelled cut-offs, fit, importance, refit,
     scoring) as they finish.
@@ -136,7 +157,7 @@ def churn(
     steps = progress or Silent()
     steps.start("Churn model", STEPS, unit="steps")
     try:
-        return _churn(session, as_of, window_days, k, steps)
+        return _churn(session, as_of, window_days, k, steps, extra)
     finally:
         steps.finish()
 
@@ -146,17 +167,26 @@ STEPS = 6
 
 
 def _churn(
-    session: Session, as_of: date | None, window_days: int, k: float, steps: Progress
+    session: Session,
+    as_of: date | None,
+    window_days: int,
+    k: float,
+    steps: Progress,
+    extra: bool,
 ) -> ChurnResult:
     from sklearn.inspection import permutation_importance  # type: ignore[import-untyped]
     from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
 
+    from memberlens.models.churn.extra import extra_features
+
     latest = as_of or require_orders(session)[1]
     test_cutoff = latest - timedelta(days=window_days)
     train_cutoff = test_cutoff - timedelta(days=window_days)
-    train = labelled(session, train_cutoff, window_days, k)
+    cutoffs = (train_cutoff, test_cutoff, latest)
+    more = extra_features(session, [_year(c) for c in cutoffs]) if extra else None
+    train = labelled(session, train_cutoff, window_days, k, more, 0)
     steps.update(1)
-    test = labelled(session, test_cutoff, window_days, k)
+    test = labelled(session, test_cutoff, window_days, k, more, 1)
     steps.update(2)
     for name, frame, cutoff in (("training", train, train_cutoff), ("test", test, test_cutoff)):
         classes = frame["lapsed"].n_unique() if frame.height else 0
@@ -166,7 +196,7 @@ def _churn(
                 f"{frame.height} active members (at least {MIN_MEMBERS} needed, some lapsing "
                 "and some not). Use a shorter window_days or load more orders."
             )
-    used, left_out = informative(train)
+    used, left_out = informative(train, FEATURES + (more.columns if more else ()))
     if not used:
         raise InputError(
             "No churn feature varies between members on the training cut-off "
@@ -197,7 +227,8 @@ def _churn(
     final = _classifier()
     final.fit(x_test, y_test)
     steps.update(5)
-    now = _frame(session, features(session, latest, k)).sort("member_id")
+    now = _frame(session, features(session, latest, k))
+    now = (more.join(now, 2) if more else now).sort("member_id")
     scores = now.select("member_id").with_columns(
         risk=pl.Series(final.predict_proba(_matrix(now, used))[:, 1] if now.height else [])
     )
@@ -220,6 +251,7 @@ def _churn(
         drivers=drivers,
         scores=scores,
         left_out=left_out,
+        feature_labels=more.labels if more else {},
     )
 
 
