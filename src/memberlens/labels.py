@@ -75,6 +75,31 @@ HOLIDAYS: dict[str, Label] = {  # the retail calendar's occasions (memberlens.da
     "makeup_workday": Label("调休上班", "Make-up working day"),
 }
 
+#: The churn model's features (models/churn/lapse.py, the VoC ones from voc/members.py).
+CHURN_FEATURES: dict[str, Label] = {
+    "recency_days": Label("距上次购买天数", "Days since the last purchase"),
+    "recency_share": Label("距上次购买 / 常规间隔", "Days since last purchase / typical gap"),
+    "purchase_days": Label("购买天数", "Purchase days"),
+    "orders_365": Label("近一年订单数", "Orders, last 365 days"),
+    "spend_365": Label("近一年消费额", "Spend, last 365 days"),
+    "typical_gap": Label("常规复购间隔(天)", "Typical repurchase gap (days)"),
+    "tenure_days": Label("入会天数", "Days since registration"),
+    "tier_rank": Label("会员等级", "Tier rank"),
+    "points_balance": Label("积分余额", "Points balance"),
+    "points_earned_365": Label("近一年获得积分", "Points earned, last 365 days"),
+    "redemptions_365": Label("近一年兑换次数", "Redemptions, last 365 days"),
+    "campaign_responses_365": Label("近一年活动响应", "Campaign responses, last 365 days"),
+    "touches_365": Label("近一年营销触达", "Campaign touches, last 365 days"),
+    "complaints_365": Label("近一年投诉数", "Complaints, last 365 days"),
+    "nps_last": Label("最近一次 NPS 评分", "Last NPS score"),
+    "channels": Label("使用渠道数", "Channels used"),
+    "events_90": Label("近 90 天互动次数", "Interactions, last 90 days"),
+    "voc_texts": Label("发言条数", "Texts written"),
+    "voc_negative_share": Label("负面发言占比", "Share of negative texts"),
+    "voc_mean_sentiment": Label("平均情感得分", "Mean sentiment"),
+    **{f"voc_topic_{i}": Label(f"投诉话题 {i}", f"Complaint topic {i}") for i in range(1, 7)},
+}
+
 ORDER_STATUSES: dict[str, Label] = {
     "paid": Label("已支付", "Paid"),
     "refunded": Label("已退款", "Refunded"),
@@ -265,6 +290,7 @@ def _spellings(label: Label | Iterable[str]) -> tuple[str, ...]:
 
 __all__ = [
     "CHANNELS",
+    "CHURN_FEATURES",
     "CHURN_LEVELS",
     "HEADERS",
     "HOLIDAYS",

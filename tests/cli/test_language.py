@@ -83,6 +83,19 @@ def test_clv_table_in_chinese_and_a_holdout_past_the_data(
     assert "CLV 模型" in done.stdout and "估计值" in done.stdout
     # the holdout is cut to the data's last order (2025-12-31), and the output says so
     assert "实际" in done.stdout and "nan" not in done.stdout
+    # the sentences around the tables too, not only the tables
+    assert "位有购买的会员" in done.stdout and "每位会员:MAE" in done.stdout
+    assert "members who bought" not in done.stdout and "Per member" not in done.stdout
+
+
+def test_churn_output_in_chinese_then_english(demo_ws: ml.Workspace, tmp_path: Path) -> None:
+    args = ("churn", "--as-of", "2025-12-31", "--no-save", "--no-survival")
+    zh = invoke("-w", str(demo_ws.root), *args).stdout
+    assert "流失模型" in zh and "驱动因素是模型用到的关联" in zh
+    assert "距上次购买天数" in zh  # a driver by its name, not recency_days
+    assert "Churn model" not in zh and "recency_days" not in zh
+    en = invoke("-w", _english(demo_ws, tmp_path), *args).stdout
+    assert "Churn model" in en and "Days since the last purchase" in en
 
 
 def test_a_holdout_with_no_order_after_the_calibration_end_fails(

@@ -246,5 +246,9 @@ def test_churn_runs_on_a_members_and_orders_program(
     )
     assert shown.exit_code == 0
     text = " ".join(shown.stdout.split())  # the console wraps long lines
-    listed = ", ".join(result.left_out)
-    assert f"Left out (all missing or constant in this program): {listed}" in text
+    from memberlens.cli.models import LEFT_OUT
+    from memberlens.labels import CHURN_FEATURES
+
+    language = shop.config.workspace.language
+    listed = ", ".join(CHURN_FEATURES[f](language) for f in result.left_out)
+    assert " ".join(f"{LEFT_OUT(language)}{listed}".split()) in text

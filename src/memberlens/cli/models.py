@@ -107,13 +107,18 @@ def show_clv(result: ClvResult, language: str = "en") -> None:
     document = result.to_dict()
     totals = document["totals"]
     console.print(
-        f"{result.members.height:,} members who bought ({result.purchase.repeat_customers_:,} "
-        f"repeat buyers) · log-likelihood BG/NBD {result.purchase.log_likelihood_:,.1f}, "
-        f"Gamma-Gamma {result.spend.log_likelihood_:,.1f}\n"
-        f"Next {result.horizon_months} months: {totals['expected_purchases']:,.0f} expected "
-        f"purchase days, CLV {totals['clv']:,.0f} in total (mean {totals['mean_clv']:,.2f}, "
-        f"discounted at {result.discount_rate:.0%} a year); mean P(alive) "
-        f"{totals['mean_p_alive']:.2f}",
+        CLV_TOTALS(language).format(
+            members=result.members.height,
+            repeat=result.purchase.repeat_customers_,
+            ll_bg=result.purchase.log_likelihood_,
+            ll_gg=result.spend.log_likelihood_,
+            months=result.horizon_months,
+            purchases=totals["expected_purchases"],
+            clv=totals["clv"],
+            mean=totals["mean_clv"],
+            rate=result.discount_rate,
+            alive=totals["mean_p_alive"],
+        ),
         highlight=False,
     )
     v = result.validation
@@ -127,9 +132,13 @@ def show_clv(result: ClvResult, language: str = "en") -> None:
     title = Label("P(活跃) 校准:预测与实际购买", "P(alive) calibration: predicted against bought")
     emit(readable(v.calibration, language, {}), Format.table, title=title(language))
     console.print(
-        f"Per member: MAE {v.mae:.3f}, RMSE {v.rmse:.3f}; total predicted "
-        f"{v.per_member['predicted'].sum():,.0f} vs actual {v.per_member['actual'].sum():,} "
-        f"({100 * v.total_error:+.1f}%)",
+        CLV_ERRORS(language).format(
+            mae=v.mae,
+            rmse=v.rmse,
+            predicted=v.per_member["predicted"].sum(),
+            actual=v.per_member["actual"].sum(),
+            error=100 * v.total_error,
+        ),
         highlight=False,
     )
 
@@ -170,18 +179,24 @@ def churn(
     if fmt is Format.csv:
         emit(result.scores, fmt)
         return
+    language, words = ws.config.workspace.language, vocabulary(ws.config)
     console.print(
-        f"[bold]Churn model[/] · lapse = no purchase for {k:g} × the member's typical gap · "
-        f"window {result.window_days} days\n"
-        f"trained on {result.train_members:,} members as of {result.train_cutoff}, tested on "
-        f"{result.test_members:,} as of {result.test_cutoff} (lapse rate "
-        f"{result.base_rate:.1%})\n"
-        f"AUC {result.auc:.3f} vs recency only {result.baseline_auc:.3f} "
-        f"({result.auc - result.baseline_auc:+.3f}); top decile: precision "
-        f"{result.precision_top_decile:.1%}, recall {result.recall_top_decile:.1%}",
+        CHURN_HEADER(language).format(
+            k=f"{k:g}",
+            window=result.window_days,
+            train=result.train_members,
+            train_cutoff=result.train_cutoff,
+            test=result.test_members,
+            test_cutoff=result.test_cutoff,
+            rate=result.base_rate,
+            auc=result.auc,
+            baseline=result.baseline_auc,
+            gain=result.auc - result.baseline_auc,
+            precision=result.precision_top_decile,
+            recall=result.recall_top_decile,
+        ),
         highlight=False,
     )
-    language, words = ws.config.workspace.language, vocabulary(ws.config)
     lapse = LAPSE(language).format(k=f"{k:g}", days=window_days)
     console.print(lapse, style="dim", markup=False, highlight=False)
     title = Label("校准:按预测风险十分位", "Calibration: deciles of predicted risk")
@@ -189,18 +204,16 @@ def churn(
     title = Label("主要驱动因素(置换重要性,AUC)", "Top drivers (permutation importance, AUC)")
     emit(readable(result.drivers.head(8), language, words), Format.table, title=title(language))
     if result.left_out:
-        console.print(
-            "Left out (all missing or constant in this program): " + ", ".join(result.left_out),
-            highlight=False,
-        )
+        left = [words["feature"].get(f, Label(f, f))(language) for f in result.left_out]
+        console.print(LEFT_OUT(language) + ", ".join(left), highlight=False)
     levels = result.to_dict()["levels"]
     console.print(
-        f"{result.scores.height:,} members scored as of {result.as_of}: "
+        SCORED(language).format(members=result.scores.height, as_of=result.as_of)
         + ", ".join(
             f"{levels.get(level, 0):,} {words['level'][level](language)}"
             for level in ("high", "medium", "low")
         )
-        + (" · saved for the churn_risk dimension" if save else ""),
+        + (SAVED(language) if save else ""),
         highlight=False,
     )
     if curves is not None:
@@ -209,7 +222,7 @@ def churn(
             "首次购买后未流失的比例(按天数)", "Share not yet lapsed, days after the first purchase"
         )
         emit(readable(wide, language, words, words["tier"]), Format.table, title=title(language))
-    console.print("[dim]Drivers are associations the model uses, not causes.[/]")
+    console.print(ASSOCIATIONS(language), style="dim", highlight=False)
 
 
 @app.command()
@@ -245,6 +258,42 @@ def member(
     for note in found.notes:
         console.print(f"[dim]{note}[/]", highlight=False)
 
+
+CLV_TOTALS = Label(
+    "{members:,} 位有购买的会员(复购 {repeat:,} 位)· 对数似然 BG/NBD {ll_bg:,.1f},"
+    "Gamma-Gamma {ll_gg:,.1f}\n未来 {months} 个月:预计购买 {purchases:,.0f} 天次,"
+    "CLV 合计 {clv:,.0f}(人均 {mean:,.2f},年折现率 {rate:.0%});平均 P(活跃) {alive:.2f}",
+    "{members:,} members who bought ({repeat:,} repeat buyers) · log-likelihood BG/NBD "
+    "{ll_bg:,.1f}, Gamma-Gamma {ll_gg:,.1f}\nNext {months} months: {purchases:,.0f} expected "
+    "purchase days, CLV {clv:,.0f} in total (mean {mean:,.2f}, discounted at {rate:.0%} a "
+    "year); mean P(alive) {alive:.2f}",
+)
+CLV_ERRORS = Label(
+    "每位会员:MAE {mae:.3f},RMSE {rmse:.3f};预测合计 {predicted:,.0f},实际 {actual:,}"
+    "({error:+.1f}%)",
+    "Per member: MAE {mae:.3f}, RMSE {rmse:.3f}; total predicted {predicted:,.0f} vs actual "
+    "{actual:,} ({error:+.1f}%)",
+)
+CHURN_HEADER = Label(
+    "流失模型 · 流失 = 超过会员常规间隔的 {k} 倍未购买 · 窗口 {window} 天\n"
+    "训练:{train:,} 位会员(截至 {train_cutoff}),检验:{test:,} 位(截至 {test_cutoff},"
+    "流失率 {rate:.1%})\nAUC {auc:.3f},仅用距上次购买天数 {baseline:.3f}({gain:+.3f});"
+    "风险最高的 10%:精确率 {precision:.1%},召回率 {recall:.1%}",
+    "Churn model · lapse = no purchase for {k} × the member's typical gap · window {window} "
+    "days\ntrained on {train:,} members as of {train_cutoff}, tested on {test:,} as of "
+    "{test_cutoff} (lapse rate {rate:.1%})\nAUC {auc:.3f} vs recency only {baseline:.3f} "
+    "({gain:+.3f}); top decile: precision {precision:.1%}, recall {recall:.1%}",
+)
+LEFT_OUT = Label(
+    "未使用的特征(本项目中全部缺失或恒定):", "Left out (all missing or constant in this program): "
+)
+SCORED = Label(
+    "截至 {as_of} 已评分 {members:,} 位会员:", "{members:,} members scored as of {as_of}: "
+)
+SAVED = Label(" · 已保存,可按 churn_risk 维度拆分", " · saved for the churn_risk dimension")
+ASSOCIATIONS = Label(
+    "驱动因素是模型用到的关联,不是原因。", "Drivers are associations the model uses, not causes."
+)
 
 #: What the churn model calls a lapse, beside the KPI churned_members (docs/models.md).
 LAPSE = Label(

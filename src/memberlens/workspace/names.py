@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from memberlens.config import Config
 from memberlens.labels import (
     CHANNELS,
+    CHURN_FEATURES,
     CHURN_LEVELS,
     HEADERS,
     NOT_SCORED,
@@ -56,4 +57,5 @@ def vocabulary(config: Config) -> dict[str, Mapping[str, Label]]:
         "churn_level": CHURN_LEVELS,
         "figure": figures,
         "field": figures,
+        "feature": CHURN_FEATURES,
     }
