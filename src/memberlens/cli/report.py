@@ -36,11 +36,7 @@ def report(
 
     ws = open_workspace()
     bar = BarProgress(transient=True)  # drawn on terminals only
-    bar.start("Building the report", None, unit="steps")
-    try:
-        html, xlsx = write_report(ws, period, output, models=models)
-    finally:
-        bar.finish()
+    html, xlsx = write_report(ws, period, output, models=models, progress=bar)
     console.print(f"Report: {html}")
     console.print(f"Tables: {xlsx}")
     if pdf or png:

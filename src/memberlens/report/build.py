@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from memberlens.progress import Progress, Silent
 from memberlens.report.data import collect
 from memberlens.report.excel import write_workbook
 from memberlens.report.html import render_html
@@ -16,15 +17,28 @@ if TYPE_CHECKING:
 
 
 def write_report(
-    ws: Workspace, period: str | None = None, folder: Path | None = None, models: bool = False
+    ws: Workspace,
+    period: str | None = None,
+    folder: Path | None = None,
+    models: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[Path, Path]:
     """Write ``report-<period>.html`` and ``.xlsx`` into ``folder`` (default: DIR/reports);
-    ``models`` adds the CLV model's check."""
-    data = collect(ws, period, models)
-    target = folder or ws.root / "reports"
-    target.mkdir(parents=True, exist_ok=True)
-    stem = f"report-{data.period}".replace("..", "_")
-    html_path, xlsx_path = target / f"{stem}.html", target / f"{stem}.xlsx"
-    html_path.write_text(render_html(data, generated=datetime.now()), encoding="utf-8")
-    write_workbook(data, xlsx_path)
+    ``models`` adds the CLV model's check; ``progress`` hears of each part and file."""
+    from memberlens.report.data import STEPS
+
+    bar = progress or Silent()
+    bar.start("Building the report", STEPS + 2, unit="steps")
+    try:
+        data = collect(ws, period, models, bar)
+        target = folder or ws.root / "reports"
+        target.mkdir(parents=True, exist_ok=True)
+        stem = f"report-{data.period}".replace("..", "_")
+        html_path, xlsx_path = target / f"{stem}.html", target / f"{stem}.xlsx"
+        html_path.write_text(render_html(data, generated=datetime.now()), encoding="utf-8")
+        bar.update(STEPS + 1)
+        write_workbook(data, xlsx_path)
+        bar.update(STEPS + 2)
+    finally:
+        bar.finish()
     return html_path, xlsx_path

@@ -15,6 +15,7 @@ from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.facts.coverage import require_orders
 from memberlens.metrics.catalog import HEADLINE
+from memberlens.progress import Progress, Silent
 from memberlens.segments.rfm import Scheme, segment_names
 
 if TYPE_CHECKING:
@@ -52,13 +53,20 @@ class ReportData:
     currency: str = "CNY"  # the workspace currency (ISO code), for money in the workbook
 
 
-def collect(ws: Workspace, period: str | None = None, models: bool = False) -> ReportData:
-    """Everything the report shows (see :func:`_collect`); values computed once."""
+def collect(
+    ws: Workspace, period: str | None = None, models: bool = False, progress: Progress | None = None
+) -> ReportData:
+    """Everything the report shows (see :func:`_collect`); values computed once.
+    ``progress`` hears of the :data:`STEPS` parts as they are computed."""
     with ws.cached():
-        return _collect(ws, period, models)
+        return _collect(ws, period, models, progress or Silent())
 
 
-def _collect(ws: Workspace, period: str | None, models: bool) -> ReportData:
+#: The parts :func:`collect` computes, one after the other (a progress bar's total).
+STEPS = 10
+
+
+def _collect(ws: Workspace, period: str | None, models: bool, steps: Progress) -> ReportData:
     """Everything the report shows for ``period`` (default: the latest full month); with
     ``models`` also the CLV model's check: fitted on orders up to six months before the
     period's end and compared with the purchases of those six months."""
@@ -70,17 +78,41 @@ def _collect(ws: Workspace, period: str | None, models: bool) -> ReportData:
         months_back = (p.first.replace(day=1) - timedelta(days=365)).replace(day=1)
         daily = daily_parts(session, months_back, p.last).select("day", "orders", "revenue")
         experiments = _experiments(session)
+    steps.update(1)
     start, end = months_back.isoformat(), p.last.isoformat()
     kpis = ws.summary(list(HEADLINE), str(p))
+    steps.update(2)
     monthly = ws.metrics(list(MONTHLY), start=start, end=end, grain="month")
     points = ws.metrics(list(POINTS), start=start, end=end, grain="month")
+    steps.update(3)
     comparison = None
     try:
         comparison = ws.analyses.compare("points_user", str(p))
     except InputError:
         comparison = None  # one of the groups has no buyers this period
+    steps.update(4)
     cohort_start = (p.first.replace(day=1) - timedelta(days=330)).replace(day=1)
     clv, clv_note = _clv_check(ws, p.last) if models else (None, None)
+    steps.update(5)
+    goals = ws.analyses.goals([], str(p))
+    channels = ws.metrics(list(CHANNEL), str(p), by="channel")
+    steps.update(6)
+    tiers = _labelled(
+        ws.metrics(list(MEMBER_SPLIT), str(p), by="tier"),
+        "tier",
+        {level.id: level.name for level in ws.config.tiers.levels},
+    )
+    steps.update(7)
+    segments = _labelled(
+        ws.metrics(list(MEMBER_SPLIT), str(p), by="rfm_segment"),
+        "rfm_segment",
+        segment_names(Scheme.threshold, ws.config.workspace.language),
+    )
+    steps.update(8)
+    cohorts = ws.analyses.cohorts(cohort_start.isoformat(), end)
+    steps.update(9)
+    alerts = ws.analyses.alerts(p.first.isoformat(), end) if p.grain is not Grain.YEAR else []
+    steps.update(10)
     return ReportData(
         period=p,
         language=ws.config.workspace.language,
@@ -89,21 +121,13 @@ def _collect(ws: Workspace, period: str | None, models: bool) -> ReportData:
         monthly=monthly,
         daily=daily,
         points=points,
-        goals=ws.analyses.goals([], str(p)),
-        channels=ws.metrics(list(CHANNEL), str(p), by="channel"),
-        tiers=_labelled(
-            ws.metrics(list(MEMBER_SPLIT), str(p), by="tier"),
-            "tier",
-            {level.id: level.name for level in ws.config.tiers.levels},
-        ),
-        segments=_labelled(
-            ws.metrics(list(MEMBER_SPLIT), str(p), by="rfm_segment"),
-            "rfm_segment",
-            segment_names(Scheme.threshold, ws.config.workspace.language),
-        ),
+        goals=goals,
+        channels=channels,
+        tiers=tiers,
+        segments=segments,
         comparison=comparison,
-        cohorts=ws.analyses.cohorts(cohort_start.isoformat(), end),
-        alerts=ws.analyses.alerts(p.first.isoformat(), end) if p.grain is not Grain.YEAR else [],
+        cohorts=cohorts,
+        alerts=alerts,
         experiments=experiments,
         clv=clv,
         clv_note=clv_note,
