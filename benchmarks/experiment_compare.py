@@ -158,7 +158,10 @@ def prepare(out: Path, members: int) -> Path:
     workspace, data = out / f"ws-{members}", out / f"program-{members}"
     if not (workspace / "warehouse.duckdb").exists():
         if not (data / "truth.json").exists():
-            child("generate", GENERATE.format(out=str(data), members=members))
+            child(
+                "generate",
+                GENERATE.format(out=str(data), members=members, distribution="bgnbd"),
+            )
         child("ingest", INGEST.format(ws=str(workspace), tables=list(LOAD_ORDER), data=str(data)))
     return workspace
 

@@ -60,7 +60,8 @@ def test_reactivation_and_output(book: ml.Workspace, tmp_path: Path) -> None:
     assert curves.filter(pl.col("issue_month") == "2023-01").height == 25
     done = run(book, "curves", "--as-of", "2025-01-31", "--measure", "expired")
     assert done.returncode == 0, done.stderr
-    assert "Share expired" in done.stdout
+    language = book.config.workspace.language
+    assert ("已过期占比" if language == "zh" else "Share expired") in done.stdout
 
 
 def test_date_before_the_ledger_is_one_line(book: ml.Workspace) -> None:

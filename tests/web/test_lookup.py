@@ -79,7 +79,7 @@ def test_the_page_shows_the_profile_with_its_history(
     profile = viewer.get(f"/api/v1/members/{member_id}").json()
     only = [p for p in web_ws.table("members")["phone"] if p and mask_phone(p) == mask_phone(phone)]
     assert len(only) == 1, "pick a member whose masked phone is unique"
-    page = viewer.get("/member", params={"q": mask_phone(phone)})
+    page = viewer.get("/member", params={"q": mask_phone(phone), "lang": "zh"})  # the names below
     assert page.status_code == 200
     assert member_id in page.text and f"<dd>{mask_phone(phone)}</dd>" in page.text
     assert digits(phone) not in page.text

@@ -101,8 +101,9 @@ def curves(
         sort_columns=True,
     )
     wide = wide.rename({str(k): f"m{k}" for k in CURVE_AGES if str(k) in wide.columns})
+    zh = {"redeemed": "已兑换", "expired": "已过期", "open": "未使用"}[measure]
     title = _title(
-        f"按发放后月数的{measure}占比,截至 {as_of}",
+        f"按发放后月数的{zh}占比,截至 {as_of}",
         f"Share {measure} by months since issue, as of {as_of}",
     )
     _emit(wide, fmt, title)

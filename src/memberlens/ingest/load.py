@@ -176,7 +176,8 @@ class _Loader:
         self.header = header
         self.rules = rules
         self.timezone = rules.timezone
-        self.worker: threading.Thread | None = None
+        # set when the worker thread's statement has returned (see stop)
+        self.worker: threading.Event | None = None
         self.table = quote(spec.name)
         self.load_id = 0
         self.progress: Progress = Silent()
@@ -443,20 +444,21 @@ class _Loader:
             self.con.execute(sql)
             return
         failure: list[BaseException] = []
+        returned = threading.Event()
 
         def work() -> None:
             try:
                 self.con.execute(sql)
             except BaseException as error:  # re-raised in the calling thread
                 failure.append(error)
+            finally:
+                returned.set()
 
-        worker = threading.Thread(target=work, daemon=True)
-        self.worker = worker
+        self.worker = returned
         self.progress.start(self._label(step), 100, "%")
-        worker.start()
+        threading.Thread(target=work, daemon=True).start()
         try:
-            while worker.is_alive():
-                worker.join(0.1)
+            while not returned.wait(0.1):
                 percent = self.con.query_progress()
                 if percent >= 0:
                     self.progress.update(int(percent))
@@ -472,11 +474,13 @@ class _Loader:
         The connection must be idle before it can roll back ("connection is busy"), and a
         thread still inside DuckDB when the process exits aborts it.
         """
-        worker = self.worker
-        while worker is not None and worker.is_alive():
+        # an Event, not Thread.is_alive(): a join interrupted by the signal can leave the
+        # thread marked as stopped while its statement still runs (CPython 3.11)
+        returned = self.worker
+        while returned is not None and not returned.is_set():
             try:
                 self.con.interrupt()
-                worker.join(0.1)
+                returned.wait(0.1)
             except KeyboardInterrupt:
                 continue
         self.worker = None

@@ -1079,3 +1079,14 @@ for _word, _weight in _GENERAL_POSITIVE.items():
 for _word, _weight in _GENERAL_NEGATIVE.items():
     if _word not in POSITIVE:
         NEGATIVE.setdefault(_word, _weight)
+
+
+def dictionary_words() -> tuple[str, ...]:
+    """The lexicon's Chinese words of two or more characters: jieba keeps them whole (loaded
+    once, with the program words, before any text is segmented — so segmentation never
+    depends on which analysis ran first)."""
+    return tuple(
+        w
+        for w in (*POSITIVE, *NEGATIVE, *DEGREE, *DICTIONARY_ONLY)
+        if len(w) > 1 and not w.isascii()
+    )

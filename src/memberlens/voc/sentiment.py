@@ -45,11 +45,7 @@ CLASSIFIER_WEIGHT = 2.0
 _CLAUSE = re.compile(r"[，,。.!！;；~～…\n]+|(?<=[?？])")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]+|[a-z][a-z0-9']*|\d+")
 _LEXICON = {**lx.POSITIVE, **{w: -v for w, v in lx.NEGATIVE.items()}}
-_DICT_WORDS = tuple(
-    w
-    for w in (*lx.POSITIVE, *lx.NEGATIVE, *lx.DEGREE, *lx.DICTIONARY_ONLY)
-    if len(w) > 1 and not w.isascii()
-)
+_DICT_WORDS = lx.dictionary_words()
 
 
 @dataclass(frozen=True)

@@ -293,7 +293,9 @@ def _jieba(words: Sequence[str] = ()) -> Any:
         if _setup_words is None:
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
-            for word in PROGRAM_WORDS:
+            from memberlens.voc.lexicon import dictionary_words
+
+            for word in (*PROGRAM_WORDS, *dictionary_words()):
                 jieba.add_word(word, freq=200_000, tag="nz")
             _setup_words = frozenset()
         for word in wanted - _setup_words:

@@ -119,7 +119,9 @@ def topic_rows(
         if members.size == 0:
             continue
         size = int(counts[members].sum())
-        order = np.argsort(-model.cluster_centers_[topic])
+        # heaviest first; equal weights (to 12 digits) by the term, so ties never flip
+        weights = np.round(model.cluster_centers_[topic], 12)
+        order = np.lexsort((terms, -weights))
         top = [str(terms[i]) for i in order[:8] if model.cluster_centers_[topic][i] > 0]
         per_week = tagged.filter(pl.col("topic") == topic).group_by("week").agg(n=pl.len())
         by_week = dict(zip(per_week["week"].to_list(), per_week["n"].to_list(), strict=True))

@@ -53,8 +53,6 @@ class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.config: Config = load_config(root / CONFIG_FILE)
-        load_metrics()
-        load_member_features()
         self._memo: dict[tuple[str, str], Any] | None = None
         self.points = Points(self)
         self.segments = Segments(self)
@@ -111,6 +109,10 @@ class Workspace:
 
         ``language`` (``zh`` or ``en``) names things a person reads in that language instead
         of the workspace's (``[workspace] language``); the numbers are the same."""
+        # the registries areas above the metrics and models fill (on first use, not at open:
+        # serve and the command line start without the analytics)
+        load_metrics()
+        load_member_features()
         load_dimensions()
         with self.engine() as backend:
             yield Session(backend, self.language_config(language), self.root, self._memo)
