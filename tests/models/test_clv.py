@@ -106,7 +106,7 @@ def test_bad_options_name_the_fix(shop: ml.Workspace) -> None:
         shop.clv("2024-03-31", time_unit="month")
     with pytest.raises(InputError, match="No member bought by calibration_end 2020-01-01"):
         shop.clv("2020-01-01")
-    with pytest.raises(InputError, match="calibration_end 2024-13-01: .*no month 13"):
+    with pytest.raises(InputError, match=r"calibration_end 2024-13-01: .*no month 13"):
         shop.clv("2024-13-01")
 
 
