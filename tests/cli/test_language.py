@@ -176,3 +176,25 @@ def test_an_unknown_chinese_name_gets_a_did_you_mean(shop: ml.Workspace) -> None
 def test_a_day_that_does_not_exist_is_named(shop: ml.Workspace, text: str, said: str) -> None:
     done = run("-w", str(shop.root), "tiers", "--as-of", text)
     assert done.returncode != 0 and said in done.stderr
+
+
+def test_split_tables_show_values_in_their_unit(shop: ml.Workspace) -> None:
+    done = invoke(
+        "-w", str(shop.root), "metrics", "repurchase_rate", "--period", "2024-03", "--by", "channel"
+    )
+    assert done.exit_code == 0
+    cells = [line for line in done.stdout.splitlines() if "│" in line]
+    assert cells and all(line.rstrip(" │").endswith("%") for line in cells)  # 50.0%, not 0.5
+    raw = invoke(
+        "-w",
+        str(shop.root),
+        "metrics",
+        "repurchase_rate",
+        "--period",
+        "2024-03",
+        "--by",
+        "channel",
+        "--format",
+        "json",
+    )
+    assert all(0 <= r["value"] <= 1 for r in json.loads(raw.stdout)["rows"] if r["value"])

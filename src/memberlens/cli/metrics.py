@@ -89,7 +89,12 @@ def metrics(
     words = dict(vocabulary(ws.config))
     words["metric"] = {m.id: Label(m.zh, m.en) for m in CATALOG.values()}
     split = {d.id: Label(d.zh, d.en) for d in DIMENSIONS.values()}
-    emit(readable(frame, ws.config.workspace.language, words, split), fmt)
+    # values in their unit (21.1 %, ¥1,234.50), as the summary table shows them
+    shown = [
+        {**r, "value": number_cell(r["value"], str(CATALOG[r["metric"]].unit))}
+        for r in frame.to_dicts()
+    ]
+    emit(readable(shown, ws.config.workspace.language, words, split), fmt)
 
 
 def _target(low: float | None, high: float | None, unit: str) -> str:
