@@ -283,3 +283,12 @@ def test_the_command_shows_each_step(daily_ws: ml.Workspace, hook: Webhook) -> N
         for line in result.stdout.splitlines()
     )
     assert result.stdout.splitlines()[-1] == "run-daily 2024-03-11: a step failed"
+
+
+def test_the_dry_run_names_the_missing_sections_as_text(shop: ml.Workspace) -> None:
+    from cli.running import invoke
+
+    done = invoke("-w", str(shop.root), "run-daily", "--date", "2024-03-10", "--dry-run")
+    assert done.exit_code == 0, done.stdout
+    assert "no [sources.<table>] in memberlens.toml" in done.stdout  # not eaten as markup
+    assert "no [alerts] webhook_url or smtp_host" in done.stdout

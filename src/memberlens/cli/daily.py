@@ -44,7 +44,9 @@ class _Steps:
             self.status.stop()
             self.status = None
         seconds = f" [dim]{step.seconds:.1f} s[/]" if step.seconds >= 0.05 else ""
-        self.out.print(f"{MARKS[step.status]} [bold]{step.step}[/]: {step.detail}{seconds}")
+        from rich.markup import escape  # details name [sources] and [alerts]: text, not markup
+
+        self.out.print(f"{MARKS[step.status]} [bold]{step.step}[/]: {escape(step.detail)}{seconds}")
         for item in step.items if step.step in ("load", "delivery") else []:
             self.out.print(f"    {_item(item)}", markup=False, highlight=False)
 

@@ -169,20 +169,36 @@ def lapse(
     with ws.session() as s:
         rows = complaint_lapse_by_topic(s, first, last, horizon_days=horizon_days, k=k)
     if fmt is Format.table:
+        language = ws.config.workspace.language
+        heads = {key: label(language) for key, label in LAPSE_HEADERS.items()}
         rows = [
             {
-                **{key: r[key] for key in ("topic", "label", "complaints", "lapsed")},
-                "lapse_rate": _share(r["lapse_rate"]),
-                "similar_lapse_rate": _share(r["similar_lapse_rate"]),
-                "difference": _share(r["difference"]),
-                "dropout (95% CI)": ""
+                heads["topic"]: r["topic"],
+                heads["label"]: r["label"],
+                heads["complaints"]: r["complaints"],
+                heads["lapsed"]: r["lapsed"],
+                heads["lapse_rate"]: _share(r["lapse_rate"]),
+                heads["similar_lapse_rate"]: _share(r["similar_lapse_rate"]),
+                heads["difference"]: _share(r["difference"]),
+                heads["dropout"]: ""
                 if r["dropout"] is None
                 else f"{r['dropout']:.0%} [{r['ci'][0]:.0%}, {r['ci'][1]:.0%}]",
-                "examples": " | ".join(e or "" for e in r["examples"]),
             }
             for r in rows
-        ]
+        ]  # the examples are in --format json (they do not fit a terminal's row)
     emit(rows, fmt, title=LAPSE_TITLE(ws.config.workspace.language).replace("N", str(horizon_days)))
+
+
+LAPSE_HEADERS = {
+    "topic": Label("话题", "Topic"),
+    "label": Label("关键词", "Keywords"),
+    "complaints": Label("投诉数", "Complaints"),
+    "lapsed": Label("其后流失", "Lapsed after"),
+    "lapse_rate": Label("流失率", "Lapse rate"),
+    "similar_lapse_rate": Label("普通订单后的流失率", "After ordinary orders"),
+    "difference": Label("差值", "Difference"),
+    "dropout": Label("投诉致流失 (95% CI)", "Dropout (95% CI)"),
+}
 
 
 def _share(value: float | None) -> str:
