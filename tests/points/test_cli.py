@@ -70,3 +70,13 @@ def test_date_before_the_ledger_is_one_line(book: ml.Workspace) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "the points ledger starts on 2023-01-15" in lines[0]
+
+
+def test_breakage_table_shows_rates_as_percentages(book: ml.Workspace) -> None:
+    done = run(book, "breakage", "--as-of", "2025-01-31")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(run(book, "breakage", "--as-of", "2025-01-31", "--format", "json").stdout)[
+        "summary"
+    ]
+    rate = summary["expected_breakage_rate"]
+    assert f"{rate:.1%}" in done.stdout  # 89.4%, not 0.8944

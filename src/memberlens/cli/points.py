@@ -150,7 +150,11 @@ def breakage(
     if fmt is Format.csv:
         emit(result.by_age, fmt)
         return
-    figures = [{"figure": k, "value": v} for k, v in summary.items()]
+    # rates as percentages in the readable table (json keeps the numbers)
+    figures = [
+        {"figure": k, "value": f"{v:.1%}" if k.endswith("_rate") and isinstance(v, float) else v}
+        for k, v in summary.items()
+    ]
     _emit(figures, fmt, _title("积分沉淀", "Points breakage"))
     title = _title(
         "按发放后月数的未使用积分与预计失效",
