@@ -81,7 +81,9 @@ def cohorts(
     title = Label(
         f"按{'注册' if basis == 'registration' else '首次购买'}月份的队列 · "
         f"{'会员占比' if measure == 'members' else '消费额'}(列:之后的月数)",
-        f"Cohorts by {basis} month · {measure} (columns: months since)",
+        f"Cohorts by {'registration' if basis == 'registration' else 'first purchase'} month · "
+        f"{'share of members buying' if measure == 'members' else 'spend'} "
+        "(columns: months since)",
     )
     language = ws.config.workspace.language
     emit(readable(wide, language, {}), fmt, title=title(language))
