@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from memberlens import labels
 from memberlens.labels import Label
 from memberlens.metrics.scope import UNKNOWN as UNKNOWN_ID
 
@@ -152,14 +153,8 @@ POINTS_USER: dict[str, Label] = {
     "no": Label("未使用积分", "Non-users"),
 }
 
-#: Channel ids of the demo program and the common ones (others are shown as written).
-CHANNELS: dict[str, Label] = {
-    "store": Label("门店", "Store"),
-    "app": Label("App", "App"),
-    "mini_program": Label("小程序", "Mini program"),
-    "ecommerce": Label("电商平台", "E-commerce"),
-    "wechat": Label("微信", "WeChat"),
-}
+#: Channel ids: the one vocabulary of memberlens.labels (others are shown as written).
+CHANNELS = labels.CHANNELS
 
 
 def label(key: str, language: str, **values: object) -> str:
