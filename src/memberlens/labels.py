@@ -54,7 +54,6 @@ CHANNELS: dict[str, Label] = {
     "mini_program": Label("小程序", "Mini program"),
     "app": Label("App", "App"),
     "ecommerce": Label("电商", "E-commerce"),
-    "wechat": Label("微信", "WeChat"),
 }
 
 #: Retail calendar days (official holidays and shopping festivals) by id.
