@@ -120,3 +120,18 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, launched as the report's printer launches it."""
+    from memberlens.report.pdf import ARGS
+
+    if shutil.which("/usr/bin/chromium") is None:
+        pytest.skip("the chromium package is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield launched
+        launched.close()

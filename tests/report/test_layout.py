@@ -4,7 +4,6 @@ languages at desktop and phone width: facts of the page, not the size of a scree
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,6 @@ from memberlens.report.build import write_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 WIDTHS = (1366, 375)
 
 
@@ -35,18 +32,6 @@ def reports(demo_ws: ml.Workspace, tmp_path_factory: pytest.TempPathFactory) -> 
         "zh": write_report(demo_ws, "2025-12", folder / "zh", models=True)[0],
         "en": write_report(ml.open(english), "2025-12", folder / "en", models=True)[0],
     }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("the chromium package is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
