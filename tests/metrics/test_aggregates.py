@@ -18,7 +18,7 @@ from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE
 from memberlens.metrics.daily import daily_parts
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import Scope
-from memberlens.workspace.core import load_dimensions
+from memberlens.workspace.core import load_dimensions, load_metrics
 
 PERIODS = ("2025-03", "2025-Q1", "2025-03-14")
 
@@ -56,6 +56,7 @@ def stored(pair: tuple[ml.Workspace, ml.Workspace]) -> ml.Workspace:
 
 
 def _values(ws: ml.Workspace, period: str, by: str | None) -> pl.DataFrame:
+    load_metrics()  # the metrics areas register (VoC's) are in the list whatever ran first
     ids = [m for m in DEFINITIONS if not (by and m in NOT_SPLITTABLE)]
     keys = ["metric", by] if by else ["metric"]
     return ws.metrics(ids, period=period, by=by).sort(keys, nulls_last=True)
