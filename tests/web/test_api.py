@@ -161,9 +161,41 @@ def test_member_list_group_is_checked(analyst: TestClient) -> None:
     assert response.json()["parameter"] == "group" and "gold" in response.json()["detail"]
 
 
-def test_capabilities_not_yet_built_say_so(analyst: TestClient) -> None:
-    pdf = analyst.get(f"/api/v1/reports/{PERIOD}.pdf")
-    assert pdf.status_code == 404 and "PDF" in pdf.json()["detail"]
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_pdf_report_is_printed_for_an_analyst(
+    analyst: TestClient, viewer: TestClient, web_ws: ml.Workspace
+) -> None:
+    import shutil
+
+    import pypdfium2 as pdfium
+
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed")  # CI installs it: the report PDF test fails
+    assert viewer.get(f"/api/v1/reports/{PERIOD}.pdf").status_code == 403
+    response = analyst.get(f"/api/v1/reports/{PERIOD}.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert f"memberlens-{PERIOD}.pdf" in response.headers["content-disposition"]
+    assert response.headers["cache-control"] == "no-store"
+    document = pdfium.PdfDocument(response.content)
+    try:
+        assert len(document) >= 4
+        first = "".join(document[0].get_textpage().get_text_range().split())
+    finally:
+        document.close()
+    assert f"会员运营月报·{PERIOD}" in first
+    events = [json.loads(x) for x in (web_ws.root / AUDIT_FILE).read_text().splitlines()]
+    assert {"action": "download", "target": f"report {PERIOD}.pdf"}.items() <= events[-1].items()
+
+
+def test_without_chromium_the_pdf_is_unavailable_and_says_why(
+    analyst: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEMBERLENS_CHROMIUM", "/nonexistent/chromium")
+    response = analyst.get("/api/v1/reports/2025-05.pdf")
+    assert response.status_code == 503
+    assert "/nonexistent/chromium" in response.json()["detail"]
 
 
 def test_login_throttled_after_five_failures(app: Any, web_ws: ml.Workspace) -> None:

@@ -13,7 +13,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from memberlens.errors import InputError, MemberlensError, WarehouseBusyError, WorkspaceError
+from memberlens.errors import (
+    BrowserError,
+    InputError,
+    MemberlensError,
+    WarehouseBusyError,
+    WorkspaceError,
+)
 from memberlens.web.deps import Service
 from memberlens.web.queries import Queries, ServiceBusy
 from memberlens.web.security import HEADERS, Audit, Sessions, Throttle
@@ -95,6 +101,10 @@ def create_app(workspace_path: str | Path, secret: str | None = None) -> FastAPI
     @app.exception_handler(WorkspaceError)
     async def workspace_error(request: Request, error: WorkspaceError) -> Response:
         return _error(409, str(error))
+
+    @app.exception_handler(BrowserError)
+    async def browser_error(request: Request, error: BrowserError) -> Response:
+        return _error(503, str(error))  # the server has no Chromium to print the PDF
 
     @app.exception_handler(MemberlensError)
     async def other_error(request: Request, error: MemberlensError) -> Response:

@@ -501,7 +501,8 @@ class Queries:
 
     # -- files ----------------------------------------------------------------------------------
     def report(self, period: str, kind: str) -> Path:
-        """The report file (html or xlsx) for ``period``, written once per data version."""
+        """The report file (html, xlsx or pdf) for ``period``, written once per data
+        version; the PDF is printed from the HTML by Chromium when first asked for."""
         from memberlens.report.build import write_report
 
         def compute() -> tuple[str, str]:
@@ -509,7 +510,15 @@ class Queries:
             return str(html), str(xlsx)
 
         html, xlsx = self.run(("report", period), compute)
+        if kind == "pdf":
+            return Path(self.run(("report_pdf", period), lambda: str(self._pdf(Path(html)))))
         return Path(html if kind == "html" else xlsx)
+
+    @staticmethod
+    def _pdf(html: Path) -> Path:
+        from memberlens.report.pdf import write_pdf
+
+        return write_pdf(html, html.with_suffix(".pdf"))
 
     def ingest(self, table: str, path: Path) -> IngestResult:
         """Load a file into ``table``; readers of this process wait or use the cache."""
