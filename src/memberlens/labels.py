@@ -126,6 +126,34 @@ CHURN_LEVELS: dict[str, Label] = {
     "low": Label("低", "Low"),
 }
 
+#: The behaviours of the drivers analysis (:mod:`memberlens.analyses.drivers`; the member
+#: features it shares with the churn model, the VoC ones included, named as there), the units
+#: of their odds ratios, and the weekdays of a trend's weekly rhythm (Monday first).
+BEHAVIOURS: dict[str, Label] = {
+    "orders_in_period": Label("本期订单数", "Orders in the period"),
+    "redeemed": Label("兑换过积分", "Redeemed points"),
+    "campaign_response": Label("响应过营销活动", "Responded to a campaign"),
+    "complained": Label("投诉过", "Complained"),
+    **{
+        k: v
+        for k, v in CHURN_FEATURES.items()
+        if k in ("channels", "tenure_days") or k.startswith("voc_")
+    },
+}
+ODDS_UNITS: dict[str, Label] = {
+    "yes vs no": Label("有 vs 无", "yes vs no"),
+    "per standard deviation": Label("每增加一个标准差", "per standard deviation"),
+}
+WEEKDAYS: tuple[Label, ...] = (
+    Label("周一", "Mon"),
+    Label("周二", "Tue"),
+    Label("周三", "Wed"),
+    Label("周四", "Thu"),
+    Label("周五", "Fri"),
+    Label("周六", "Sat"),
+    Label("周日", "Sun"),
+)
+
 #: Column headers and the figures of key/value tables, by id (unlisted ids are shown as is).
 HEADERS: dict[str, Label] = {
     # members, tiers and segments
@@ -163,6 +191,29 @@ HEADERS: dict[str, Label] = {
     "value": Label("数值", "Value"),
     "metric": Label("指标", "Metric"),
     "period": Label("周期", "Period"),
+    # analyses, RFM and targets
+    "measure": Label("指标", "Measure"),
+    "difference_ci": Label("差值(95% 置信区间)", "Difference (95% CI)"),
+    "p_value": Label("p 值", "p"),
+    "sample_size": Label("样本数", "n"),
+    "behaviour": Label("行为", "Behaviour"),
+    "unit": Label("单位", "Unit"),
+    "odds_ratio_ci": Label("优势比(95% 置信区间)", "Odds ratio (95% CI)"),
+    "repurchase_with_without": Label("复购率 有 / 无", "Repurchase with / without"),
+    "complaint_topic": Label("投诉话题", "Complaint topic"),
+    "peak": Label("节日", "Peak"),
+    "peak_observed": Label("实际值", "Observed"),
+    "peak_trend": Label("趋势值", "Trend"),
+    "trend_ratio": Label("× 趋势", "× trend"),
+    "series_observed": Label("实际", "observed"),
+    "series_trend": Label("趋势", "trend"),
+    "series_weekday": Label("星期", "weekday"),
+    "member_share": Label("会员占比", "Share"),
+    "revenue": Label("消费额", "Revenue"),
+    "revenue_share": Label("消费额占比", "Revenue share"),
+    "mean_recency_days": Label("平均 R(天)", "R days"),
+    "mean_frequency": Label("平均 F", "F"),
+    "mean_monetary": Label("平均 M", "M"),
     # what-if
     "current": Label("当前规则", "Current rules"),
     "candidate": Label("候选规则", "Candidate"),
@@ -289,6 +340,7 @@ def _spellings(label: Label | Iterable[str]) -> tuple[str, ...]:
 
 
 __all__ = [
+    "BEHAVIOURS",
     "CHANNELS",
     "CHURN_FEATURES",
     "CHURN_LEVELS",
@@ -296,11 +348,13 @@ __all__ = [
     "HOLIDAYS",
     "LANGUAGES",
     "NOT_SCORED",
+    "ODDS_UNITS",
     "ORDER_STATUSES",
     "POINT_KINDS",
     "TICKET_KINDS",
     "UNKNOWN",
     "UNKNOWN_ID",
+    "WEEKDAYS",
     "Label",
     "Language",
     "find",

@@ -334,7 +334,7 @@ def test_the_command_line(ten: ml.Workspace) -> None:
         "important_value,重要价值客户,important_value,重要价值客户,2,0.6666666666666666"
     )
     done = _cli(ten, "--as-of", "2024-06-30", "--from", "2024-03-31")
-    assert "RFM migration 2024-03-31 → 2024-06-30" in done.stdout
+    assert "RFM 分群迁移 2024-03-31(行)→ 2024-06-30(列)" in done.stdout
     done = _cli(ten, "--as-of", "2025-01-01")
     assert done.returncode != 0
     assert "2025-01-01 is outside the data" in done.stderr

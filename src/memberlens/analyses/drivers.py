@@ -16,7 +16,7 @@ member without a text counts as neutral (0) there. Associations, not causes.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import numpy as np
@@ -48,6 +48,8 @@ class Drivers:
     base_rate: float
     table: pl.DataFrame
     caution: str
+    #: readable names of the registered features' columns (a complaint topic's top keywords)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def member_features(session: Session, period: Period) -> pl.DataFrame:
@@ -103,6 +105,7 @@ def drivers(session: Session, period: Period, extra: bool = False) -> Drivers:
             "choose a longer period (a quarter or a year)."
         )
     candidates, binary = list(BEHAVIOURS), set(BINARY)
+    labels: dict[str, str] = {}
     if extra:
         from memberlens.models.churn.extra import extra_features
 
@@ -110,6 +113,7 @@ def drivers(session: Session, period: Period, extra: bool = False) -> Drivers:
         data = more.join(data, 0).with_columns(pl.col(c).fill_null(0.0) for c in more.no_fill)
         candidates += more.columns
         binary |= more.binary
+        labels = more.labels
     y = data["repurchased"].to_numpy().astype(float)
     columns = [b for b in candidates if data[b].std() not in (None, 0.0)]
     x = np.column_stack([data[b].to_numpy().astype(float) for b in columns])
@@ -149,4 +153,5 @@ def drivers(session: Session, period: Period, extra: bool = False) -> Drivers:
         float(y.mean()),
         table,
         CAUTION[session.config.workspace.language],
+        labels,
     )

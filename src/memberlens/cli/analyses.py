@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import console, emit, number_cell
+from memberlens.cli.render import console, emit, number_cell, readable, vocabulary
+from memberlens.labels import Label
+
+if TYPE_CHECKING:
+    from memberlens.metrics.scope import Dimension
 
 
 @app.command()
@@ -26,9 +31,19 @@ def compare(
     if fmt is not Format.table:
         emit(result.table, fmt)
         return
+    from memberlens.labels import HEADERS
     from memberlens.metrics.catalog import CATALOG
+    from memberlens.workspace import load_dimensions
 
-    language = ws.config.workspace.language
+    language, words = ws.config.workspace.language, vocabulary(ws.config)
+    named = _groups(words.get(result.by, {}), (a, b))
+    n = HEADERS["sample_size"]
+    columns = {
+        "a": named[a],
+        "b": named[b],
+        "n_a": Label(f"{n.zh} · {named[a].zh}", f"{n.en} {named[a].en}"),
+        "n_b": Label(f"{n.zh} · {named[b].zh}", f"{n.en} {named[b].en}"),
+    }
     rows = []
     for r in result.table.iter_rows(named=True):
         unit = str(CATALOG[r["measure"]].unit)
@@ -39,17 +54,56 @@ def compare(
         rows.append(
             {
                 "measure": CATALOG[r["measure"]].name(language),
-                a: number_cell(r["a"], unit),
-                b: number_cell(r["b"], unit),
-                "difference (95% CI)": difference,
-                "p": "–" if p is None else ("<0.001" if p < 0.001 else f"{p:.3f}"),
-                f"n {a}": r["n_a"],
-                f"n {b}": r["n_b"],
+                "a": number_cell(r["a"], unit),
+                "b": number_cell(r["b"], unit),
+                "difference_ci": difference,
+                "p_value": _p(p),
+                "n_a": r["n_a"],
+                "n_b": r["n_b"],
             }
         )
-    emit(rows, fmt, title=f"{by}: {a} − {b} · {result.period}")
-    console.print("[dim]Repurchase cycle: Welch's t on the mean gap; medians in --format json.[/]")
+    name = _dimension_names(load_dimensions()).get(result.by, Label(result.by, result.by))
+    title = Label(
+        f"{name.zh}:{named[a].zh} − {named[b].zh} · {result.period}",
+        f"{name.en}: {named[a].en} − {named[b].en} · {result.period}",
+    )
+    emit(readable(rows, language, words, columns), fmt, title=title(language))
+    console.print(CYCLE_NOTE(language), style="dim", markup=False, highlight=False)
     console.print(f"[yellow]{result.caution}[/]")
+
+
+#: Said under ``compare``: how the repurchase cycle is compared.
+CYCLE_NOTE = Label(
+    "复购周期:按平均间隔做 Welch t 检验;中位数见 --format json。",
+    "Repurchase cycle: Welch's t on the mean gap; medians in --format json.",
+)
+
+
+def _p(p: float | None) -> str:
+    """A p-value for a table: <0.001, 0.123, or – when there is none."""
+    if p is None or p != p:
+        return "–"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _groups(words: Mapping[str, Label], groups: Sequence[str]) -> dict[str, Label]:
+    """Each group id with its label from the dimension's vocabulary (else the id itself)."""
+    return {g: _value(words, g) for g in groups}
+
+
+def _value(words: Mapping[str, Label], value: str) -> Label:
+    """A group's label: from the vocabulary, (未知) for ``(unknown)``, else the value as is."""
+    from memberlens.labels import UNKNOWN, UNKNOWN_ID
+
+    found = words.get(value)
+    if found is not None:
+        return found
+    return UNKNOWN if value == UNKNOWN_ID else Label(value, value)
+
+
+def _dimension_names(dimensions: Mapping[str, Dimension]) -> dict[str, Label]:
+    """Each dimension id with its name (注册渠道 / Channel)."""
+    return {d.id: Label(d.zh, d.en) for d in dimensions.values()}
 
 
 @app.command()
@@ -75,9 +129,6 @@ def cohorts(
             pl.col(c).map_elements(lambda v: f"{v:.0%}", return_dtype=pl.String)
             for c in wide.columns[2:]
         )
-    from memberlens.cli.render import readable
-    from memberlens.labels import Label
-
     title = Label(
         f"按{'注册' if basis == 'registration' else '首次购买'}月份的队列 · "
         f"{'会员占比' if measure == 'members' else '消费额'}(列:之后的月数)",
@@ -98,6 +149,7 @@ def alerts(
 ) -> None:
     """Anomalies in the daily core metrics (seasonal and holiday-aware), with drill-down."""
     from memberlens.metrics.catalog import CATALOG
+    from memberlens.workspace import load_dimensions
 
     ws = open_workspace()
     found = ws.analyses.alerts(start, end, drill)
@@ -106,24 +158,44 @@ def alerts(
     if fmt is not Format.table:
         emit(rows, fmt)
         return
+    words = vocabulary(ws.config)
     if not found:
-        console.print(f"No anomalies between {start} and {end}.")
+        console.print(
+            Label(f"{start} 至 {end} 没有异常。", f"No anomalies between {start} and {end}.")(
+                language
+            )
+        )
         return
-    console.print(f"[bold]{len(found)} anomalies between {start} and {end}[/]")
+    heading = Label(
+        f"{start} 至 {end} 共 {len(found)} 个异常",
+        f"{len(found)} anomalies between {start} and {end}",
+    )
+    console.print(f"[bold]{heading(language)}[/]")
+    names = _dimension_names(load_dimensions())
     for a in found:
         unit = str(CATALOG[a.metric].unit)
-        note = " [dim](holiday or campaign day)[/]" if a.event_day else ""
+        note = f" [dim]{EVENT_DAY(language)}[/]" if a.event_day else ""
+        change = NEW(language) if a.change is None else format(a.change, "+.0%")
         console.print(
             f"[red]●[/] {a.day} [bold]{CATALOG[a.metric].name(language)}[/] "
-            f"{number_cell(a.value, unit)} vs expected {number_cell(a.expected, unit)} "
-            f"({'new' if a.change is None else format(a.change, '+.0%')}, "
-            f"score {a.score:.1f}){note}"
+            f"{number_cell(a.value, unit)} {EXPECTED(language)} {number_cell(a.expected, unit)} "
+            f"({change}, {SCORE(language)} {a.score:.1f}){note}"
         )
         for c in a.contributors[:3]:
+            dimension = names.get(c.dimension, Label(c.dimension, c.dimension))
+            group = _value(words.get(c.dimension, {}), c.group)
             console.print(
-                f"    {c.dimension} = {c.group}: {number_cell(c.value, unit)} "
-                f"vs {number_cell(c.expected, unit)}"
+                f"    {dimension(language)} = {group(language)}: {number_cell(c.value, unit)} "
+                f"{VERSUS(language)} {number_cell(c.expected, unit)}"
             )
+
+
+#: The words of an alert line: "积分兑换量 3,000 预期 0 (新出现, 异常分 5.3)(节假日或活动日)".
+EXPECTED = Label("预期", "vs expected")
+VERSUS = Label("预期", "vs")
+NEW = Label("新出现", "new")
+SCORE = Label("异常分", "score")
+EVENT_DAY = Label("(节假日或活动日)", "(holiday or campaign day)")
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -157,10 +229,18 @@ def trend(
     if fmt is not Format.table:
         emit(result.series, fmt)
         return
-    adjective = {"day": "daily", "week": "weekly"}.get(grain, grain)
-    console.print(f"[bold]{metric}[/] {start} … {end} ({adjective}, STL)")
-    console.print(f"observed  {_sparkline(result.series['observed'].to_list())}")
-    console.print(f"trend     {_sparkline(result.series['trend'].to_list())}")
+    from memberlens.labels import HEADERS, WEEKDAYS
+    from memberlens.metrics.catalog import CATALOG
+
+    language = ws.config.workspace.language
+    found = CATALOG.get(result.metric)
+    name = found.name(language) if found is not None else result.metric
+    adjective = GRAINS.get(grain, Label(grain, grain))
+    console.print(f"[bold]{name}[/] {start} … {end} ({adjective(language)}, STL)", highlight=False)
+    rows = ("series_observed", "series_trend", "series_weekday")
+    observed, trend_, weekday = _aligned([HEADERS[r](language) for r in rows])
+    console.print(f"{observed}{_sparkline(result.series['observed'].to_list())}")
+    console.print(f"{trend_}{_sparkline(result.series['trend'].to_list())}")
     if grain == "day":
         import polars as pl
 
@@ -169,28 +249,36 @@ def trend(
             .agg(pl.col("seasonal").mean())
             .sort("weekday")
         )
-        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         console.print(
-            "weekday   "
+            weekday
             + "  ".join(
-                f"{names[r['weekday'] - 1]} {r['seasonal']:+,.1f}"
+                f"{WEEKDAYS[r['weekday'] - 1](language)} {r['seasonal']:+,.1f}"
                 for r in weekly.iter_rows(named=True)
             )
         )
-    emit(
-        [
-            {
-                "peak": LABELS[r["name"]](ws.config.workspace.language),
-                "date": r["date"],
-                "observed": r["observed"],
-                "trend": r["trend"],
-                "× trend": round(r["ratio"], 2),
-            }
-            for r in result.peaks.iter_rows(named=True)
-        ],
-        fmt,
-        title="Holiday peaks",
-    )
+    peaks = [
+        {
+            "peak": LABELS[r["name"]](language),
+            "date": r["date"],
+            "peak_observed": r["observed"],
+            "peak_trend": r["trend"],
+            "trend_ratio": round(r["ratio"], 2),
+        }
+        for r in result.peaks.iter_rows(named=True)
+    ]
+    emit(readable(peaks, language, {}), fmt, title=PEAKS(language))
+
+
+GRAINS = {"day": Label("按日", "daily"), "week": Label("按周", "weekly")}
+PEAKS = Label("节假日峰值", "Holiday peaks")
+
+
+def _aligned(texts: list[str]) -> list[str]:
+    """Row labels padded to one width in terminal cells (a 中文 character takes two)."""
+    from rich.cells import cell_len
+
+    width = max(cell_len(t) for t in texts) + 2
+    return [t + " " * (width - cell_len(t)) for t in texts]
 
 
 @app.command()
@@ -209,26 +297,37 @@ def drivers(
     if fmt is not Format.table:
         emit(result.table, fmt)
         return
+    from memberlens.labels import BEHAVIOURS, HEADERS, ODDS_UNITS
+
+    topic = HEADERS["complaint_topic"]
+    behaviours = dict(BEHAVIOURS)
+    for column in result.table["behaviour"]:  # a complaint topic with its top keywords
+        if column.startswith("voc_topic_"):
+            number, keywords = column.rsplit("_", 1)[-1], result.labels.get(column)
+            behaviours[column] = (
+                Label(f"{topic.zh} {number}", f"{topic.en} {number}")
+                if keywords is None
+                else Label(f"{topic.zh} {number}:{keywords}", f"{topic.en} {number}: {keywords}")
+            )
     rows = [
         {
             "behaviour": r["behaviour"],
             "unit": r["unit"],
-            "odds ratio (95% CI)": (
-                f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f} … {r['ci_high']:.2f})"
-            ),
-            "p": "<0.001" if r["p_value"] < 0.001 else f"{r['p_value']:.3f}",
-            "repurchase with / without": ""
+            "odds_ratio_ci": (f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f} … {r['ci_high']:.2f})"),
+            "p_value": _p(r["p_value"]),
+            "repurchase_with_without": ""
             if r["rate_with"] is None
             else f"{r['rate_with']:.0%} / {r['rate_without']:.0%}",
         }
         for r in result.table.iter_rows(named=True)
     ]
-    emit(
-        rows,
-        fmt,
-        title=(
-            f"Buyers of {result.period} ({result.members:,}) buying again in "
-            f"{result.outcome_period}: {result.base_rate:.0%}"
-        ),
+    language = ws.config.workspace.language
+    words = {"behaviour": behaviours, "unit": ODDS_UNITS}
+    title = Label(
+        f"{result.period} 的购买会员({result.members:,} 人)在 {result.outcome_period} "
+        f"再次购买:{result.base_rate:.0%}",
+        f"Buyers of {result.period} ({result.members:,}) buying again in "
+        f"{result.outcome_period}: {result.base_rate:.0%}",
     )
+    emit(readable(rows, language, words), fmt, title=title(language))
     console.print(f"[yellow]{result.caution}[/]")

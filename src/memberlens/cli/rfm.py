@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import NoBomOption, console, emit, write_frame
+from memberlens.cli.render import NoBomOption, console, emit, readable, write_frame
+from memberlens.labels import Label
 
 
 @app.command()
@@ -66,16 +67,22 @@ def rfm(
     def percent(column: str) -> pl.Expr:
         return (pl.col(column) * 100).round(1).cast(pl.String) + "%"
 
+    language = ws.config.workspace.language
     if start is not None:
         # rows arrive in the scheme's order; columns follow the same order
         to_order = frame.sort(pl.col("to_segment").replace_strict(segment_order(chosen)))
         columns = to_order["to_name"].unique(maintain_order=True).to_list()
         cell = pl.format("{} ({})", "members", percent("row_share"))
         wide = frame.with_columns(cell=cell).pivot(on="to_name", index="from_name", values="cell")
+        corner = Label("起始 \\ 截至", "from \\ to")  # rows: segments on start
+        title = Label(
+            f"RFM 分群迁移 {start}(行)→ {as_of}(列):会员数(占行比例)",
+            f"RFM migration {start} (rows) → {as_of} (columns): members (row share)",
+        )
         emit(
-            wide.select(pl.col("from_name").alias(f"{start} \\ {as_of}"), *columns),
+            wide.select(pl.col("from_name").alias(corner(language)), *columns),
             fmt,
-            title=f"RFM migration {start} → {as_of}: members (row share)",
+            title=title(language),
         )
         return
     views = [s for s in ("threshold", "quintile") if summary or s == chosen]
@@ -83,12 +90,24 @@ def rfm(
         part = frame.filter(scheme=view).select(
             pl.col("segment_name").alias("segment"),
             "members",
-            percent("member_share").alias("share"),
+            percent("member_share").alias("member_share"),
             "revenue",
-            percent("revenue_share").alias("revenue share"),
-            pl.col("mean_recency_days").round(1).alias("R days"),
-            pl.col("mean_frequency").round(2).alias("F"),
-            pl.col("mean_monetary").round(2).alias("M"),
+            percent("revenue_share").alias("revenue_share"),
+            pl.col("mean_recency_days").round(1),
+            pl.col("mean_frequency").round(2),
+            pl.col("mean_monetary").round(2),
         )
         scored = int(part["members"].sum())
-        emit(part, fmt, title=f"RFM segments ({view}) as of {as_of}: {scored:,} scored members")
+        named = SCHEMES[view]
+        title = Label(
+            f"截至 {as_of} 的 RFM 分群({named.zh}):已评分会员 {scored:,} 人",
+            f"RFM segments ({named.en}) as of {as_of}: {scored:,} scored members",
+        )
+        emit(readable(part, language, {}), fmt, title=title(language))
+
+
+#: The two RFM schemes of a summary's titles.
+SCHEMES = {
+    "threshold": Label("阈值法", "threshold"),
+    "quintile": Label("五分位法", "quintile"),
+}

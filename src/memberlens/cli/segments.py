@@ -266,15 +266,21 @@ def targets(
         emit(frame, fmt)
         return
     from memberlens.cli.render import readable, vocabulary
+    from memberlens.labels import Label
 
-    title = f"{frame.height:,} members as of {as_of} ({rule.describe()})"
+    title = Label(
+        f"截至 {as_of} 的 {frame.height:,} 名会员({rule.describe()})",
+        f"{frame.height:,} members as of {as_of} ({rule.describe()})",
+    )
     shown = frame.head(SHOWN_ROWS).select(TABLE_COLUMNS)
     language = ws.config.workspace.language
-    emit(readable(shown, language, vocabulary(ws.config)), fmt, title=title)
+    emit(readable(shown, language, vocabulary(ws.config)), fmt, title=title(language))
     if frame.height > SHOWN_ROWS:
-        console.print(
-            f"[dim]… {frame.height - SHOWN_ROWS:,} more; write them all with --output list.xlsx[/]"
+        more = Label(
+            f"… 另有 {frame.height - SHOWN_ROWS:,} 名;用 --output list.xlsx 导出全部",
+            f"… {frame.height - SHOWN_ROWS:,} more; write them all with --output list.xlsx",
         )
+        console.print(more(language), style="dim", markup=False, highlight=False)
 
 
 def _write_list(frame: pl.DataFrame, path: Path, *, bom: bool) -> None:

@@ -142,7 +142,8 @@ def tiers(
             f"截至 {as_of} 距下一等级每项门槛已达 {near:.0%} 的会员",
             f"Members within {near:.0%} of their next tier as of {as_of}",
         )
-        emit(readable(frame, language, words), fmt, title=title(language))
+        shown = [{**r, "progress": _progress(r["progress"])} for r in frame.to_dicts()]
+        emit(readable(shown, language, words), fmt, title=title(language))
         console.print(QUALIFIED(language), style="dim", markup=False, highlight=False)
         return
     if output is not None:
@@ -162,3 +163,13 @@ def tiers(
         console.print(QUALIFIED(language), style="dim", markup=False, highlight=False)
         return
     emit(frame, fmt)
+
+
+def _progress(share: float | None) -> str:
+    """A share of the next tier's thresholds as a percentage, rounded down (99.96%: not yet
+    100% while a threshold is unmet)."""
+    import math
+
+    if share is None:
+        return "–"
+    return f"{math.floor(share * 10_000) / 100:.2f}%"

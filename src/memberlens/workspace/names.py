@@ -30,11 +30,13 @@ from memberlens.segments.rfm import NOT_SCORED as NOT_SCORED_ID
 from memberlens.segments.rfm import SEGMENTS
 
 NEW = Label("(新会员)", "(new)")  # members registered during a tier migration
+#: The two groups of ``points_user`` (a redeem entry in the year to the period end or not).
+YES_NO = {"yes": Label("是", "yes"), "no": Label("否", "no")}
 
 
 def vocabulary(config: Config) -> dict[str, Mapping[str, Label]]:
-    """Column → (id → label): tiers, RFM segments, channels, churn levels and the names of
-    figures (``members_<tier>`` included) for the columns that hold them."""
+    """Column → (id → label): tiers, RFM segments, channels, churn levels, points users and
+    the names of figures (``members_<tier>`` included) for the columns that hold them."""
     levels = tier_labels(config)
     tiers: dict[str, Label] = {**levels, "(new)": NEW}
     segments = {s.id: Label(s.zh, s.en) for s in SEGMENTS} | {NOT_SCORED_ID: NOT_SCORED}
@@ -58,4 +60,5 @@ def vocabulary(config: Config) -> dict[str, Mapping[str, Label]]:
         "figure": figures,
         "field": figures,
         "feature": CHURN_FEATURES,
+        "points_user": YES_NO,
     }
