@@ -125,6 +125,9 @@ def drivers(session: Session, period: Period, extra: bool = False) -> Drivers:
         fit = sm.Logit(y, design).fit(disp=0, maxiter=200)
     intervals = np.asarray(fit.conf_int(0.05))
     rows = []
+    with np.errstate(over="ignore"):  # a separated 0/1 behaviour: an odds ratio of inf
+        odds = np.exp(np.asarray(fit.params))
+        bounds = np.exp(intervals)
     for k, name in enumerate(columns, start=1):
         values = data[name].to_numpy().astype(float)
         is_binary = name in binary
@@ -133,9 +136,9 @@ def drivers(session: Session, period: Period, extra: bool = False) -> Drivers:
                 "behaviour": name,
                 "unit": "yes vs no" if is_binary else "per standard deviation",
                 "correlation": float(np.corrcoef(values, y)[0, 1]),
-                "odds_ratio": float(np.exp(fit.params[k])),
-                "ci_low": float(np.exp(intervals[k, 0])),
-                "ci_high": float(np.exp(intervals[k, 1])),
+                "odds_ratio": float(odds[k]),
+                "ci_low": float(bounds[k, 0]),
+                "ci_high": float(bounds[k, 1]),
                 "p_value": float(fit.pvalues[k]),
                 "rate_with": float(y[values > 0].mean())
                 if is_binary and (values > 0).any()

@@ -268,12 +268,13 @@ def targets(
     from memberlens.cli.render import readable, vocabulary
     from memberlens.labels import Label
 
+    language = ws.config.workspace.language
+    described = rule.describe(Label("全部会员", "all members")(language))
     title = Label(
-        f"截至 {as_of} 的 {frame.height:,} 名会员({rule.describe()})",
-        f"{frame.height:,} members as of {as_of} ({rule.describe()})",
+        f"截至 {as_of} 的 {frame.height:,} 名会员({described})",
+        f"{frame.height:,} members as of {as_of} ({described})",
     )
     shown = frame.head(SHOWN_ROWS).select(TABLE_COLUMNS)
-    language = ws.config.workspace.language
     emit(readable(shown, language, vocabulary(ws.config)), fmt, title=title(language))
     if frame.height > SHOWN_ROWS:
         more = Label(

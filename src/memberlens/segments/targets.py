@@ -71,8 +71,9 @@ class TargetRule:
     channels: tuple[str, ...] = ()
     stores: tuple[str, ...] = ()
 
-    def describe(self) -> str:
-        """The filters in use, as ``segment=important_winback, min_balance=500``."""
+    def describe(self, everyone: str = "all members") -> str:
+        """The filters in use, as ``segment=important_winback, min_balance=500`` (``everyone``
+        when there is none)."""
         parts = []
         for f in fields(self):
             given = getattr(self, f.name)
@@ -80,7 +81,7 @@ class TargetRule:
                 continue
             shown = "|".join(given) if isinstance(given, tuple) else str(given)
             parts.append(f"{f.name}={shown}")
-        return ", ".join(parts) or "all members"
+        return ", ".join(parts) or everyone
 
 
 def _unknown(
