@@ -205,8 +205,8 @@ def test_drivers_name_behaviours_units_and_topics(roots: dict[str, str]) -> None
     for behaviour in behaviours:
         if behaviour.startswith("voc_topic_"):
             number = behaviour.rsplit("_", 1)[1]
-            zh.append(f"投诉话题 {number}")
-            en.append(f"Complaint topic {number}")
+            zh.append(f"投诉话题 {number}: ")  # with its top keywords
+            en.append(f"Complaint topic {number}: ")
         else:
             zh.append(BEHAVIOURS[behaviour].zh)
             en.append(BEHAVIOURS[behaviour].en)

@@ -307,7 +307,7 @@ def drivers(
             behaviours[column] = (
                 Label(f"{topic.zh} {number}", f"{topic.en} {number}")
                 if keywords is None
-                else Label(f"{topic.zh} {number}:{keywords}", f"{topic.en} {number}: {keywords}")
+                else Label(f"{topic.zh} {number}: {keywords}", f"{topic.en} {number}: {keywords}")
             )
     rows = [
         {
