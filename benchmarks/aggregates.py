@@ -1,17 +1,21 @@
-"""Twelve monthly values of the 20 core metrics with and without the daily aggregates, and the
-refresh of one new day.
+"""Twelve monthly values of the 20 core metrics with and without the daily aggregates, the
+refresh of one new day, the monthly report and ``run-daily`` for one day of new orders.
 
-    uv run python benchmarks/aggregates.py --members 20000 [--keep]
+    uv run python benchmarks/aggregates.py --members 20000 [--keep] [--raw-report]
 
 Steps, each a child process (wall time and peak RSS from wait4):
 
 1. generate the program (benchmarks/out/program-N, reused when present) and load it into a
-   fresh workspace, except the orders of the last day of data;
-2. ``ws.metrics(HEADLINE, start, end, grain="month")`` over the last twelve full months,
+   fresh workspace, except the orders of the last two days of data;
+2. with ``--raw-report``: ``memberlens report`` of the last full month from the raw tables;
+3. ``ws.metrics(HEADLINE, start, end, grain="month")`` over the last twelve full months,
    from the raw tables (no aggregates yet);
-3. the first ``ws.refresh_aggregates()`` (every day);
-4. the same twelve months from the aggregates (the values must be identical);
-5. load the last day's orders, then ``ws.refresh_aggregates()``: the refresh of one new day.
+4. the first ``ws.refresh_aggregates()`` (every day);
+5. the same twelve months from the aggregates (the values must be identical);
+6. load the second-last day's orders, then ``ws.refresh_aggregates()``: one new day;
+7. ``memberlens report`` of the last full month with the aggregates in place (whole process);
+8. ``memberlens run-daily --date LAST`` with ``[sources.orders]`` naming the last day's
+   export: load, aggregates, alerts, the day's report (whole process, end to end).
 
 A Markdown table is printed for docs/benchmarks.md; the figures go to
 benchmarks/out/aggregates-N.json.
@@ -28,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import Measured, child  # noqa: E402
+from run import Measured, child, command  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -45,19 +49,33 @@ import duckdb
 import memberlens as ml
 from memberlens.schema import LOAD_ORDER
 con = duckdb.connect()
+from datetime import timedelta
 last = con.execute("SELECT max(CAST(ordered_at AS DATE)) FROM read_parquet(?)",
                    [{data!r} + "/orders.parquet"]).fetchone()[0]
-for name, where in (("before", "<"), ("last", "=")):
+prev = last - timedelta(days=1)
+days = {{}}
+for name, where in (("before", f"< DATE '{{prev}}'"), ("prev", f"= DATE '{{prev}}'"),
+                    ("last", f"= DATE '{{last}}'")):
     con.execute(
         f"COPY (SELECT * FROM read_parquet('{data}/orders.parquet') "
-        f"WHERE CAST(ordered_at AS DATE) {{where}} DATE '{{last}}') "
+        f"WHERE CAST(ordered_at AS DATE) {{where}}) "
         f"TO '{ws}-orders-{{name}}.parquet' (FORMAT parquet)"
     )
+    days[name] = con.execute(
+        f"SELECT count(*) FROM read_parquet('{ws}-orders-{{name}}.parquet')").fetchone()[0]
 ws = ml.init({ws!r})
 for table in LOAD_ORDER:
     source = {ws!r} + "-orders-before.parquet" if table == "orders" else f"{data}/{{table}}.parquet"
     ws.ingest(table, source)
-print(json.dumps({{"last_day": str(last)}}))
+print(json.dumps({{"last_day": str(last), "rows": days}}))
+"""
+
+MONTH = """
+import json
+import memberlens as ml
+ws = ml.open({ws!r})
+with ws.session() as session:
+    print(json.dumps({{"month": str(ws.resolve_period(session, None))}}))
 """
 
 SERIES = """
@@ -77,11 +95,13 @@ print(json.dumps({{"seconds": seconds, "periods": frame["period"].n_unique(), "r
 """
 
 REFRESH = """
-import json
+import json, time
 import memberlens as ml
 ws = ml.open({ws!r})
 {load}
-print(json.dumps(ws.refresh_aggregates().to_dict()))
+clock = time.perf_counter()
+result = ws.refresh_aggregates().to_dict()
+print(json.dumps(result | {{"seconds": time.perf_counter() - clock}}))
 """
 
 
@@ -89,6 +109,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=20_000)
     parser.add_argument("--keep", action="store_true", help="keep the workspace afterwards")
+    parser.add_argument(
+        "--raw-report", action="store_true", help="also time the report without aggregates"
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     data = OUT / f"program-{args.members}"
@@ -98,13 +121,31 @@ def main() -> None:
     steps: list[Measured] = []
     if not (data / "orders.parquet").exists():
         steps.append(child("generate", GENERATE.format(data=str(data), members=args.members)))
-    steps.append(child("load (all but the last day)", LOAD.format(data=str(data), ws=str(ws))))
+    loaded = child("load (all but the last two days)", LOAD.format(data=str(data), ws=str(ws)))
+    steps.append(loaded)
+    month = str(child("month", MONTH.format(ws=str(ws))).detail["month"])
+    cli = [str(Path(sys.executable).with_name("memberlens")), "-w", str(ws)]
+    report = [*cli, "report", "--period", month, "--output", str(ws / "bench-reports")]
+    if args.raw_report:
+        steps.append(command(f"report {month}, raw tables", report))
     raw = child("12 months × 20 metrics, raw tables", SERIES.format(ws=str(ws)))
     build = child("first refresh (every day)", REFRESH.format(ws=str(ws), load=""))
     stored = child("12 months × 20 metrics, aggregates", SERIES.format(ws=str(ws)))
-    load = f"ws.ingest('orders', {str(ws) + '-orders-last.parquet'!r})"
-    day = child("refresh of one new day", REFRESH.format(ws=str(ws), load=load))
+    load = f"ws.ingest('orders', {str(ws) + '-orders-prev.parquet'!r})"
+    rows = loaded.detail["rows"]
+    assert isinstance(rows, dict)
+    day = child(f"refresh of one new day ({rows['prev']:,} orders)", REFRESH.format(
+        ws=str(ws), load=load))  # fmt: skip
     steps += [raw, build, stored, day]
+    steps.append(command(f"report {month}, aggregates in place", report))
+    exports = ws / "exports"
+    exports.mkdir()
+    shutil.copy(f"{ws}-orders-last.parquet", exports / "orders-last.parquet")
+    with (ws / "memberlens.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[sources.orders]\npath = "exports/orders-*.parquet"\n')
+    last = str(loaded.detail["last_day"])
+    steps.append(command(f"run-daily {last} ({rows['last']:,} orders)", [
+        *cli, "run-daily", "--date", last]))  # fmt: skip
     if raw.detail["rows"] != stored.detail["rows"]:
         raise SystemExit("the aggregates gave other values than the raw tables")
     print(f"\n{args.members:,} members; the values of both paths are identical.\n")
@@ -122,7 +163,7 @@ def main() -> None:
     (OUT / f"aggregates-{args.members}.json").write_text(json.dumps(figures, indent=2))
     if not args.keep:
         shutil.rmtree(ws)
-        for name in ("before", "last"):
+        for name in ("before", "prev", "last"):
             Path(f"{ws}-orders-{name}.parquet").unlink(missing_ok=True)
 
 

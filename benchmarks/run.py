@@ -50,6 +50,22 @@ def child(step: str, code: str) -> Measured:
     return Measured(step, seconds, usage.ru_maxrss / 1024**2, detail)
 
 
+def command(step: str, argv: list[str]) -> Measured:
+    """Run ``argv`` (a whole CLI process): wall time and peak RSS; its output is discarded
+    but kept in ``detail["tail"]`` (the last lines) for the record."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    output = process.stdout.read()  # read before wait4 so the pipe never fills
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.stdout.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{step} failed with status {status}:\n{output[-2000:]}")
+    tail = output.strip().splitlines()[-3:]
+    return Measured(step, seconds, usage.ru_maxrss / 1024**2, {"tail": tail})
+
+
 GENERATE = """
 import json
 from memberlens.generate import generate

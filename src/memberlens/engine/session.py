@@ -36,6 +36,9 @@ class Session:
     config: Config
     root: Path | None = None
     memo: Memo | None = field(default=None, compare=False)
+    #: What the session learnt about the warehouse: table expressions by name (their schema
+    #: is read once per session, not per query) and what callers keep under their own keys.
+    known: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def engine(self) -> str:
@@ -47,8 +50,17 @@ class Session:
         return self.config.workspace.language
 
     def table(self, name: str) -> ir.Table:
-        """A canonical (or result) table of the warehouse."""
-        return self.backend.table(name)
+        """A canonical (or result) table of the warehouse (its schema read once per
+        session; a writer that changes a table's columns calls :meth:`forget`)."""
+        key = ("table", name)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = self.backend.table(name)
+        return found  # type: ignore[no-any-return]
+
+    def forget(self) -> None:
+        """Drop what the session learnt (after a write that changed the warehouse)."""
+        self.known.clear()
 
     def arrow(self, expression: ir.Expr) -> pa.Table:
         """Run ``expression``; its rows as an Arrow table."""

@@ -202,6 +202,15 @@ def _members(s: Scope, fact: str, period: Period) -> ir.Table:
     return t.select("member_id", "n")
 
 
+def _value_type(s: Scope, definition: Definition) -> Any:
+    """The type of ``definition``'s value on the raw tables (the aggregates answer in it),
+    worked out once per session and split."""
+    key = ("value_type", definition, _dimension_id(s.by))
+    if key not in s.session.known:
+        s.session.known[key] = definition(s).schema()["value"]
+    return s.session.known[key]
+
+
 def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
     """``definition``'s rows for the scope, read from the aggregates; None where the raw
     tables must answer. The caller checks that the aggregates are :func:`current`."""
@@ -211,13 +220,13 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
     if isinstance(definition, Additive) and fixed:
         first = date.min if definition.cumulative else s.period.first
         t = _daily_value(s, definition.part, first, s.period.end)
-        dtype = definition(s).schema()["value"]
+        dtype = _value_type(s, definition)
         value = t.value.fill_null(0) if definition.zero else t.value
         return t.mutate(value=value.cast(dtype))
     if isinstance(definition, Distinct):
         if s.period.grain is Grain.DAY and fixed:
             t = _daily_value(s, f"distinct_{definition.facts.name}", s.period.first, s.period.end)
-            dtype = definition(s).schema()["value"]
+            dtype = _value_type(s, definition)
             return t.mutate(value=t.value.fill_null(0).cast(dtype))
         if _aligned(s.period):
             members = s.tag(_members(s, definition.facts.name, s.period))
@@ -259,7 +268,7 @@ def daily_rows(s: Scope, part: str, definition: Definition) -> pl.DataFrame:
         & (t.day >= s.period.first)
         & (t.day < s.period.end)
     )
-    dtype = definition(s).schema()["value"]
+    dtype = _value_type(s, definition)
     columns: dict[str, Any] = {"day": t.day}
     if s.by is not None:
         columns[GROUP] = t.grp
