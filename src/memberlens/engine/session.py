@@ -56,7 +56,7 @@ class Session:
         found = self.known.get(key)
         if found is None:
             found = self.known[key] = self.backend.table(name)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def forget(self) -> None:
         """Drop what the session learnt (after a write that changed the warehouse)."""
