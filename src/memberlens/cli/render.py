@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -54,21 +56,55 @@ def emit(frame: pl.DataFrame | list[dict[str, Any]], fmt: Format, title: str | N
         writer.writeheader()
         writer.writerows({k: _plain(v) for k, v in row.items()} for row in rows)
     else:
-        table = Table(title=title, show_lines=False, header_style="bold")
-        for name in columns:
-            numeric = (
-                bool(rows)
-                and all(
-                    isinstance(r[name], int | float | Decimal) and not isinstance(r[name], bool)
-                    for r in rows
-                    if r[name] is not None
-                )
-                and any(r[name] is not None for r in rows)
+        table, needed = _table(rows, columns, title)
+        if needed > console.width and not console.is_terminal:
+            Console(width=needed).print(table)  # a file or pipe: as wide as the table needs
+        else:
+            console.print(table)
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None) -> tuple[Table, int]:
+    """A Rich table whose figures (and ids) are never broken across lines and whose text
+    folds (中文 has no spaces to wrap at) but keeps a few characters. When that does not fit
+    the console: a terminal gets every column folded to fit; a file or pipe gets the lines
+    as wide as they need (nothing is cropped)."""
+    table = Table(title=title, show_lines=False, header_style="bold")
+    widths = []
+    for name in columns:
+        numeric = (
+            bool(rows)
+            and all(
+                isinstance(r[name], int | float | Decimal) and not isinstance(r[name], bool)
+                for r in rows
+                if r[name] is not None
             )
-            table.add_column(name, justify="right" if numeric else "left", overflow="fold")
-        for row in rows:
-            table.add_row(*["" if row[c] is None else _cell(row[c]) for c in columns])
-        console.print(table)
+            and any(r[name] is not None for r in rows)
+        )
+        cells = [_cell(r[name]) for r in rows if r[name] is not None]
+        widest = max(map(cell_len, [*cells, name]))
+        if numeric or (cells and all(_FIGURE.fullmatch(c) for c in cells)):
+            table.add_column(name, justify="right" if numeric else "left", no_wrap=True)
+            widths.append(widest)
+        else:
+            table.add_column(name, overflow="fold")
+            widths.append(min(widest, TEXT_MIN_WIDTH))
+    needed = sum(widths) + 3 * len(widths) + 1
+    if needed <= console.width or not console.is_terminal:
+        for column, width in zip(table.columns, widths, strict=True):
+            column.min_width = width
+    if needed > console.width and console.is_terminal:
+        for column in table.columns:
+            column.no_wrap, column.overflow = False, "fold"
+    for row in rows:
+        table.add_row(*["" if row[c] is None else _cell(row[c]) for c in columns])
+    return table, needed
+
+
+#: A text column folds but is not squeezed below this many cells (four Chinese characters).
+TEXT_MIN_WIDTH = 8
+#: A formatted figure or id: 2,926,052 · 54.3% · -0.25 · ▲ 3.4% · +1.2 pp · <0.001 ·
+#: 2025-03-31 · M00009819 · 138****5678.
+_FIGURE = re.compile(r"[<>▲▼+\-−]? ?[A-Z]{0,3}[\d.,:*\-]+ ?(%|pp|‰)?")
 
 
 def _cell(value: Any) -> str:
