@@ -227,3 +227,18 @@ def test_voc_nps_by_tier(demo_ws: ml.Workspace, english: str) -> None:
         "period", "tier", "n", "promoters", "passives", "detractors", "nps", "ci",
     }  # fmt: skip
     assert {r["tier"] for r in data["rows"]} <= {"normal", "silver", "gold", "black", "(unknown)"}
+
+
+@pytest.mark.slow
+def test_clv_and_churn_tables_write_shares_in_percent(demo_ws: ml.Workspace, english: str) -> None:
+    clv = ("clv", "--calibration-end", "2025-06-30", "--holdout-end", "2025-12-31")
+    zh = _table(str(demo_ws.root), *clv)
+    assert "时间单位 天" in zh and "活跃概率" in zh
+    assert re.search(r"│ \d+\.\d% ", zh) and "nan" not in zh
+    en = _table(english, *clv)
+    assert "time unit day" in " ".join(en.split()) and "P(alive) bin" in en
+    churn = ("churn", "--as-of", "2025-12-31", "--no-save")
+    zh = _table(str(demo_ws.root), *churn)
+    assert "校准:按预测风险十分位" in zh and "首次购买后未流失的比例" in zh and "普通会员" in zh
+    assert re.search(r"│ \d+\.\d% ", zh)
+    assert not re.search(r"0\.\d{4}", zh)  # no raw floats
