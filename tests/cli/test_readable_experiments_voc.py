@@ -84,7 +84,7 @@ def test_experiment_analyze(demo_ws: ml.Workspace, english: str) -> None:
         "组别",
         "样本量",
         "均值",
-        "对照组均值",
+        "对照均值",
         "相对提升",
         "置信区间",
         "p 值",
@@ -137,8 +137,8 @@ CAMPAIGN_KEYS = {
 def test_campaign_analyze(demo_ws: ml.Workspace, english: str) -> None:
     root = str(demo_ws.root)
     zh = _table(root, "campaign", "analyze", "--by", "tier")
-    for word in ("营销活动与对照组对比", "活动", "等级", "触达人数", "对照人数", "转化率提升",
-                 "增量收入", "成本", "投资回报率", "普通会员", "银卡会员"):  # fmt: skip
+    for word in ("营销活动与对照组对比", "活动", "等级", "触达人数", "对照人数", "转化提升",
+                 "增量收入", "成本", "回报率", "普通会员", "银卡会员"):  # fmt: skip
         assert word in zh, word
     _absent(zh, "Campaigns against", "campaign_id", "treated", "holdout", "revenue", "roi",
             "│ normal", "│ silver")  # fmt: skip

@@ -65,7 +65,8 @@ def emit(frame: pl.DataFrame | list[dict[str, Any]], fmt: Format, title: str | N
                 )
                 and any(r[name] is not None for r in rows)
             )
-            table.add_column(name, justify="right" if numeric else "left")
+            # fold, not "…": 中文 has no spaces to wrap at, and no cell is cut short
+            table.add_column(name, justify="right" if numeric else "left", overflow="fold")
         for row in rows:
             table.add_row(*["" if row[c] is None else _cell(row[c]) for c in columns])
         console.print(table)
