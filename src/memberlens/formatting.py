@@ -33,3 +33,17 @@ def tone(value: float | None, direction: str) -> str:
     if value is None or value == 0 or direction == "neutral":
         return "neutral"
     return "good" if (value > 0) == (direction == "higher_is_better") else "bad"
+
+
+def p_value(value: float | None, empty: str = "–") -> str:
+    """A p-value for people: three decimals, <0.001 below that."""
+    if value is None or value != value:
+        return empty
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def signed_percent(value: float | None, empty: str = "–") -> str:
+    """A lift or a difference of rates with its sign: +4.8%, -12.0%."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return empty
+    return f"{value:+.1%}"

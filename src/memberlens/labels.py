@@ -285,6 +285,100 @@ HEADERS: dict[str, Label] = {
     # cohorts
     "cohort": Label("队列", "Cohort"),
     "cohort_size": Label("队列人数", "Cohort size"),
+    # experiments, campaigns, causal and voice of the customer
+    "baseline_mean": Label("基线均值", "Baseline mean"),
+    "baseline_sd": Label("基线标准差", "Baseline std."),
+    "mde_abs": Label("最小可检测效应(绝对值)", "Minimum detectable effect (absolute)"),
+    "mde_rel": Label("最小可检测效应(相对值)", "Minimum detectable effect (relative)"),
+    "n_per_arm": Label("每组样本量", "Members per arm"),
+    "eligible_per_day": Label("每日可入组会员", "Eligible members per day"),
+    "days": Label("所需天数", "Days needed"),
+    "variant": Label("组别", "Variant"),
+    "n": Label("样本量", "n"),
+    "mean": Label("均值", "Mean"),
+    "control_mean": Label("对照均值", "Control mean"),
+    "lift": Label("相对提升", "Lift"),
+    "ci": Label("置信区间", "CI"),
+    "p": Label("p 值", "p"),
+    "p_holm": Label("Holm p 值", "p (Holm)"),
+    "chance_to_win": Label("胜出概率", "Chance to win"),
+    "campaign_id": Label("活动", "Campaign"),
+    "treated": Label("触达人数", "Treated"),
+    "holdout": Label("对照人数", "Holdout"),
+    "incremental_conversion": Label("转化提升", "Conversion lift"),
+    "incremental_revenue": Label("增量收入", "Incremental revenue"),
+    "revenue_ci": Label("收入区间", "Revenue CI"),
+    "cost": Label("成本", "Cost"),
+    "roi": Label("回报率", "ROI"),
+    "roi_ci": Label("回报率区间", "ROI CI"),
+    "method": Label("方法", "Method"),
+    "effect": Label("效应", "Effect"),
+    "assumption": Label("前提假设", "Assumption"),
+    "covariate": Label("协变量", "Covariate"),
+    "before": Label("加权前", "Before weighting"),
+    "after": Label("加权后", "After weighting"),
+    "id": Label("编号", "Id"),
+    "language": Label("语言", "Language"),
+    "sentiment": Label("情感", "Sentiment"),
+    "score": Label("得分", "Score"),
+    "topic": Label("话题", "Topic"),
+    "label": Label("标签", "Label"),
+    "keywords": Label("关键词", "Keywords"),
+    "size": Label("条数", "Size"),
+    "share": Label("占比", "Share"),
+    "negative_share": Label("负面占比", "Negative share"),
+    "trend": Label("每周条数", "Weekly trend"),
+    "examples": Label("示例", "Examples"),
+    "week": Label("周", "Week"),
+    "previous": Label("上周", "Previous week"),
+    "promoters": Label("推荐者", "Promoters"),
+    "passives": Label("中立者", "Passives"),
+    "detractors": Label("贬损者", "Detractors"),
+    "nps": Label("净推荐值", "NPS"),
+}
+
+#: The outcomes of an experiment (memberlens.experiments.outcomes.Outcome) by id.
+OUTCOMES: dict[str, Label] = {
+    "conversion": Label("转化率", "Conversion"),
+    "orders": Label("订单数", "Orders"),
+    "revenue": Label("收入", "Revenue"),
+    "repurchase": Label("复购率", "Repurchase"),
+    "redemption": Label("兑换率", "Redemption"),
+    "points_redeemed": Label("兑换积分", "Points redeemed"),
+    "aov": Label("客单价", "Average order value"),
+}
+
+#: The usual arms of an experiment (other variant ids are shown as they are).
+VARIANTS: dict[str, Label] = {
+    "control": Label("对照组", "Control"),
+    "treatment": Label("实验组", "Treatment"),
+}
+
+#: The read-outs of ``causal points`` and the covariates they balance.
+CAUSAL_METHODS: dict[str, Label] = {
+    "naive": Label("朴素对比", "Naive comparison"),
+    "weighted": Label("逆倾向加权", "Inverse propensity weighting"),
+    "did": Label("双重差分", "Difference in differences"),
+}
+COVARIATES: dict[str, Label] = {
+    "orders_year": Label("近一年订单数", "Orders, last year"),
+    "revenue_year": Label("近一年消费额", "Revenue, last year"),
+    "orders_year_before": Label("前一年订单数", "Orders, the year before"),
+    "days_since_last_order": Label("距上次下单天数", "Days since the last order"),
+    "tenure_days": Label("入会天数", "Days since registration"),
+    "points_earned_year": Label("近一年获得积分", "Points earned, last year"),
+}
+
+#: The sentiment of a text and the language it is written in (memberlens.voc).
+SENTIMENTS: dict[str, Label] = {
+    "positive": Label("正面", "Positive"),
+    "neutral": Label("中性", "Neutral"),
+    "negative": Label("负面", "Negative"),
+}
+TEXT_LANGUAGES: dict[str, Label] = {
+    "zh": Label("中文", "Chinese"),
+    "en": Label("英文", "English"),
+    "unknown": Label("未知", "Unknown"),
 }
 
 
@@ -341,19 +435,25 @@ def _spellings(label: Label | Iterable[str]) -> tuple[str, ...]:
 
 __all__ = [
     "BEHAVIOURS",
+    "CAUSAL_METHODS",
     "CHANNELS",
     "CHURN_FEATURES",
     "CHURN_LEVELS",
+    "COVARIATES",
     "HEADERS",
     "HOLIDAYS",
     "LANGUAGES",
     "NOT_SCORED",
     "ODDS_UNITS",
     "ORDER_STATUSES",
+    "OUTCOMES",
     "POINT_KINDS",
+    "SENTIMENTS",
+    "TEXT_LANGUAGES",
     "TICKET_KINDS",
     "UNKNOWN",
     "UNKNOWN_ID",
+    "VARIANTS",
     "WEEKDAYS",
     "Label",
     "Language",

@@ -37,7 +37,7 @@ def test_analyze_table_says_it_in_words(tiny: ml.Workspace) -> None:
         tiny, "experiment", "analyze", "T1", "--window-days", "7", "--metric", "revenue"
     )
     assert code == 0, out
-    assert "revenue" in out and "样本比例无异常" in out
+    assert "收入" in out and "样本比例无异常" in out  # the metric by its name
 
 
 def test_unknown_experiment_is_one_line(tiny: ml.Workspace) -> None:

@@ -11,12 +11,18 @@ from typing import Annotated, Any
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import console, emit, errors, write_frame
+from memberlens.cli.render import console, emit, errors, readable, vocabulary
 from memberlens.experiments.readout import (
     WARNING,
     guard,
-    percent,
     verdict,
+)
+from memberlens.labels import (
+    CAUSAL_METHODS,
+    COVARIATES,
+    OUTCOMES,
+    VARIANTS,
+    Label,
 )
 
 experiment_app = typer.Typer(
@@ -34,6 +40,64 @@ WindowDays = Annotated[
     int, typer.Option("--window-days", help="Days of each member's window from exposure.")
 ]
 Alpha = Annotated[float, typer.Option(help="Significance level (two-sided intervals).")]
+
+DESIGN_TITLE = Label("实验设计:{metric}", "Design: {metric}")
+ARMS_TITLE = Label("{experiment}:各组人数 {arms}", "{experiment}: members per arm {arms}")
+ASSIGNED = Label(
+    "已将 {n} 名会员分入 {arms} 组,写入 {path}",
+    "Assigned {n} members to {arms} arms, written to {path}",
+)
+ASSIGNED_ARM = Label("{variant}:{n} 名({share})", "{variant}: {n} members ({share})")
+CAMPAIGNS_TITLE = Label(
+    "营销活动与对照组对比(按每单位成本的增量收入排序)",
+    "Campaigns against their holdouts (ranked by incremental revenue per cost)",
+)
+EFFECT_TITLE = Label("兑换积分对 {outcome} 的影响", "Effect of redeeming points on {outcome}")
+OUTCOME_NAMES = {
+    "orders_next_90d": Label("其后 90 天订单数", "orders in the next 90 days"),
+}
+BALANCE_TITLE = Label("协变量平衡(标准化差异)", "Covariate balance (standardised differences)")
+TRIMMED = Label(
+    "倾向得分在 {trim} 之外的会员已剔除:{n} 名。",
+    "Propensities outside {trim} trimmed: {n} members.",
+)
+#: Outcomes that are shares of members (shown in %) and in money (2 decimals).
+RATES = frozenset({"conversion", "repurchase", "redemption"})
+MONEY = frozenset({"revenue", "aov"})
+
+
+def _words(config: Any) -> dict[str, Any]:
+    """The tables' vocabulary with the experiments' ids: outcomes, arms, causal methods."""
+    return {
+        **vocabulary(config),
+        "metric": OUTCOMES,
+        "variant": VARIANTS,
+        "method": CAUSAL_METHODS,
+        "covariate": COVARIATES,
+    }
+
+
+def _name(names: Any, key: str, language: str) -> str:
+    found = names.get(key)
+    return key if found is None else str(found(language))
+
+
+def _difference(value: float | None, metric: str) -> str:
+    """A difference of an outcome: of rates in percentage points."""
+    if value is None or value != value:
+        return "–"
+    return f"{value * 100:.2f} pp" if metric in RATES else f"{value:,.2f}"
+
+
+def _in_unit(value: float | None, metric: str) -> str:
+    """A value of an outcome for people: rates in %, money with 2 decimals."""
+    from memberlens.formatting import number
+
+    if value is None or value != value:
+        return "–"
+    if metric in RATES:
+        return number(value, "ratio")
+    return f"{value:,.2f}"
 
 
 @experiment_app.command()
@@ -75,7 +139,32 @@ def design(
     if fmt is Format.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
-    emit([{"": k, "value": v} for k, v in result.items()], fmt, title=f"Design: {metric}")
+    if fmt is Format.csv:
+        emit([{"": k, "value": v} for k, v in result.items()], fmt)
+        return
+    language = ws.config.workspace.language
+    emit(
+        readable(_design_cells(result, language), language, vocabulary(ws.config)),
+        fmt,
+        title=DESIGN_TITLE(language).format(metric=_name(OUTCOMES, result["metric"], language)),
+    )
+
+
+def _design_cells(result: dict[str, Any], language: str) -> list[dict[str, Any]]:
+    from memberlens.formatting import number
+
+    metric = str(result["metric"])
+    shown = {
+        "metric": _name(OUTCOMES, metric, language),
+        "baseline_mean": _in_unit(result["baseline_mean"], metric),
+        "baseline_sd": _in_unit(result["baseline_sd"], metric if metric in MONEY else ""),
+        "mde_abs": _difference(result["mde_abs"], metric),
+        "mde_rel": number(result["mde_rel"], "ratio"),
+        "n_per_arm": number(result["n_per_arm"], "count"),
+        "eligible_per_day": number(result["eligible_per_day"], "days"),
+        "days": number(result["days"], "count"),
+    }
+    return [{"field": k, "value": v} for k, v in shown.items()]
 
 
 @experiment_app.command()
@@ -135,7 +224,30 @@ def assign(
         except ValueError:
             raise InputError(f"--weights {weights}: write numbers such as 50,50.") from None
     rows = run(ids, experiment_id, variants.split(","), salt, weights=shares, assigned_at=when)
-    write_frame(pl.DataFrame(rows), output)
+    _write_assignment(pl.DataFrame(rows), output, ws.config.workspace.language)
+
+
+def _write_assignment(frame: Any, output: Path, language: str) -> None:
+    """Write the list and say, in the workspace language, how many members went where."""
+    from collections import Counter
+
+    from memberlens.engine.output import write_frame as write
+
+    n = write(frame, output)
+    arms = Counter(frame["variant"].to_list()) if n else Counter()
+    console.print(
+        ASSIGNED(language).format(n=f"{n:,}", arms=len(arms), path=output), highlight=False
+    )
+    for variant, count in arms.items():
+        console.print(
+            "  "
+            + ASSIGNED_ARM(language).format(
+                variant=_name(VARIANTS, variant, language),
+                n=f"{count:,}",
+                share=f"{count / n:.1%}",
+            ),
+            highlight=False,
+        )
 
 
 @experiment_app.command()
@@ -192,6 +304,7 @@ def analyze(
         )
         language = s.language
     data = result.to_dict()
+    words = _words(ws.config)
     for warning in result.warnings:
         errors.print(f"[yellow]{WARNING(language)}:[/] {warning}", highlight=False)
     if fmt is Format.json:
@@ -200,29 +313,37 @@ def analyze(
     if fmt is Format.csv:
         emit(data["results"], fmt)
         return
+    from memberlens.formatting import number, p_value, signed_percent
+
     shown = [
         {
             "metric": r["metric"],
             "variant": r["variant"],
             "n": r["n"],
-            "mean": r["mean"],
-            "control_mean": r["control_mean"],
-            "lift": percent(r["lift_rel"]),
-            "ci": f"{percent(r['ci_rel'][0])} – {percent(r['ci_rel'][1])}",
-            "p": r["p_value"],
-            "p_holm": r["p_holm"],
-            "chance_to_win": r["chance_to_win"],
+            "mean": _in_unit(r["mean"], r["metric"]),
+            "control_mean": _in_unit(r["control_mean"], r["metric"]),
+            "lift": signed_percent(r["lift_rel"]),
+            "ci": f"{signed_percent(r['ci_rel'][0])} – {signed_percent(r['ci_rel'][1])}",
+            "p": p_value(r["p_value"]),
+            "p_holm": p_value(r["p_holm"]),
+            "chance_to_win": number(r["chance_to_win"], "ratio"),
         }
         for r in data["results"]
     ]
+    sizes = ", ".join(f"{_name(VARIANTS, a['variant'], language)} {a['n']:,}" for a in data["arms"])
     emit(
-        shown,
+        readable(shown, language, words),
         fmt,
-        title=experiment_id + ": " + ", ".join(f"{a['variant']} {a['n']:,}" for a in data["arms"]),
+        title=ARMS_TITLE(language).format(experiment=experiment_id, arms=sizes),
     )
     for r in data["results"]:
+        named = {
+            **r,
+            "metric": _name(OUTCOMES, r["metric"], language),
+            "variant": _name(VARIANTS, r["variant"], language),
+        }
         console.print(
-            f"{verdict(r, 1 - alpha, language)}; {guard(data, language)}", highlight=False
+            f"{verdict(named, 1 - alpha, language)}; {guard(data, language)}", highlight=False
         )
 
 
@@ -240,34 +361,51 @@ def campaign_analyze(
 
     if by is not None and by != "tier":
         raise unknown_choice("split", by, ["tier"], parameter="by")
-    with open_workspace().session() as s:
+    ws = open_workspace()
+    with ws.session() as s:
         rows = analyze_campaigns(
             s, campaign_ids or None, by_tier=by == "tier", window_days=window_days, alpha=alpha
         )
-    title = "Campaigns against their holdouts (ranked by incremental revenue per cost)"
+    language = ws.config.workspace.language
+    title = CAMPAIGNS_TITLE(language)
     if fmt is not Format.table:
         emit(rows, fmt, title=title)
         return
-    emit([_campaign_cells(r) for r in rows], fmt, title=title)
+    shown = [_campaign_cells(r) for r in rows]
+    emit(readable(shown, language, vocabulary(ws.config)), fmt, title=title)
 
 
-def _span(pair: list[float | None], digits: str) -> str:
+def _span(pair: list[float | None], show: Any, empty: str = "–") -> str:
     lo, hi = pair
-    return "—" if lo is None or hi is None else f"{lo:{digits}} – {hi:{digits}}"
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return empty
+    return f"{show(lo)} – {show(hi)}"
+
+
+def _money(value: float | None) -> str:
+    from memberlens.formatting import number
+
+    return number(value, "money")
+
+
+def _roi(value: float | None) -> str:
+    return "–" if value is None or value != value else f"{value:,.0%}"
 
 
 def _campaign_cells(row: dict[str, Any]) -> dict[str, Any]:
+    from memberlens.formatting import signed_percent
+
     cells: dict[str, Any] = {k: row[k] for k in ("campaign_id", "tier") if k in row}
     cells.update(
         treated=row["treated"],
         holdout=row["holdout"],
-        conversion=percent(row["incremental_conversion"]),
-        ci=_span(row["ci"], "+.3f"),
-        revenue=row["incremental_revenue"],
-        revenue_ci=_span(row["revenue_ci"], ",.0f"),
-        cost=row["cost"],
-        roi=row["roi"],
-        roi_ci=_span(row["roi_ci"], ".2f"),
+        incremental_conversion=signed_percent(row["incremental_conversion"]),
+        ci=_span(row["ci"], signed_percent),
+        incremental_revenue=_money(row["incremental_revenue"]),
+        revenue_ci=_span(row["revenue_ci"], lambda v: f"{v:,.0f}"),
+        cost=_money(row["cost"]),
+        roi=_roi(row["roi"]),
+        roi_ci=_span(row["roi_ci"], _roi),
     )
     return cells
 
@@ -285,27 +423,48 @@ def points(
         day = date.fromisoformat(as_of)
     except ValueError:
         raise InputError(f"--as-of {as_of}: write the date as 2025-06-30.") from None
-    with open_workspace().session() as s:
+    ws = open_workspace()
+    with ws.session() as s:
         result = points_effect(s, day).to_dict()
     if fmt is Format.json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
+    methods = ("naive", "weighted", "did")
+    if fmt is Format.csv:
+        plain = [
+            {
+                "method": name,
+                "effect": result[name]["effect"],
+                "ci": _span(result[name]["ci"], lambda v: f"{v:+.3f}", "—"),
+                "assumption": result[name]["assumption"],
+            }
+            for name in methods
+        ]
+        emit(plain, fmt)
+        return
+    language, words = ws.config.workspace.language, _words(ws.config)
     rows = [
         {
             "method": name,
-            "effect": result[name]["effect"],
-            "ci": _span(result[name]["ci"], "+.3f"),
+            "effect": _signed(result[name]["effect"]),
+            "ci": _span(result[name]["ci"], _signed),
             "assumption": result[name]["assumption"],
         }
-        for name in ("naive", "weighted", "did")
+        for name in methods
     ]
-    emit(rows, fmt, title=f"Effect of redeeming points on {result['outcome']}")
-    if fmt is Format.table:
-        emit(
-            result["weighted"]["balance"], fmt, title="Covariate balance (standardised differences)"
-        )
-        console.print(
-            f"Propensities outside {result['weighted']['trim']} trimmed: "
-            f"{result['weighted']['trimmed']:,} members.",
-            highlight=False,
-        )
+    outcome = _name(OUTCOME_NAMES, result["outcome"], language)
+    emit(readable(rows, language, words), fmt, title=EFFECT_TITLE(language).format(outcome=outcome))
+    balance = [
+        {**b, "before": _signed(b["before"]), "after": _signed(b["after"])}
+        for b in result["weighted"]["balance"]
+    ]
+    emit(readable(balance, language, words), fmt, title=BALANCE_TITLE(language))
+    weighted = result["weighted"]
+    console.print(
+        TRIMMED(language).format(trim=weighted["trim"], n=f"{weighted['trimmed']:,}"),
+        highlight=False,
+    )
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None or value != value else f"{value:+.3f}"

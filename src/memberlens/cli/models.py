@@ -98,7 +98,7 @@ def show_clv(result: ClvResult, language: str = "en") -> None:
             {"model": model, "parameter": k, "estimate": v, "std_error": ses[k]}
             for k, v in params.items()
         )
-    unit = result.time_unit
+    unit = TIME_UNITS.get(result.time_unit, Label(result.time_unit, result.time_unit))(language)
     title = Label(
         f"CLV 模型 · 拟合至 {result.calibration_end} · 时间单位 {unit}",
         f"CLV models · calibration to {result.calibration_end} · time unit {unit}",
@@ -128,9 +128,12 @@ def show_clv(result: ClvResult, language: str = "en") -> None:
         f"留出期({v.holdout_days} 天):按拟合期复购次数的人均购买天数",
         f"Holdout ({v.holdout_days} days): mean purchase days by calibration frequency",
     )
-    emit(readable(v.by_frequency, language, {}), Format.table, title=title(language))
+    by_frequency = _formatted(v.by_frequency, {"predicted": _decimals, "actual": _decimals})
+    emit(readable(by_frequency, language, {}), Format.table, title=title(language))
     title = Label("P(活跃) 校准:预测与实际购买", "P(alive) calibration: predicted against bought")
-    emit(readable(v.calibration, language, {}), Format.table, title=title(language))
+    shares = {"p_alive": _percent, "p_purchase": _percent, "bought": _percent}
+    calibration = _formatted(v.calibration, shares)
+    emit(readable(calibration, language, {}), Format.table, title=title(language))
     console.print(
         CLV_ERRORS(language).format(
             mae=v.mae,
@@ -200,9 +203,11 @@ def churn(
     lapse = LAPSE(language).format(k=f"{k:g}", days=window_days)
     console.print(lapse, style="dim", markup=False, highlight=False)
     title = Label("校准:按预测风险十分位", "Calibration: deciles of predicted risk")
-    emit(readable(result.calibration, language, words), Format.table, title=title(language))
+    deciles = _formatted(result.calibration, {"predicted": _percent, "observed": _percent})
+    emit(readable(deciles, language, words), Format.table, title=title(language))
     title = Label("主要驱动因素(置换重要性,AUC)", "Top drivers (permutation importance, AUC)")
-    emit(readable(result.drivers.head(8), language, words), Format.table, title=title(language))
+    drivers = _formatted(result.drivers.head(8), {"importance": _three, "std": _three})
+    emit(readable(drivers, language, words), Format.table, title=title(language))
     if result.left_out:
         left = [words["feature"].get(f, Label(f, f))(language) for f in result.left_out]
         console.print(LEFT_OUT(language) + ", ".join(left), highlight=False)
@@ -218,10 +223,11 @@ def churn(
     )
     if curves is not None:
         wide = curves.curves.pivot(on="tier", index="day", values="survival")
+        shown = _formatted(wide, {c: _percent for c in wide.columns if c != "day"})
         title = Label(
             "首次购买后未流失的比例(按天数)", "Share not yet lapsed, days after the first purchase"
         )
-        emit(readable(wide, language, words, words["tier"]), Format.table, title=title(language))
+        emit(readable(shown, language, words, words["tier"]), Format.table, title=title(language))
     console.print(ASSOCIATIONS(language), style="dim", highlight=False)
 
 
@@ -320,3 +326,28 @@ def _cell(value: Any) -> Any:
     if isinstance(value, list):
         return "; ".join(f"{v['tier']} {v['valid_from']} → {v['valid_to'] or 'now'}" for v in value)
     return value
+
+
+TIME_UNITS = {"day": Label("天", "day"), "week": Label("周", "week")}
+
+
+def _formatted(frame: pl.DataFrame, formats: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of ``frame`` with the numbers of ``formats``' columns written for people."""
+    return [
+        {k: formats[k](v) if k in formats and v is not None else v for k, v in row.items()}
+        for row in frame.to_dicts()
+    ]
+
+
+def _percent(value: float) -> str:
+    from memberlens.formatting import number
+
+    return number(value, "ratio")
+
+
+def _decimals(value: float) -> str:
+    return "–" if value != value else f"{value:,.2f}"
+
+
+def _three(value: float) -> str:
+    return "–" if value != value else f"{value:.3f}"

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
-from memberlens.cli.render import emit
-from memberlens.labels import Label
+from memberlens.cli.render import emit, readable, vocabulary
+from memberlens.labels import SENTIMENTS, TEXT_LANGUAGES, Label
 from memberlens.workspace.parse import day
 
 if TYPE_CHECKING:
@@ -23,6 +23,8 @@ app.add_typer(voc_app, name="voc")
 SENTIMENT_TITLE = Label("文本情感", "Sentiment of texts")
 TOPICS_TITLE = Label("话题", "Topics")
 EMERGING_TITLE = Label("新兴话题(周环比)", "Emerging topics (week over week)")
+WEEK_LIFT = Label("周环比倍数", "× previous week")
+RESPONSES = Label("回答数", "Responses")
 NPS_TITLE = Label("净推荐值(95% 区间)", "NPS (95 % interval)")
 
 
@@ -76,6 +78,13 @@ def sentiment(
         found = classify(text)
         rows.append({"id": key, "language": detect_language(text),
                      "sentiment": found.sentiment, "score": found.score})  # fmt: skip
+    if fmt is Format.table:
+        words = {"sentiment": SENTIMENTS, "language": TEXT_LANGUAGES}
+        shown = [
+            {**r, "score": None if r["score"] is None else f"{round(r['score'], 2) + 0.0:+.2f}"}
+            for r in rows
+        ]
+        rows = readable(shown, language, words)
     emit(rows, fmt, title=SENTIMENT_TITLE(language))
 
 
@@ -110,19 +119,26 @@ def topics(
             }
             for e in emerging(rows)
         ]
+        if fmt is Format.table:
+            shown = [
+                {**e, "lift": "–" if e["lift"] is None else f"{e['lift']:.1f}×"} for e in found
+            ]
+            found = readable(shown, language, {}, {"lift": WEEK_LIFT})
         emit(found, fmt, title=EMERGING_TITLE(language))
         return
     if fmt is Format.table:
         shown = [
             {
                 **r,
+                "share": _share(r["share"]),
+                "negative_share": _share(r["negative_share"]),
                 "keywords": ", ".join(r["keywords"]),
                 "trend": " ".join(str(w["n"]) for w in r["trend"]),
                 "examples": " | ".join(e or "" for e in r["examples"]),
             }
             for r in rows
         ]
-        emit(shown, fmt, title=TOPICS_TITLE(language))
+        emit(readable(shown, language, {}), fmt, title=TOPICS_TITLE(language))
     else:
         emit(rows, fmt, title=TOPICS_TITLE(language))
 
@@ -140,10 +156,18 @@ def nps(
     ws = open_workspace()
     with ws.session() as s:
         rows = nps_rows(s, parse_period(period), by)
+    language = ws.config.workspace.language
     if fmt is Format.table:
-        rows = [{**r, "ci": "" if r["ci"] is None else f"[{r['ci'][0]}, {r['ci'][1]}]"}
-                for r in rows]  # fmt: skip
-    emit(rows, fmt, title=NPS_TITLE(ws.config.workspace.language))
+        shown = [
+            {
+                **r,
+                "nps": None if r["nps"] is None else f"{r['nps']:+.1f}",
+                "ci": "" if r["ci"] is None else f"[{r['ci'][0]:+.1f}, {r['ci'][1]:+.1f}]",
+            }
+            for r in rows
+        ]
+        rows = readable(shown, language, vocabulary(ws.config), {"n": RESPONSES})
+    emit(rows, fmt, title=NPS_TITLE(language))
 
 
 LAPSE_TITLE = Label(
