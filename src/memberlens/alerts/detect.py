@@ -206,7 +206,10 @@ def _drill(session: Session, alert: Alert, s: Settings) -> Alert:
             if value is None or len(clean) < s.min_references:
                 continue
             found.append(Contributor(name, str(group), float(value), float(np.median(clean))))
-    found.sort(key=lambda c: abs(c.deviation), reverse=True)
+    # largest move first; ties in the order of the dimensions, then by group (the same
+    # drill-down on every run, whatever order the engine returned the groups in)
+    order = {name: i for i, name in enumerate(DRILL_DIMENSIONS)}
+    found.sort(key=lambda c: (-abs(c.deviation), order[c.dimension], c.group))
     return Alert(
         alert.day,
         alert.metric,

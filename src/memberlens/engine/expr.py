@@ -37,6 +37,14 @@ def hours_between(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.Fl
     return (later.epoch_seconds() - earlier.epoch_seconds()) / SECONDS_PER_HOUR
 
 
+def exact_mean(value: ir.NumericValue) -> ir.FloatingScalar:
+    """The mean of ``value`` from an exact (decimal) sum: the same value, to the last bit,
+    whatever order a parallel engine adds the rows in (a float sum is not associative).
+    Each value counts to six decimals (a microsecond of a duration in seconds)."""
+    total = value.cast("decimal(38, 6)").sum()
+    return (total / value.count()).cast("float64")
+
+
 def day_number(value: ir.TimestampValue) -> ir.IntegerValue:
     """Whole days since 1970-01-01 of the local date of ``value``."""
     return (value.truncate("D").epoch_seconds() // SECONDS_PER_DAY).cast("int64")

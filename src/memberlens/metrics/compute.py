@@ -20,7 +20,12 @@ import ibis.expr.types as ir
 
 from memberlens.config import Config
 from memberlens.dates.periods import Period
-from memberlens.engine.expr import at_midnight, days_between, hours_between
+from memberlens.engine.expr import (
+    SECONDS_PER_HOUR,
+    at_midnight,
+    days_between,
+    exact_mean,
+)
 from memberlens.facts.activity import activity
 from memberlens.facts.orders import all_paid_orders
 from memberlens.metrics.scope import GROUP, Scope
@@ -274,8 +279,8 @@ def complaints_per_thousand(s: Scope) -> ir.Table:
 def resolution_hours(s: Scope) -> ir.Table:
     t = s.table("tickets")
     t = s.tag(t.filter(t.resolved_at.notnull() & s.within(t, "resolved_at")))
-    hours = hours_between(t.resolved_at, t.opened_at)
-    return s.measure(t, hours.mean())
+    seconds = t.resolved_at.epoch_seconds() - t.opened_at.epoch_seconds()
+    return s.measure(t, exact_mean(seconds) / SECONDS_PER_HOUR)
 
 
 def csat(s: Scope) -> ir.Table:
