@@ -337,3 +337,17 @@ def test_every_new_header_has_both_languages() -> None:
         assert not label.zh.isascii() and label.en and label.zh != label.en
     assert [w("en") for w in WEEKDAYS] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     assert len({w("zh") for w in WEEKDAYS}) == 7
+
+
+@pytest.mark.usefixtures("wide")
+def test_the_goal_comparison_by_points_user(roots: dict[str, str]) -> None:
+    out = _tables(roots, "goals", "raise_repurchase", "--period", "2025-03")
+    rows = _rows(roots, "metrics", "repurchase_rate", "--period", "2025-03", "--by", "points_user")
+    shown = {r["points_user"]: f"{100 * r['value']:.1f}%" for r in rows}
+    _check(
+        out,
+        zh=["提升复购 · 积分使用者", "复购率", "是", "否", shown["yes"], shown["no"]],
+        en=["Points user", "Repurchase rate"],
+        english_only=["repurchase_rate", "points_user"],
+    )
+    assert shown["yes"] in out["en"] and shown["no"] in out["en"]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
 from memberlens.cli.render import change_cell, console, emit, number_cell
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from memberlens.config import Config
 
 
 @app.command()
@@ -81,20 +86,48 @@ def metrics(
     if fmt is not Format.table:
         emit(frame, fmt)
         return
+    emit(readable_values(frame, ws.config), fmt)
+
+
+def readable_values(frame: pl.DataFrame, config: Config) -> list[dict[str, Any]]:
+    """Rows (metric, [period], [group], value) for people: metric and group names in the
+    workspace language, each value in its unit (21.1 %, ¥1,234.50) as the summary shows it."""
     from memberlens.cli.render import readable, vocabulary
     from memberlens.labels import Label
     from memberlens.metrics.catalog import CATALOG
     from memberlens.metrics.dimensions import DIMENSIONS
 
-    words = dict(vocabulary(ws.config))
+    words = dict(vocabulary(config))
     words["metric"] = {m.id: Label(m.zh, m.en) for m in CATALOG.values()}
     split = {d.id: Label(d.zh, d.en) for d in DIMENSIONS.values()}
-    # values in their unit (21.1 %, ¥1,234.50), as the summary table shows them
     shown = [
         {**r, "value": number_cell(r["value"], str(CATALOG[r["metric"]].unit))}
         for r in frame.to_dicts()
     ]
-    emit(readable(shown, ws.config.workspace.language, words, split), fmt)
+    return readable(shown, config.workspace.language, words, split)
+
+
+def split_name(by: str, language: str) -> str:
+    from memberlens.metrics.dimensions import dimension
+
+    return dimension(by).name(language)
+
+
+def _pivot(rows: list[dict[str, Any]], by: str, config: Config) -> list[dict[str, Any]]:
+    """Readable (metric, period, group, value) rows as one row per metric, a column per
+    group (the goal's comparison)."""
+    from memberlens.labels import header
+
+    language = config.workspace.language
+    metric, group, value = (
+        header("metric", language),
+        split_name(by, language),
+        header("value", language),
+    )
+    table: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        table.setdefault(r[metric], {metric: r[metric]})[r[group]] = r[value]
+    return list(table.values())
 
 
 def _target(low: float | None, high: float | None, unit: str) -> str:
@@ -173,5 +206,8 @@ def goals(
         show_summary(r.indicators, language, title=r.goal.name(language))
         if r.comparison is not None and r.comparison.height:
             by = r.comparison.columns[2]
-            wide = r.comparison.pivot(on=by, index="metric", values="value")
-            emit(wide, fmt, title=f"{r.goal.name(language)} · {by}")
+            emit(
+                _pivot(readable_values(r.comparison, ws.config), by, ws.config),
+                fmt,
+                title=f"{r.goal.name(language)} · {split_name(by, language)}",
+            )
