@@ -42,7 +42,7 @@ def exact_mean(value: ir.NumericValue) -> ir.FloatingScalar:
     whatever order a parallel engine adds the rows in (a float sum is not associative).
     Each value counts to six decimals (a microsecond of a duration in seconds)."""
     total = value.cast("decimal(38, 6)").sum()
-    return (total / value.count()).cast("float64")
+    return total.cast("float64") / value.count()  # divided as floats: Spark keeps 6 decimals
 
 
 def day_number(value: ir.TimestampValue) -> ir.IntegerValue:

@@ -1,9 +1,11 @@
 SELECT
-  AVG(
-    (
+  (
+    CAST(SUM(
+      CAST(EPOCH(CAST("t1"."resolved_at" AS TIMESTAMP)) - EPOCH(CAST("t1"."opened_at" AS TIMESTAMP)) AS DECIMAL(38, 6))
+    ) AS DOUBLE) / COUNT(
       EPOCH(CAST("t1"."resolved_at" AS TIMESTAMP)) - EPOCH(CAST("t1"."opened_at" AS TIMESTAMP))
-    ) / 3600
-  ) AS "value"
+    )
+  ) / 3600 AS "value"
 FROM (
   SELECT
     *

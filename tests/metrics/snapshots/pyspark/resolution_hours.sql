@@ -1,9 +1,11 @@
 SELECT
-  AVG(
-    (
+  (
+    CAST(SUM(
+      CAST(UNIX_TIMESTAMP(CAST(`t1`.`resolved_at` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t1`.`opened_at` AS TIMESTAMP)) AS DECIMAL(38, 6))
+    ) AS DOUBLE) / COUNT(
       UNIX_TIMESTAMP(CAST(`t1`.`resolved_at` AS TIMESTAMP)) - UNIX_TIMESTAMP(CAST(`t1`.`opened_at` AS TIMESTAMP))
-    ) / 3600
-  ) AS `value`
+    )
+  ) / 3600 AS `value`
 FROM (
   SELECT
     *
