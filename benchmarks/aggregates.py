@@ -105,6 +105,12 @@ print(json.dumps(result | {{"seconds": time.perf_counter() - clock}}))
 """
 
 
+def shown(m: Measured) -> Measured:
+    """Print a step as soon as it is measured (a 10 M run takes a while)."""
+    print(f"{m.step}: {m.seconds:.1f} s, peak RSS {m.peak_rss_gb:.2f} GB", flush=True)
+    return m
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=20_000)
@@ -112,49 +118,63 @@ def main() -> None:
     parser.add_argument(
         "--raw-report", action="store_true", help="also time the report without aggregates"
     )
+    parser.add_argument(
+        "--no-raw", action="store_true", help="skip the twelve months from the raw tables"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a workspace loaded by an earlier --keep run"
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     data = OUT / f"program-{args.members}"
     ws = OUT / f"ws-aggregates-{args.members}"
-    if ws.exists():
+    reuse = args.reuse and (ws / "loaded.json").exists()
+    if ws.exists() and not reuse:
         shutil.rmtree(ws)
     steps: list[Measured] = []
     if not (data / "orders.parquet").exists():
         steps.append(child("generate", GENERATE.format(data=str(data), members=args.members)))
-    loaded = child("load (all but the last two days)", LOAD.format(data=str(data), ws=str(ws)))
-    steps.append(loaded)
+    if reuse:
+        loaded = Measured("load (reused)", 0.0, 0.0, json.loads((ws / "loaded.json").read_text()))
+    else:
+        loaded = child("load (all but the last two days)", LOAD.format(data=str(data), ws=str(ws)))
+        (ws / "loaded.json").write_text(json.dumps(loaded.detail))
+        steps.append(loaded)
     month = str(child("month", MONTH.format(ws=str(ws))).detail["month"])
     cli = [str(Path(sys.executable).with_name("memberlens")), "-w", str(ws)]
     report = [*cli, "report", "--period", month, "--output", str(ws / "bench-reports")]
     if args.raw_report:
-        steps.append(command(f"report {month}, raw tables", report))
-    raw = child("12 months × 20 metrics, raw tables", SERIES.format(ws=str(ws)))
-    build = child("first refresh (every day)", REFRESH.format(ws=str(ws), load=""))
-    stored = child("12 months × 20 metrics, aggregates", SERIES.format(ws=str(ws)))
+        steps.append(shown(command(f"report {month}, raw tables", report)))
+    raw = None
+    if not args.no_raw:
+        raw = shown(child("12 months × 20 metrics, raw tables", SERIES.format(ws=str(ws))))
+    build = shown(child("first refresh (every day)", REFRESH.format(ws=str(ws), load="")))
+    stored = shown(child("12 months × 20 metrics, aggregates", SERIES.format(ws=str(ws))))
     load = f"ws.ingest('orders', {str(ws) + '-orders-prev.parquet'!r})"
     rows = loaded.detail["rows"]
     assert isinstance(rows, dict)
-    day = child(f"refresh of one new day ({rows['prev']:,} orders)", REFRESH.format(
-        ws=str(ws), load=load))  # fmt: skip
-    steps += [raw, build, stored, day]
-    steps.append(command(f"report {month}, aggregates in place", report))
+    day = shown(child(f"refresh of one new day ({rows['prev']:,} orders)", REFRESH.format(
+        ws=str(ws), load=load)))  # fmt: skip
+    steps += [m for m in (raw, build, stored, day) if m is not None]
+    steps.append(shown(command(f"report {month}, aggregates in place", report)))
     exports = ws / "exports"
     exports.mkdir()
     shutil.copy(f"{ws}-orders-last.parquet", exports / "orders-last.parquet")
     with (ws / "memberlens.toml").open("a", encoding="utf-8") as toml:
         toml.write('\n[sources.orders]\npath = "exports/orders-*.parquet"\n')
     last = str(loaded.detail["last_day"])
-    steps.append(command(f"run-daily {last} ({rows['last']:,} orders)", [
-        *cli, "run-daily", "--date", last]))  # fmt: skip
-    if raw.detail["rows"] != stored.detail["rows"]:
-        raise SystemExit("the aggregates gave other values than the raw tables")
-    print(f"\n{args.members:,} members; the values of both paths are identical.\n")
+    steps.append(shown(command(f"run-daily {last} ({rows['last']:,} orders)", [
+        *cli, "run-daily", "--date", last])))  # fmt: skip
+    if raw is not None:
+        if raw.detail["rows"] != stored.detail["rows"]:
+            raise SystemExit("the aggregates gave other values than the raw tables")
+        print(f"\n{args.members:,} members; the values of both paths are identical.\n")
     print("| step | wall s | query s | peak RSS GB |")
     print("|---|---:|---:|---:|")
     for m in steps:
         query = m.detail.get("seconds")
-        shown = f"{query:.2f}" if isinstance(query, float) else ""
-        print(f"| {m.step} | {m.seconds:.1f} | {shown} | {m.peak_rss_gb:.2f} |")
+        text = f"{query:.2f}" if isinstance(query, float) else ""
+        print(f"| {m.step} | {m.seconds:.1f} | {text} | {m.peak_rss_gb:.2f} |")
     figures = [
         {"step": m.step, "seconds": m.seconds, "peak_rss_gb": m.peak_rss_gb}
         | {k: v for k, v in m.detail.items() if k != "rows"}
