@@ -39,10 +39,10 @@ def child(step: str, code: str) -> Measured:
     """Run ``code`` in a fresh Python; it prints one JSON line of details last."""
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    output = process.stdout.read().strip().splitlines()  # before wait4: a full pipe blocks
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    assert process.stdout is not None
-    output = process.stdout.read().strip().splitlines()
     process.stdout.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{step} failed with status {status}")

@@ -105,3 +105,12 @@ def test_a_stale_lock_file_is_not_believed(warehouse: Path) -> None:
         '{"what": "the load of orders", "pid": 999999999, "started": "2025-01-01T14:02:11"}'
     )
     assert holder(warehouse) == "another process"
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_no_progress_bar_is_drawn_on_stdout(warehouse: Path, read_only: bool) -> None:
+    # DuckDB's default draws a bar on stdout for any query over 2 s, even into a pipe: a
+    # metrics --format json at 10 M members would carry it
+    with connect(warehouse, read_only=read_only, wait_seconds=0) as con:
+        setting = "SELECT current_setting('enable_progress_bar_print')"
+        assert con.execute(setting).fetchone() == (False,)

@@ -185,7 +185,11 @@ def _open(path: Path, read_only: bool, config: dict[str, str | int]) -> duckdb.D
     settings.update(config)
     import duckdb
 
-    return duckdb.connect(str(path), read_only=read_only, config=settings)
+    con = duckdb.connect(str(path), read_only=read_only, config=settings)
+    # DuckDB draws its progress bar on stdout for a query over 2 s, piped or not: at 10 M
+    # members it would be written into `--format json` output (a per-connection setting)
+    con.execute("SET enable_progress_bar_print = false")
+    return con
 
 
 @contextmanager
