@@ -9,6 +9,7 @@ import typer
 
 from memberlens.cli.app import Format, FormatOption, app, open_workspace
 from memberlens.cli.render import console, emit, number_cell, readable, vocabulary
+from memberlens.formatting import p_value
 from memberlens.labels import Label
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def compare(
                 "a": number_cell(r["a"], unit),
                 "b": number_cell(r["b"], unit),
                 "difference_ci": difference,
-                "p_value": _p(p),
+                "p_value": p_value(p),
                 "n_a": r["n_a"],
                 "n_b": r["n_b"],
             }
@@ -77,13 +78,6 @@ CYCLE_NOTE = Label(
     "复购周期:按平均间隔做 Welch t 检验;中位数见 --format json。",
     "Repurchase cycle: Welch's t on the mean gap; medians in --format json.",
 )
-
-
-def _p(p: float | None) -> str:
-    """A p-value for a table: <0.001, 0.123, or – when there is none."""
-    if p is None or p != p:
-        return "–"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def _groups(words: Mapping[str, Label], groups: Sequence[str]) -> dict[str, Label]:
@@ -314,7 +308,7 @@ def drivers(
             "behaviour": r["behaviour"],
             "unit": r["unit"],
             "odds_ratio_ci": (f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f} … {r['ci_high']:.2f})"),
-            "p_value": _p(r["p_value"]),
+            "p_value": p_value(r["p_value"]),
             "repurchase_with_without": ""
             if r["rate_with"] is None
             else f"{r['rate_with']:.0%} / {r['rate_without']:.0%}",

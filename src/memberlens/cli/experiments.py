@@ -90,14 +90,10 @@ def _difference(value: float | None, metric: str) -> str:
 
 
 def _in_unit(value: float | None, metric: str) -> str:
-    """A value of an outcome for people: rates in %, money with 2 decimals."""
+    """A value of an outcome for people: rates in %, everything else with 2 decimals."""
     from memberlens.formatting import number
 
-    if value is None or value != value:
-        return "–"
-    if metric in RATES:
-        return number(value, "ratio")
-    return f"{value:,.2f}"
+    return number(value, "ratio" if metric in RATES else "money")
 
 
 @experiment_app.command()
@@ -382,12 +378,6 @@ def _span(pair: list[float | None], show: Any, empty: str = "–") -> str:
     return f"{show(lo)} – {show(hi)}"
 
 
-def _money(value: float | None) -> str:
-    from memberlens.formatting import number
-
-    return number(value, "money")
-
-
 def _roi(value: float | None) -> str:
     return "–" if value is None or value != value else f"{value:,.0%}"
 
@@ -401,9 +391,9 @@ def _campaign_cells(row: dict[str, Any]) -> dict[str, Any]:
         holdout=row["holdout"],
         incremental_conversion=signed_percent(row["incremental_conversion"]),
         ci=_span(row["ci"], signed_percent),
-        incremental_revenue=_money(row["incremental_revenue"]),
+        incremental_revenue=_in_unit(row["incremental_revenue"], "revenue"),
         revenue_ci=_span(row["revenue_ci"], lambda v: f"{v:,.0f}"),
-        cost=_money(row["cost"]),
+        cost=_in_unit(row["cost"], "cost"),
         roi=_roi(row["roi"]),
         roi_ci=_span(row["roi_ci"], _roi),
     )

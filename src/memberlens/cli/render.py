@@ -64,30 +64,31 @@ def emit(frame: pl.DataFrame | list[dict[str, Any]], fmt: Format, title: str | N
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None) -> tuple[Table, int]:
-    """A Rich table whose figures (and ids) are never broken across lines and whose text
-    folds (中文 has no spaces to wrap at) but keeps a few characters. When that does not fit
-    the console: a terminal gets every column folded to fit; a file or pipe gets the lines
-    as wide as they need (nothing is cropped)."""
+    """A Rich table whose figures (and ids) are never broken across lines. On a terminal
+    text folds (中文 has no spaces to wrap at) but keeps a few characters, and when even
+    that does not fit every column folds; a file or pipe gets whole cells on lines as wide
+    as they need (nothing folded, nothing cropped)."""
     table = Table(title=title, show_lines=False, header_style="bold")
+    shown: list[dict[str, str | None]] = [
+        {c: None if r[c] is None else _cell(r[c]) for c in columns} for r in rows
+    ]
     widths = []
     for name in columns:
-        numeric = (
-            bool(rows)
-            and all(
-                isinstance(r[name], int | float | Decimal) and not isinstance(r[name], bool)
-                for r in rows
-                if r[name] is not None
-            )
-            and any(r[name] is not None for r in rows)
+        values = [r[name] for r in rows if r[name] is not None]
+        numeric = bool(values) and all(
+            isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
         )
-        cells = [_cell(r[name]) for r in rows if r[name] is not None]
+        cells = [c for c in (r[name] for r in shown) if c is not None]
         widest = max(map(cell_len, [*cells, name]))
         if numeric or (cells and all(_FIGURE.fullmatch(c) for c in cells)):
             table.add_column(name, justify="right" if numeric else "left", no_wrap=True)
             widths.append(widest)
-        else:
+        elif console.is_terminal:
             table.add_column(name, overflow="fold")
             widths.append(min(widest, TEXT_MIN_WIDTH))
+        else:  # a file or pipe: no line is folded
+            table.add_column(name, no_wrap=True)
+            widths.append(widest)
     needed = sum(widths) + 3 * len(widths) + 1
     if needed <= console.width or not console.is_terminal:
         for column, width in zip(table.columns, widths, strict=True):
@@ -95,8 +96,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None) ->
     if needed > console.width and console.is_terminal:
         for column in table.columns:
             column.no_wrap, column.overflow = False, "fold"
-    for row in rows:
-        table.add_row(*["" if row[c] is None else _cell(row[c]) for c in columns])
+    for row in shown:
+        table.add_row(*["" if row[c] is None else row[c] for c in columns])
     return table, needed
 
 

@@ -50,17 +50,13 @@ class Session:
         return self.config.workspace.language
 
     def table(self, name: str) -> ir.Table:
-        """A canonical (or result) table of the warehouse (its schema read once per
-        session; a writer that changes a table's columns calls :meth:`forget`)."""
+        """A canonical (or result) table of the warehouse, its schema read once per session
+        (writers replace tables with the same columns, on connections of their own)."""
         key = ("table", name)
         found = self.known.get(key)
         if found is None:
             found = self.known[key] = self.backend.table(name)
         return found
-
-    def forget(self) -> None:
-        """Drop what the session learnt (after a write that changed the warehouse)."""
-        self.known.clear()
 
     def arrow(self, expression: ir.Expr) -> pa.Table:
         """Run ``expression``; its rows as an Arrow table."""
