@@ -37,12 +37,18 @@ def hours_between(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.Fl
     return (later.epoch_seconds() - earlier.epoch_seconds()) / SECONDS_PER_HOUR
 
 
+def exact_sum(value: ir.NumericValue) -> ir.DecimalScalar:
+    """The sum of ``value`` as an exact decimal (six places): the same whatever order the
+    rows are added in, and sums of it add up exactly again."""
+    return value.cast("decimal(38, 6)").sum()
+
+
 def exact_mean(value: ir.NumericValue) -> ir.FloatingScalar:
     """The mean of ``value`` from an exact (decimal) sum: the same value, to the last bit,
     whatever order a parallel engine adds the rows in (a float sum is not associative).
     Each value counts to six decimals (a microsecond of a duration in seconds)."""
-    total = value.cast("decimal(38, 6)").sum()
-    return total.cast("float64") / value.count()  # divided as floats: Spark keeps 6 decimals
+    total = exact_sum(value).cast("float64")
+    return total / value.count()  # divided as floats: Spark keeps 6 decimals
 
 
 def day_number(value: ir.TimestampValue) -> ir.IntegerValue:

@@ -34,7 +34,7 @@ import ibis
 import ibis.expr.types as ir
 
 from memberlens.config import Config, FixedThresholds
-from memberlens.engine.expr import SECONDS_PER_DAY, at_midnight
+from memberlens.engine.expr import SECONDS_PER_DAY, at_midnight, exact_sum
 from memberlens.engine.session import Session
 from memberlens.errors import InputError, unknown_choice
 from memberlens.facts.coverage import check_as_of
@@ -292,12 +292,12 @@ def summary(session: Session, as_of: date, language: str = "zh") -> Any:
 
     check_as_of(session, as_of)
     t = quintiled(session, as_of)
-    cells = t.group_by("segment", "score_segment").agg(
+    cells = t.group_by("segment", "score_segment").agg(  # exact sums: any order, same bits
         members=t.count(),
-        revenue=t.revenue.sum().cast("float64"),
-        recency=t.recency_days.sum().cast("float64"),
-        frequency=t.frequency.sum().cast("float64"),
-        monetary=t.monetary.sum(),
+        revenue=exact_sum(t.revenue),
+        recency=t.recency_days.sum(),
+        frequency=t.frequency.sum(),
+        monetary=exact_sum(t.monetary),
     )
     frame = pl.from_arrow(session.arrow(cells))
     assert isinstance(frame, pl.DataFrame)
@@ -305,8 +305,10 @@ def summary(session: Session, as_of: date, language: str = "zh") -> Any:
     parts = []
     for chosen, key in ((Scheme.threshold, "segment"), (Scheme.quintile, "score_segment")):
         names = segment_names(chosen, language)
-        sums = frame.group_by(key).agg(
-            pl.col("members", "revenue", "recency", "frequency", "monetary").sum()
+        sums = (
+            frame.group_by(key)
+            .agg(pl.col("members", "revenue", "recency", "frequency", "monetary").sum())
+            .with_columns(pl.col("revenue", "recency", "frequency", "monetary").cast(pl.Float64))
         )
         base = pl.DataFrame({"segment": list(names), "segment_name": list(names.values())})
         rows = base.join(
