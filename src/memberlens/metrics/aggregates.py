@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
-__all__ = ["VERSION", "Refreshed", "aggregated", "current", "daily_rows", "refresh"]
+__all__ = ["VERSION", "Refreshed", "aggregated", "current", "daily_rows", "refresh", "series"]
 
 #: The layout of the aggregate tables; a warehouse holding another version is rebuilt.
 VERSION = 1
@@ -274,6 +275,142 @@ def daily_rows(s: Scope, part: str, definition: Definition) -> pl.DataFrame:
         columns[GROUP] = t.grp
     frame = session.frame(t.select(**columns, value=t.value.cast(dtype)))
     return frame.with_columns(pl.col("day").cast(pl.Date))
+
+
+# -- many periods at once ------------------------------------------------------------------
+
+Rows = list[dict[str, Any]]
+
+
+def series(
+    session: Session,
+    definitions: Iterable[Definition],
+    periods: Sequence[Period],
+    by: Dimension | None = None,
+) -> dict[Period, dict[Definition, Rows]]:
+    """The rows of those ``definitions`` the aggregates can give for all ``periods`` at once,
+    by period: one query for every additive part together and one per member-structure
+    metric, where :func:`aggregated` runs one per definition and period (a year of monthly
+    headline values: five queries instead of a hundred). The values are :func:`aggregated`'s
+    to the last digit: sums of exact decimals, converted in Python to the definition's
+    integer or decimal type (a part of another type is left to :func:`aggregated`), and the
+    same ratio expressions grouped by month. A definition not answered here is missing from
+    a period's dict; the caller checks that the aggregates are :func:`current`."""
+    found: dict[Period, dict[Definition, Rows]] = {p: {} for p in periods}
+    if len(periods) < 2 or not (by is None or by.fixed):
+        return found
+    unique = list(dict.fromkeys(definitions))
+    s = Scope(session, periods[0], by)
+    _additive_series(s, unique, periods, found)
+    if all(p.grain is Grain.MONTH and _aligned(p) for p in periods):
+        _monthly_series(s, unique, periods, found)
+    return found
+
+
+def _exact(dtype: Any) -> bool:
+    """Whether a decimal sum converts to ``dtype`` exactly (integers; decimals with at
+    least the stored scale)."""
+    return bool(dtype.is_integer() or (dtype.is_decimal() and (dtype.scale or 0) >= 4))
+
+
+def _additive_series(
+    s: Scope,
+    definitions: Sequence[Definition],
+    periods: Sequence[Period],
+    found: dict[Period, dict[Definition, Rows]],
+) -> None:
+    """Additive parts (and per-day distinct members of day periods) for every period: the
+    daily sums of each period in one query; a cumulative part adds the periods' sums to
+    what came before the first (periods one after another only)."""
+    days = all(p.grain is Grain.DAY for p in periods)
+    consecutive = all(a.end == b.first for a, b in pairwise(periods))
+    wanted: dict[str, list[tuple[Definition, bool, bool]]] = {}  # part: (definition, zero, cum.)
+    for d in definitions:
+        if isinstance(d, Additive) and (consecutive or not d.cumulative):
+            entry = (d.part, d.zero, d.cumulative)
+        elif isinstance(d, Distinct) and days:
+            entry = (f"distinct_{d.facts.name}", True, False)
+        else:
+            continue
+        if _exact(_value_type(s, d)):
+            wanted.setdefault(entry[0], []).append((d, entry[1], entry[2]))
+    if not wanted:
+        return
+    spans = [(k, p.first, p.end) for k, p in enumerate(periods)]
+    if any(cumulative for entries in wanted.values() for _, _, cumulative in entries):
+        spans.append((-1, date.min, periods[0].first))
+    k, lo, hi = zip(*spans, strict=True)
+    bounds = ibis.memtable({"k": list(k), "lo": list(lo), "hi": list(hi)})
+    t = s.table(DAILY_TABLE)
+    t = t.filter((t.dimension == _dimension_id(s.by)) & t.part.isin(list(wanted)))
+    j = t.join(bounds, (t.day >= bounds.lo) & (t.day < bounds.hi))
+    sums = j.group_by([j.part, j.k, j.grp]).aggregate(value=j.value.sum())
+    per: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in s.session.arrow(sums).to_pylist():
+        per.setdefault((row["part"], row["k"]), {})[row["grp"]] = row["value"]
+    for name, entries in wanted.items():
+        for d, zero, cumulative in entries:
+            integer = _value_type(s, d).is_integer()
+            running: dict[str, Any] = dict(per.get((name, -1), {})) if cumulative else {}
+            for i, period in enumerate(periods):
+                sums_of = per.get((name, i), {})
+                if cumulative:
+                    for group, value in sums_of.items():
+                        running[group] = running.get(group, 0) + value
+                    sums_of = running
+                found[period][d] = _summed_rows(sums_of, s.by is not None, zero, integer)
+
+
+def _summed_rows(sums: dict[str, Any], split: bool, zero: bool, integer: bool) -> Rows:
+    """Rows of summed values by group ('' without a split), as :func:`aggregated` gives
+    them: no facts give 0 (``zero``) or null, and only groups with facts are listed."""
+
+    def plain(value: Any) -> Any:
+        return None if value is None else int(value) if integer else value
+
+    if not split:
+        value = sums.get("")
+        return [{"value": plain(0 if value is None and zero else value)}]
+    return [{GROUP: group, "value": plain(value)} for group, value in sums.items()]
+
+
+def _monthly_series(
+    s: Scope,
+    definitions: Sequence[Definition],
+    periods: Sequence[Period],
+    found: dict[Period, dict[Definition, Rows]],
+) -> None:
+    """Distinct members, repurchase and retention of every calendar month of ``periods``
+    from the member structure, one query per definition grouped by month."""
+    months = [p.first for p in periods]
+    m = s.table(MONTHLY_TABLE)
+    for d in definitions:
+        if isinstance(d, Distinct | Repeat):
+            t = m.filter((m.fact == d.facts.name) & m.month.isin(months))
+            t = s.tag(t.select("member_id", "month", "n"))
+            value = t.member_id.nunique() if isinstance(d, Distinct) else Repeat.share(t)
+        elif isinstance(d, Retained):
+            earlier = [p.previous().first for p in periods]
+            shift = ibis.memtable({"earlier": earlier, "later": months})
+            b = m.filter((m.fact == d.facts.name) & m.month.isin(earlier))
+            b = b.join(shift, b.month == shift.earlier)
+            before = b.select("member_id", month=b.later).distinct()
+            now = m.filter((m.fact == d.facts.name) & m.month.isin(months))
+            now = now.select("member_id", "month").distinct().mutate(kept=ibis.literal(1))
+            t = s.tag(
+                before.left_join(now, ["member_id", "month"]).drop("member_id_right", "month_right")
+            )
+            value = Retained.share(t)
+        else:
+            continue
+        keys = [t.month, *([t[GROUP]] if s.by is not None else [])]
+        by_month: dict[date, Rows] = {}
+        for row in s.session.arrow(t.group_by(keys).aggregate(value=value)).to_pylist():
+            kept = {GROUP: row[GROUP]} if s.by is not None else {}
+            by_month.setdefault(row["month"], []).append({**kept, "value": row["value"]})
+        empty = [{"value": 0 if isinstance(d, Distinct) else None}] if s.by is None else []
+        for period in periods:
+            found[period][d] = by_month.get(period.first, empty)
 
 
 # -- refreshing ----------------------------------------------------------------------------

@@ -102,9 +102,12 @@ class Repeat:
     def rate(s: Scope, per_member: ir.Table) -> ir.Table:
         """From (member_id, n): the share of members with n >= 2, per group."""
         per_member = s.tag(per_member)
-        return s.measure(
-            per_member, per_member.count(where=per_member.n >= 2) / per_member.count().nullif(0)
-        )
+        return s.measure(per_member, Repeat.share(per_member))
+
+    @staticmethod
+    def share(per_member: ir.Table) -> ir.FloatingScalar:
+        """The share of rows of (member_id, n) with n >= 2 (null without rows)."""
+        return per_member.count(where=per_member.n >= 2) / per_member.count().nullif(0)
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,12 @@ class Retained:
         flagged = s.tag(
             before.left_join(now.mutate(kept=ibis.literal(1)), "member_id").drop("member_id_right")
         )
-        return s.measure(flagged, flagged.kept.count() / flagged.count().nullif(0))
+        return s.measure(flagged, Retained.share(flagged))
+
+    @staticmethod
+    def share(flagged: ir.Table) -> ir.FloatingScalar:
+        """The share of earlier members flagged ``kept`` (null without earlier members)."""
+        return flagged.kept.count() / flagged.count().nullif(0)
 
 
 def _points(kind: str | None = None) -> Facts:
@@ -289,30 +297,6 @@ def csat(s: Scope) -> ir.Table:
     return s.measure(r, r.csat.mean())
 
 
-def loyalty_index(s: Scope) -> ir.Table:
-    """100 × (0.3 repurchase + 0.3 retention + 0.2 activity + 0.2 (NPS + 100) / 200)."""
-    parts = {
-        "activity": DEFINITIONS["activity_rate"](s),
-        "repurchase": repurchase_rate(s),
-        "retention": retention_rate(s),
-        "nps": nps(s),
-    }
-    tables = [t.rename(**{name: "value"}) for name, t in parts.items()]
-    joined = tables[0]
-    for table in tables[1:]:
-        if s.by is None:
-            joined = joined.cross_join(table)
-        else:
-            joined = joined.left_join(table, GROUP).drop(f"{GROUP}_right")
-    value = 100 * (
-        0.3 * joined.repurchase
-        + 0.3 * joined.retention
-        + 0.2 * joined.activity
-        + 0.2 * (joined.nps + 100) / 200
-    )
-    return joined.select(GROUP, value=value) if s.by else joined.select(value=value)
-
-
 Row = dict[str, Any]
 
 
@@ -373,6 +357,77 @@ class Scaled:
         ]
 
 
+@dataclass(frozen=True)
+class Weighted:
+    """100 × a weighted sum of rates (the loyalty index). A ``score`` part (-100..100, NPS)
+    enters as (score + 100) / 200. The groups of a split are those of the ``base`` part
+    (every member's group); a part missing for a group gives null.
+
+    As a definition it is one expression; :meth:`combine` gives the same values, to the
+    last bit, from the rows of the parts (the same operations in the same order).
+    """
+
+    #: (name, definition, weight, score) in the order they are added
+    parts: tuple[tuple[str, Definition, float, bool], ...]
+    #: the part whose groups a split lists
+    base: str
+
+    def _order(self) -> list[int]:
+        names = [name for name, _, _, _ in self.parts]
+        first = names.index(self.base)
+        return [first, *(i for i in range(len(names)) if i != first)]
+
+    def __call__(self, s: Scope) -> ir.Table:
+        joined = None
+        for i in self._order():
+            name, definition, _, _ = self.parts[i]
+            table = definition(s).rename(**{name: "value"})
+            if joined is None:
+                joined = table
+            elif s.by is None:
+                joined = joined.cross_join(table)
+            else:
+                joined = joined.left_join(table, GROUP).drop(f"{GROUP}_right")
+        assert joined is not None
+        value = 100 * self._total([joined[name] for name, _, _, _ in self.parts])
+        return joined.select(GROUP, value=value) if s.by else joined.select(value=value)
+
+    def _total(self, values: list[Any]) -> Any:
+        total = None
+        for (_, _, weight, score), value in zip(self.parts, values, strict=True):
+            term = weight * (value + 100) / 200 if score else weight * value
+            total = term if total is None else total + term
+        return total
+
+    def combine(self, rows: list[list[Row]], split: bool) -> list[Row]:
+        """The rows of :meth:`__call__` from the rows of each part, in :attr:`parts` order."""
+
+        def index(values: list[Any]) -> float | None:
+            if any(v is None for v in values):
+                return None
+            return float(100 * self._total([float(v) for v in values]))
+
+        if not split:
+            return [{"value": index([part[0]["value"] for part in rows])}]
+        by_group = [{row[GROUP]: row["value"] for row in part} for part in rows]
+        return [
+            {GROUP: row[GROUP], "value": index([values.get(row[GROUP]) for values in by_group])}
+            for row in rows[self._order()[0]]
+        ]
+
+
+activity_rate = Ratio(active_members, members_total)
+loyalty_index = Weighted(
+    (
+        ("repurchase", repurchase_rate, 0.3, False),
+        ("retention", retention_rate, 0.3, False),
+        ("activity", activity_rate, 0.2, False),
+        ("nps", nps, 0.2, True),
+    ),
+    base="activity",
+)
+
+
 def _ratio(top: Definition, bottom: Definition) -> Definition:
     return Ratio(top, bottom)
 
@@ -382,7 +437,7 @@ DEFINITIONS: dict[str, Definition] = {
     "new_members": new_members,
     "buyers": buyers,
     "active_members": active_members,
-    "activity_rate": _ratio(active_members, members_total),
+    "activity_rate": activity_rate,
     "orders": orders,
     "revenue": revenue,
     "member_revenue_share": member_revenue_share,

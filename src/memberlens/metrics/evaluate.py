@@ -13,9 +13,16 @@ from memberlens.dates.periods import Period, latest_full_month, parse_period
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.facts.coverage import data_range
-from memberlens.metrics.aggregates import aggregated, current
+from memberlens.metrics.aggregates import aggregated, current, series
 from memberlens.metrics.catalog import CATALOG, metric
-from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE, Definition, Ratio, Scaled
+from memberlens.metrics.compute import (
+    DEFINITIONS,
+    NOT_SPLITTABLE,
+    Definition,
+    Ratio,
+    Scaled,
+    Weighted,
+)
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import GROUP, Scope
 
@@ -115,10 +122,21 @@ def values(
     ids, by = _check(ids, by)
     span = data_range(session)
     stored = current(session)
+    # with the aggregates, the parts they hold come for every period in a few queries
+    batched = (
+        series(
+            session,
+            _leaves([DEFINITIONS[m] for m in ids]),
+            [p for p in dict.fromkeys(periods) if _has_data(span, p)],
+            dimension(by) if by else None,
+        )
+        if stored
+        else {}
+    )
     rows: list[dict[str, Any]] = []
     for period in periods:
         scope = _scope(session, period, by)
-        parts: dict[Definition, list[dict[str, Any]]] = {}  # computed once per period
+        parts = dict(batched.get(period, {}))  # the rest computed once per period
         for metric_id in ids:
             if not _has_data(span, period):
                 rows.append(
@@ -143,6 +161,21 @@ def values(
     return frame.rename({"group": by}) if by else frame.drop("group")
 
 
+def _leaves(definitions: Sequence[Definition]) -> list[Definition]:
+    """The definitions that read tables: ratios and scaled parts by their parts."""
+    found: list[Definition] = []
+    for d in definitions:
+        if isinstance(d, Ratio):
+            found += _leaves([d.top, d.bottom])
+        elif isinstance(d, Scaled):
+            found += _leaves([d.part])
+        elif isinstance(d, Weighted):
+            found += _leaves([part for _, part, _, _ in d.parts])
+        else:
+            found.append(d)
+    return found
+
+
 def _rows(
     session: Session,
     scope: Scope,
@@ -161,6 +194,9 @@ def _rows(
         elif isinstance(definition, Scaled):
             part = _rows(session, scope, definition.part, parts, stored)
             parts[definition] = definition.combine(part, scope.config)
+        elif isinstance(definition, Weighted):
+            rows = [_rows(session, scope, d, parts, stored) for _, d, _, _ in definition.parts]
+            parts[definition] = definition.combine(rows, split=scope.by is not None)
         else:
             expression = aggregated(scope, definition) if stored else None
             if expression is None:
