@@ -336,3 +336,21 @@ def test_derived_metrics_equal_their_single_expression(
             mine = frame.filter(pl.col("metric") == m)
             got = dict(zip(mine[by] if by else [None] * mine.height, mine["value"], strict=True))
             assert got == {g: None if v is None else float(v) for g, v in one.items()}, m
+
+
+@pytest.mark.parametrize("by", [None, "channel", "cohort"])
+def test_one_pass_over_many_periods_equals_each_period_alone(
+    pair: tuple[ml.Workspace, ml.Workspace], by: str | None
+) -> None:
+    """The repurchase cycle, churn, breakage and NPS of a series come from one pass over
+    the raw tables; each period's value equals that period computed on its own."""
+    from memberlens.metrics.compute import CycleDays, Lapsed
+
+    ids = ["repurchase_cycle_days", "churned_members", "breakage_rate", "nps"]
+    assert isinstance(DEFINITIONS[ids[0]], CycleDays) and isinstance(DEFINITIONS[ids[1]], Lapsed)
+    raw = pair[0]
+    keys = ["metric", "period", *([by] if by else [])]
+    series = raw.metrics(ids, start="2024-07-01", end="2025-03-31", grain="month", by=by)
+    alone = pl.concat([raw.metrics(ids, period=p, by=by) for p in series["period"].unique().sort()])
+    assert series.height >= 9 * len(ids) and series["value"].drop_nulls().len() > 9 * 3
+    assert_frame_equal(series.sort(keys), alone.sort(keys), check_exact=True)

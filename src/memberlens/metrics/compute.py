@@ -10,9 +10,9 @@ Ratios divide by ``nullif(0)``: a zero denominator gives null, never zero or inf
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import ibis
@@ -171,22 +171,78 @@ repurchase_rate = Repeat(PAID)
 retention_rate = Retained(PAID)
 
 
-def repurchase_cycle_days(s: Scope) -> ir.Table:
-    o = s.paid()
-    previous = o.ordered_at.lag().over(group_by=o.member_id, order_by=o.ordered_at)
-    gaps = o.mutate(previous=previous)
-    gaps = s.tag(gaps.filter(s.within(gaps, "ordered_at") & gaps.previous.notnull()))
-    return s.measure(gaps, days_between(gaps.ordered_at, gaps.previous).median())
+@dataclass(frozen=True)
+class CycleDays:
+    """The median days between a member's consecutive paid orders, over the period's orders
+    that have an earlier one (the repurchase cycle)."""
+
+    @staticmethod
+    def _gaps(s: Scope) -> ir.Table:
+        o = s.paid()
+        previous = o.ordered_at.lag().over(group_by=o.member_id, order_by=o.ordered_at)
+        return o.mutate(previous=previous)
+
+    def __call__(self, s: Scope) -> ir.Table:
+        gaps = self._gaps(s)
+        gaps = s.tag(gaps.filter(s.within(gaps, "ordered_at") & gaps.previous.notnull()))
+        return s.measure(gaps, days_between(gaps.ordered_at, gaps.previous).median())
+
+    def over(self, s: Scope, periods: Sequence[Period]) -> ir.Table:
+        """The value of every period in one pass (see :meth:`Scope.each`)."""
+        gaps = self._gaps(s)
+        gaps = s.tag(gaps.filter(gaps.previous.notnull()))
+        days = days_between(gaps.ordered_at, gaps.previous)
+        return s.each(
+            gaps,
+            periods,
+            lambda k, p: days.median(where=s.within(gaps, "ordered_at", p)),
+            lambda k, p: gaps.count(where=s.within(gaps, "ordered_at", p)),
+        )
 
 
-def churned_members(s: Scope) -> ir.Table:
-    o = s.paid()
-    last = (
-        o.filter(s.before_end(o, "ordered_at")).group_by("member_id").agg(last=o.ordered_at.max())
-    )
-    cutoff = s.period.end - timedelta(days=s.config.churn.inactive_days)
-    lapsed = s.tag(last.filter(last["last"] < at_midnight(cutoff)))
-    return s.measure(lapsed, lapsed.count())
+@dataclass(frozen=True)
+class Lapsed:
+    """Members whose last paid order up to the period's end lies more than ``[churn]
+    inactive_days`` before that end."""
+
+    def __call__(self, s: Scope) -> ir.Table:
+        o = s.paid()
+        last = (
+            o.filter(s.before_end(o, "ordered_at"))
+            .group_by("member_id")
+            .agg(last=o.ordered_at.max())
+        )
+        lapsed = s.tag(last.filter(last["last"] < at_midnight(self._cutoff(s, s.period))))
+        return s.measure(lapsed, lapsed.count())
+
+    @staticmethod
+    def _cutoff(s: Scope, period: Period) -> date:
+        return period.end - timedelta(days=s.config.churn.inactive_days)
+
+    def over(self, s: Scope, periods: Sequence[Period]) -> ir.Table:
+        """Every period in one pass: each member's last order before each period's end."""
+        o = s.paid()
+        last = o.group_by("member_id").agg(
+            **{
+                f"_last{k}": o.ordered_at.max(where=s.before_end(o, "ordered_at", p))
+                for k, p in enumerate(periods)
+            }
+        )
+        last = s.tag(last)
+
+        def lapsed(k: int, p: Period) -> ir.BooleanValue:
+            return last[f"_last{k}"] < at_midnight(self._cutoff(s, p))
+
+        return s.each(
+            last,
+            periods,
+            lambda k, p: last.count(where=lapsed(k, p)),
+            lambda k, p: last.count(where=lapsed(k, p)),
+        )
+
+
+repurchase_cycle_days = CycleDays()
+churned_members = Lapsed()
 
 
 points_issued = Additive("points_issued", EARN, lambda p: p.points.sum().fill_null(0) * 1)
@@ -198,20 +254,67 @@ points_outstanding = Additive(
 )
 
 
-def breakage_rate(s: Scope) -> ir.Table:
-    p = s.table("points")
-    upto = s.tag(p.filter(s.before_end(p, "at")))
-    expired = -upto.points.sum(where=upto.kind == "expire").fill_null(0)
-    redeemed = -upto.points.sum(where=upto.kind == "redeem").fill_null(0)
-    return s.measure(upto, expired / (redeemed + expired).nullif(0))
+@dataclass(frozen=True)
+class Breakage:
+    """Expired / (redeemed + expired) points up to the period's end."""
+
+    @staticmethod
+    def _value(t: ir.Table, upto: ir.BooleanValue | None = None) -> ir.FloatingScalar:
+        def points(kind: str) -> ir.NumericScalar:
+            where = t.kind == kind
+            return -t.points.sum(where=where if upto is None else where & upto).fill_null(0)
+
+        expired, redeemed = points("expire"), points("redeem")
+        return expired / (redeemed + expired).nullif(0)
+
+    def __call__(self, s: Scope) -> ir.Table:
+        p = s.table("points")
+        upto = s.tag(p.filter(s.before_end(p, "at")))
+        return s.measure(upto, self._value(upto))
+
+    def over(self, s: Scope, periods: Sequence[Period]) -> ir.Table:
+        """Every period in one pass over the points entries."""
+        p = s.tag(s.table("points"))
+        return s.each(
+            p,
+            periods,
+            lambda k, q: self._value(p, s.before_end(p, "at", q)),
+            lambda k, q: p.count(where=s.before_end(p, "at", q)),
+        )
 
 
-def nps(s: Scope) -> ir.Table:
-    r = s.table("surveys")
-    r = s.tag(r.filter(s.within(r, "at") & r.nps.notnull()))
-    promoters = (r.nps >= 9).cast("int64").sum()
-    detractors = (r.nps <= 6).cast("int64").sum()
-    return s.measure(r, 100.0 * (promoters - detractors) / r.count().nullif(0))
+@dataclass(frozen=True)
+class Nps:
+    """100 × (promoters − detractors) / answers of the period's surveys with an NPS."""
+
+    @staticmethod
+    def _value(r: ir.Table, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
+        def share(answer: ir.BooleanValue) -> ir.NumericScalar:
+            return (answer if where is None else answer & where).cast("int64").sum()
+
+        promoters, detractors = share(r.nps >= 9), share(r.nps <= 6)
+        answers = r.count() if where is None else r.count(where=where)
+        return 100.0 * (promoters - detractors) / answers.nullif(0)
+
+    def __call__(self, s: Scope) -> ir.Table:
+        r = s.table("surveys")
+        r = s.tag(r.filter(s.within(r, "at") & r.nps.notnull()))
+        return s.measure(r, self._value(r))
+
+    def over(self, s: Scope, periods: Sequence[Period]) -> ir.Table:
+        """Every period in one pass over the surveys."""
+        r = s.table("surveys")
+        r = s.tag(r.filter(r.nps.notnull()))
+        return s.each(
+            r,
+            periods,
+            lambda k, p: self._value(r, s.within(r, "at", p)),
+            lambda k, p: r.count(where=s.within(r, "at", p)),
+        )
+
+
+breakage_rate = Breakage()
+nps = Nps()
 
 
 def _treated_in(s: Scope) -> ir.Table:

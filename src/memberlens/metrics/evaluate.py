@@ -122,17 +122,14 @@ def values(
     ids, by = _check(ids, by)
     span = data_range(session)
     stored = current(session)
-    # with the aggregates, the parts they hold come for every period in a few queries
-    batched = (
-        series(
-            session,
-            _leaves([DEFINITIONS[m] for m in ids]),
-            [p for p in dict.fromkeys(periods) if _has_data(span, p)],
-            dimension(by) if by else None,
-        )
-        if stored
-        else {}
-    )
+    leaves = _leaves([DEFINITIONS[m] for m in ids])
+    with_data = [p for p in dict.fromkeys(periods) if _has_data(span, p)]
+    split = dimension(by) if by else None
+    # with the aggregates, the parts they hold come for every period in a few queries; the
+    # definitions that can, read the raw tables once for every period
+    batched = series(session, leaves, with_data, split) if stored else {}
+    for period, one_pass in _over(session, leaves, with_data, split).items():
+        batched.setdefault(period, {}).update(one_pass)
     rows: list[dict[str, Any]] = []
     for period in periods:
         scope = _scope(session, period, by)
@@ -159,6 +156,36 @@ def values(
         schema={"metric": pl.String, "period": pl.String, "group": pl.String, "value": pl.Float64},
     )
     return frame.rename({"group": by}) if by else frame.drop("group")
+
+
+#: at most this many periods are computed in one pass (one pair of columns per period)
+ONE_PASS = 40
+
+
+def _over(
+    session: Session, definitions: Sequence[Definition], periods: Sequence[Period], by: Any
+) -> dict[Period, dict[Definition, list[dict[str, Any]]]]:
+    """The rows of the definitions that compute many periods in one pass over the raw
+    tables (``over``: the repurchase cycle, churn, breakage, NPS), for every period; their
+    values are those of the period-by-period expression. Only for the whole program or a
+    dimension whose labels do not depend on the period."""
+    found: dict[Period, dict[Definition, list[dict[str, Any]]]] = {p: {} for p in periods}
+    if not 2 <= len(periods) <= ONE_PASS or not (by is None or by.fixed):
+        return found
+    scope = Scope(session, periods[0], by)
+    for d in dict.fromkeys(definitions):
+        over = getattr(d, "over", None)
+        if over is None:
+            continue
+        wide = session.arrow(over(scope, periods)).to_pylist()
+        for k, period in enumerate(periods):
+            if by is None:
+                found[period][d] = [{"value": wide[0][f"_v{k}"]}]
+            else:
+                found[period][d] = [
+                    {GROUP: row[GROUP], "value": row[f"_v{k}"]} for row in wide if row[f"_n{k}"]
+                ]
+    return found
 
 
 def _leaves(definitions: Sequence[Definition]) -> list[Definition]:

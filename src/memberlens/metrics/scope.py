@@ -7,7 +7,7 @@ A :class:`Scope` holds the warehouse session, the period being computed and opti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -70,8 +70,8 @@ class Scope:
             inside &= t[column].date().isin(self.only)
         return inside
 
-    def before_end(self, t: ir.Table, column: str) -> ir.BooleanValue:
-        return t[column] < at_midnight(self.period.end)
+    def before_end(self, t: ir.Table, column: str, period: Period | None = None) -> ir.BooleanValue:
+        return t[column] < at_midnight((period or self.period).end)
 
     def paid(self) -> ir.Table:
         return paid_orders(self.session)
@@ -98,6 +98,22 @@ class Scope:
         t = self.table(name)
         t = self.tag(t.filter(where(t)))
         return self.measure(t, t.count())
+
+    def each(
+        self,
+        t: ir.Table,
+        periods: Sequence[Period],
+        value: Callable[[int, Period], ir.Scalar],
+        present: Callable[[int, Period], ir.Scalar],
+    ) -> ir.Table:
+        """Many periods in one pass over ``t`` (tagged): one row, or one per group, with
+        the value of period k in column ``_v{k}`` and, in ``_n{k}``, whether the period has
+        facts of the group (a count; a group without any is no row of that period)."""
+        columns = {f"_v{k}": value(k, p) for k, p in enumerate(periods)}
+        columns |= {f"_n{k}": present(k, p) for k, p in enumerate(periods)}
+        if self.by is None:
+            return t.aggregate(**columns)
+        return t.group_by(t[GROUP]).aggregate(**columns)
 
     def measure(self, t: ir.Table, value: ir.Scalar, time: str | None = None) -> ir.Table:
         """``value`` aggregated over ``t``: one row, or one per group; per day of column
