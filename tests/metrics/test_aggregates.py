@@ -95,6 +95,8 @@ def test_the_aggregates_answer_where_the_metric_is_additive_or_has_a_structure(
         scope = Scope(session, parse_period(period), dimension(by) if by else None)
         for m in metrics:
             assert aggregates.aggregated(scope, DEFINITIONS[m]) is not None, m
+        if scope.by is None or scope.by.fixed:  # cumulative sums of the points parts
+            assert aggregates.aggregated(scope, DEFINITIONS["breakage_rate"]) is not None
         # medians and other periods of the member structure go to the raw tables
         assert aggregates.aggregated(scope, DEFINITIONS["repurchase_cycle_days"]) is None
         week = Scope(session, parse_period("2025-W11"), scope.by)

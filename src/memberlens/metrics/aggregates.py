@@ -40,6 +40,7 @@ from memberlens.metrics.compute import (
     DEFINITIONS,
     MEMBER_FACTS,
     Additive,
+    Breakage,
     Definition,
     Distinct,
     Repeat,
@@ -233,6 +234,8 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
             members = s.tag(_members(s, definition.facts.name, s.period))
             return Distinct.count(s, members)
         return None
+    if isinstance(definition, Breakage) and fixed:
+        return _breakage(s, [s.period]).drop("k")
     if isinstance(definition, Repeat) and _aligned(s.period):
         m = _members(s, definition.facts.name, s.period)
         return Repeat.rate(s, m.group_by("member_id").agg(n=m.n.sum()))
@@ -244,6 +247,35 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
         now = _members(s, definition.facts.name, s.period).select("member_id").distinct()
         return Retained.rate(s, before, now)
     return None
+
+
+#: the parts breakage is derived from: points expired, redeemed, and every entry (its groups)
+BREAKAGE_PARTS = ("points_expired", "points_redeemed", "points_net")
+
+
+def _breakage(s: Scope, periods: Sequence[Period]) -> ir.Table:
+    """The breakage rate up to the end of each of ``periods`` (column k: its position) from
+    the daily parts: the same integers as the raw points, so the same value. A group is
+    listed when it has any points entry by then, as on the raw table."""
+    expired, redeemed, entries = BREAKAGE_PARTS
+    ends = ibis.memtable({"k": list(range(len(periods))), "hi": [p.end for p in periods]})
+    t = s.table(DAILY_TABLE)
+    t = t.filter((t.dimension == _dimension_id(s.by)) & t.part.isin(list(BREAKAGE_PARTS)))
+    t = t.join(ends, t.day < ends.hi)
+
+    def total(part: str) -> ir.IntegerScalar:
+        return t.value.sum(where=t.part == part).fill_null(0).cast("int64")
+
+    sums = {"e": total(expired), "r": total(redeemed), "n": t.count(where=t.part == entries)}
+    keys = [t.k, *([t.grp.name(GROUP)] if s.by is not None else [])]
+    per = t.group_by(keys).aggregate(**sums)
+    if s.by is not None:
+        per = per.filter(per.n > 0)
+    else:  # one row per period, also before any entry (as the raw aggregate gives)
+        per = ends.select("k").left_join(per, "k").drop("k_right")
+        per = per.mutate(e=per.e.fill_null(0), r=per.r.fill_null(0))
+    columns = [per.k, *([per[GROUP]] if s.by is not None else [])]
+    return per.select(*columns, value=Breakage.rate(per.e, per.r))
 
 
 def daily_rows(s: Scope, part: str, definition: Definition) -> pl.DataFrame:
@@ -302,6 +334,13 @@ def series(
     unique = list(dict.fromkeys(definitions))
     s = Scope(session, periods[0], by)
     _additive_series(s, unique, periods, found)
+    for d in unique:
+        if isinstance(d, Breakage):
+            rows = s.session.arrow(_breakage(s, periods)).to_pylist()
+            for i, period in enumerate(periods):
+                found[period][d] = [
+                    {k: v for k, v in row.items() if k != "k"} for row in rows if row["k"] == i
+                ]
     if all(p.grain is Grain.MONTH and _aligned(p) for p in periods):
         _monthly_series(s, unique, periods, found)
     return found
@@ -381,22 +420,24 @@ def _monthly_series(
     found: dict[Period, dict[Definition, Rows]],
 ) -> None:
     """Distinct members, repurchase and retention of every calendar month of ``periods``
-    from the member structure, one query per definition grouped by month."""
+    from the member structure, one query per definition grouped by month. A member has at
+    most one row per fact and month, so the members of a month are its rows (a count, not
+    a distinct count) and no row needs de-duplicating."""
     months = [p.first for p in periods]
     m = s.table(MONTHLY_TABLE)
     for d in definitions:
         if isinstance(d, Distinct | Repeat):
             t = m.filter((m.fact == d.facts.name) & m.month.isin(months))
             t = s.tag(t.select("member_id", "month", "n"))
-            value = t.member_id.nunique() if isinstance(d, Distinct) else Repeat.share(t)
+            value = t.count() if isinstance(d, Distinct) else Repeat.share(t)
         elif isinstance(d, Retained):
             earlier = [p.previous().first for p in periods]
             shift = ibis.memtable({"earlier": earlier, "later": months})
             b = m.filter((m.fact == d.facts.name) & m.month.isin(earlier))
             b = b.join(shift, b.month == shift.earlier)
-            before = b.select("member_id", month=b.later).distinct()
+            before = b.select("member_id", month=b.later)
             now = m.filter((m.fact == d.facts.name) & m.month.isin(months))
-            now = now.select("member_id", "month").distinct().mutate(kept=ibis.literal(1))
+            now = now.select("member_id", "month").mutate(kept=ibis.literal(1))
             t = s.tag(
                 before.left_join(now, ["member_id", "month"]).drop("member_id_right", "month_right")
             )

@@ -264,7 +264,11 @@ class Breakage:
             where = t.kind == kind
             return -t.points.sum(where=where if upto is None else where & upto).fill_null(0)
 
-        expired, redeemed = points("expire"), points("redeem")
+        return Breakage.rate(points("expire"), points("redeem"))
+
+    @staticmethod
+    def rate(expired: ir.NumericValue, redeemed: ir.NumericValue) -> ir.FloatingValue:
+        """The breakage rate from the points expired and redeemed (both positive)."""
         return expired / (redeemed + expired).nullif(0)
 
     def __call__(self, s: Scope) -> ir.Table:

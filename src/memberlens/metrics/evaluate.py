@@ -128,7 +128,8 @@ def values(
     # with the aggregates, the parts they hold come for every period in a few queries; the
     # definitions that can, read the raw tables once for every period
     batched = series(session, leaves, with_data, split) if stored else {}
-    for period, one_pass in _over(session, leaves, with_data, split).items():
+    left = [d for d in leaves if any(d not in batched.get(p, {}) for p in with_data)]
+    for period, one_pass in _over(session, left, with_data, split).items():
         batched.setdefault(period, {}).update(one_pass)
     rows: list[dict[str, Any]] = []
     for period in periods:
