@@ -356,3 +356,18 @@ def test_one_pass_over_many_periods_equals_each_period_alone(
     alone = pl.concat([raw.metrics(ids, period=p, by=by) for p in series["period"].unique().sort()])
     assert series.height >= 9 * len(ids) and series["value"].drop_nulls().len() > 9 * 3
     assert_frame_equal(series.sort(keys), alone.sort(keys), check_exact=True)
+
+
+def test_the_summary_reads_its_three_periods_together_and_equals_the_raw_tables(
+    pair: tuple[ml.Workspace, ml.Workspace],
+) -> None:
+    """The KPI summary (the period, 环比 and 同比) asks for its three periods at once."""
+    from memberlens.web.pages import KPIS
+
+    raw, stored = (ws.summary(list(KPIS), period="2025-03") for ws in pair)
+    assert raw["previous"].drop_nulls().len() == len(KPIS)
+    assert_frame_equal(stored, raw, check_exact=True)
+    alone = pair[0].metrics(list(KPIS), period="2025-02")  # the previous month on its own
+    assert dict(zip(alone["metric"], alone["value"], strict=True)) == dict(
+        zip(raw["metric"], raw["previous"], strict=True)
+    )

@@ -77,15 +77,20 @@ def _has_data(span: tuple[date, date] | None, period: Period) -> bool:
 Span = tuple[date, date] | None
 
 
+Known = dict[Period, dict[Definition, list[dict[str, Any]]]]
+
+
 def compute(
     session: Session,
     ids: Sequence[str],
     period: Period,
     span: Span | bool = True,
+    known: Known | None = None,
 ) -> dict[str, float | int | None]:
     """Values of metrics ``ids`` for ``period``; None where there is no data or no denominator.
 
-    ``span`` is the data's date range when the caller already has it (True: look it up).
+    ``span`` is the data's date range when the caller already has it (True: look it up);
+    ``known`` holds parts already computed for several periods at once (:func:`ahead`).
     """
     ids, _ = _check(ids, None)
     if span is True:
@@ -96,7 +101,8 @@ def compute(
     memo = session.memo
     scope = Scope(session, period)
     stored = current(session)
-    parts: dict[Definition, list[dict[str, Any]]] = {}  # ratios reuse parts computed here
+    # ratios reuse parts computed here
+    parts: dict[Definition, list[dict[str, Any]]] = dict((known or {}).get(period, {}))
     found = {}
     for m in ids:
         key = (m, str(period))
@@ -122,15 +128,7 @@ def values(
     ids, by = _check(ids, by)
     span = data_range(session)
     stored = current(session)
-    leaves = _leaves([DEFINITIONS[m] for m in ids])
-    with_data = [p for p in dict.fromkeys(periods) if _has_data(span, p)]
-    split = dimension(by) if by else None
-    # with the aggregates, the parts they hold come for every period in a few queries; the
-    # definitions that can, read the raw tables once for every period
-    batched = series(session, leaves, with_data, split) if stored else {}
-    left = [d for d in leaves if any(d not in batched.get(p, {}) for p in with_data)]
-    for period, one_pass in _over(session, left, with_data, split).items():
-        batched.setdefault(period, {}).update(one_pass)
+    batched = ahead(session, ids, periods, by, span, stored)
     rows: list[dict[str, Any]] = []
     for period in periods:
         scope = _scope(session, period, by)
@@ -157,6 +155,28 @@ def values(
         schema={"metric": pl.String, "period": pl.String, "group": pl.String, "value": pl.Float64},
     )
     return frame.rename({"group": by}) if by else frame.drop("group")
+
+
+def ahead(
+    session: Session,
+    ids: Sequence[str],
+    periods: Sequence[Period],
+    by: str | None,
+    span: Span,
+    stored: bool,
+) -> Known:
+    """The parts of metrics ``ids`` that can be computed for all ``periods`` together, by
+    period: with the aggregates (``stored``), the parts they hold in a few queries; the
+    definitions with an ``over``, in one pass over the raw tables. The rest is left to the
+    period-by-period path; the values are the same either way."""
+    leaves = _leaves([DEFINITIONS[m] for m in ids])
+    with_data = [p for p in dict.fromkeys(periods) if _has_data(span, p)]
+    split = dimension(by) if by else None
+    batched = series(session, leaves, with_data, split) if stored else {}
+    left = [d for d in leaves if any(d not in batched.get(p, {}) for p in with_data)]
+    for period, one_pass in _over(session, left, with_data, split).items():
+        batched.setdefault(period, {}).update(one_pass)
+    return batched
 
 
 #: at most this many periods are computed in one pass (one pair of columns per period)
@@ -267,9 +287,11 @@ def summary(session: Session, ids: Sequence[str], period: Period) -> pl.DataFram
     ids, _ = _check(ids, None)
 
     span = data_range(session)  # once, for every period below
-    now = compute(session, ids, period, span)
-    previous = compute(session, ids, period.previous(), span)
-    year_ago = compute(session, ids, period.year_ago(), span)
+    three = [period, period.previous(), period.year_ago()]
+    memo = session.memo
+    wanted = [m for m in ids if memo is None or any((m, str(p)) not in memo for p in three)]
+    known = ahead(session, wanted, three, None, span, current(session)) if wanted else {}
+    now, previous, year_ago = (compute(session, ids, p, span, known) for p in three)
     language = session.config.workspace.language
 
     def history_of(metric_id: str) -> Callable[[Period], float | int | None]:
