@@ -45,6 +45,9 @@ from memberlens.metrics.compute import (
     Distinct,
     Repeat,
     Retained,
+    points_expired,
+    points_outstanding,
+    points_redeemed,
 )
 from memberlens.metrics.dimensions import DIMENSIONS
 from memberlens.metrics.scope import GROUP, Dimension, Scope
@@ -250,7 +253,7 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
 
 
 #: the parts breakage is derived from: points expired, redeemed, and every entry (its groups)
-BREAKAGE_PARTS = ("points_expired", "points_redeemed", "points_net")
+BREAKAGE_PARTS = (points_expired.part, points_redeemed.part, points_outstanding.part)
 
 
 def _breakage(s: Scope, periods: Sequence[Period]) -> ir.Table:
