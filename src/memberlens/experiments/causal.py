@@ -61,9 +61,12 @@ ASSUMPTIONS = {
         "(heavy buyers collect enough points to redeem).",
     ),
     "weighted": Label(
-        "假设除所列前期行为外没有同时影响兑换与购买的因素(无未观测混杂)。",
-        "Assumes no unmeasured confounding: beyond the pre-period behaviours listed, nothing "
-        "drives both redeeming and buying.",
+        "假设除所列行为外没有同时影响兑换与购买的因素(无未观测混杂);这些行为与兑换同在一年内,"
+        "兑换在当年带来的购买也会被调整掉,估计因此偏向0。",
+        "Assumes no unmeasured confounding: beyond the behaviours listed, nothing drives both "
+        "redeeming and buying; they are measured in the same year as the redeeming, so orders "
+        "that redeeming itself brings within that year are adjusted away and the estimate "
+        "leans toward 0.",
     ),
     "did": Label(
         "假设若不兑换,兑换者前后的变化与同期未兑换者相同(平行趋势)。",
