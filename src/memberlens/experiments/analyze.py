@@ -127,7 +127,11 @@ def analyze(
         )
     units = e.select("member_id", arm=e.variant, start=e.assigned_at)
     rows = session.rows(
-        arm_sums(member_outcomes(session, units, ["arm"], window_days), ["arm"], chosen)
+        arm_sums(
+            member_outcomes(session, units, ["arm"], window_days, (span["first"], span["last"])),
+            ["arm"],
+            chosen,
+        )
     )
     by_arm = {r["arm"]: r for r in rows}
     _check_arms(experiment_id, by_arm, control, weights)

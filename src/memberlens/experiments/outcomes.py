@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -105,21 +106,34 @@ AOV_PRODUCTS = "aov__sum_revenue_orders"
 
 
 def member_outcomes(
-    session: Session, units: ir.Table, keys: Sequence[str], window_days: int
+    session: Session,
+    units: ir.Table,
+    keys: Sequence[str],
+    window_days: int,
+    starts: tuple[datetime, datetime] | None = None,
 ) -> ir.Table:
     """``units`` (``keys``, member_id, start) with every outcome in the window (named as
-    :class:`Outcome`) and in the pre-period (``pre_`` + the name), 0 without activity."""
+    :class:`Outcome`) and in the pre-period (``pre_`` + the name), 0 without activity.
+
+    ``starts`` (the earliest and the latest ``start``, when the caller knows them) bounds the
+    facts read to [earliest − W, latest + W) before they meet the members: the same result,
+    and a warehouse whose facts are stored in time order reads only those weeks.
+    """
     check_window(window_days)
     unit = [*keys, "member_id"]
     span = window_days * SECONDS_PER_DAY
     u = units.select(*unit, start_s=units.start.epoch_seconds())
+    low = high = None
+    if starts is not None:
+        low = ibis.timestamp(starts[0] - timedelta(days=window_days))
+        high = ibis.timestamp(starts[1] + timedelta(days=window_days))
 
     def windowed(facts: ir.Table, at: ir.Column) -> ir.Table:
         joined = facts.mutate(_at=at.epoch_seconds()).inner_join(u, "member_id")
         offset = joined._at - joined.start_s
         return joined.filter((offset >= -span) & (offset < span)).mutate(_post=offset >= 0)
 
-    o = paid_orders(session)
+    o = paid_orders(session, low, high)
     o = windowed(o.mutate(_amount=o.amount.cast("float64")), o.ordered_at)
     by_orders = o.group_by(unit).aggregate(
         _orders=o._post.cast("int64").sum(),
@@ -127,7 +141,7 @@ def member_outcomes(
         _revenue=ibis.ifelse(o._post, o._amount, 0.0).sum(),
         _pre_revenue=ibis.ifelse(o._post, 0.0, o._amount).sum(),
     )
-    r = entries(session, (REDEEM,))
+    r = entries(session, (REDEEM,), low, high)
     r = windowed(r, r.at)
     points = (-r.points).cast("float64")
     by_points = r.group_by(unit).aggregate(
