@@ -94,3 +94,47 @@ def test_unknown_dimension_and_grain(shop: ml.Workspace) -> None:
         shop.metrics(["orders"], "2024-03", by="chanel")
     with pytest.raises(ml.InputError, match="Valid grains: day, month, quarter, week, year"):
         shop.metrics(["orders"], start="2024-01-01", end="2024-02-01", grain="fortnight")
+
+
+SPLIT = ["members_total", "buyers", "revenue", "aov", "repurchase_rate"]
+
+
+@pytest.mark.parametrize("by", ["tier", "rfm_segment", "points_user"])
+def test_a_split_computes_its_member_labels_once_per_session(
+    demo_ws: ml.Workspace, monkeypatch: pytest.MonkeyPatch, by: str
+) -> None:
+    """Labels that depend on the period (a tier, a segment as of its end) are kept for the
+    session's later queries: built once for five metrics, with the same rows as when every
+    query computes them itself."""
+    from memberlens.engine.session import Session
+
+    kept = Session.kept
+    builds: list[object] = []
+
+    def counting(self: Session, key: object, build: Callable[[], object]) -> object:
+        return kept(self, key, lambda: builds.append(key) or build())  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Session, "kept", counting)
+    once = demo_ws.metrics(SPLIT, "2025-06", by=by).sort("metric", by)
+    assert len(builds) == 1
+    monkeypatch.setattr(Session, "kept", lambda self, key, build: build())
+    each = demo_ws.metrics(SPLIT, "2025-06", by=by).sort("metric", by)
+    assert once.equals(each)
+
+
+def test_the_order_range_is_read_once_inside_a_cached_block(
+    demo_ws: ml.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from memberlens.facts import coverage
+
+    reads: list[object] = []
+    paid = coverage.paid_orders
+    monkeypatch.setattr(coverage, "paid_orders", lambda s: reads.append(s) or paid(s))
+    with demo_ws.cached():
+        first = demo_ws.metrics(["buyers"], "2025-06")
+        again = demo_ws.metrics(["orders"], "2025-06")
+        summary = demo_ws.summary(["revenue"], "2025-06")
+    assert len(reads) == 1
+    demo_ws.metrics(["buyers"], "2025-06")
+    assert len(reads) > 1  # outside the block the call reads it again
+    assert first["value"][0] > 0 and again["value"][0] > 0 and summary["value"][0] > 0

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from memberlens.config import Config
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import ibis.expr.types as ir
     import polars as pl
     import pyarrow as pa
@@ -77,6 +79,19 @@ class Session:
     def scalar(self, expression: ir.Scalar) -> Any:
         """Run a scalar expression; its value as a Python object (through Arrow)."""
         return self.backend.to_pyarrow(expression).as_py()
+
+    def kept(self, key: Any, build: Callable[[], ir.Table]) -> ir.Table:
+        """``build()``'s rows computed once in this session and kept for its later queries
+        (a temporary table on DuckDB, gone with the connection): for an expensive table that
+        several queries join, such as a split's member labels. On another engine the
+        expression itself is returned and each query computes it."""
+        if self.engine != "duckdb":
+            return build()
+        found = self.known.get(("kept", key))
+        if found is None:
+            name = f"_kept_{sum(1 for k in self.known if k[0] == 'kept')}"
+            found = self.known[("kept", key)] = self.backend.create_table(name, build(), temp=True)
+        return found
 
     def has_table(self, name: str) -> bool:
         """Whether the warehouse has table ``name`` (Ibis 12's list_tables fails on DuckDB 2)."""

@@ -36,12 +36,19 @@ _RECORDS = (
 
 
 def data_range(session: Session) -> Span | None:
-    """First and last local date with a paid member order, or None when there is none."""
+    """First and last local date with a paid member order, or None when there is none.
+
+    Inside a workspace's ``cached()`` block (the report) it is read once and shared: the
+    block's promise is that the data does not change meanwhile."""
+    memo, key = session.memo, ("_coverage", "data_range")
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[no-any-return]
     o = paid_orders(session)
     row = session.rows(o.aggregate(lo=o.ordered_at.min(), hi=o.ordered_at.max()))[0]
-    if row["lo"] is None or row["hi"] is None:
-        return None
-    return row["lo"].date(), row["hi"].date()
+    span = None if row["lo"] is None or row["hi"] is None else (row["lo"].date(), row["hi"].date())
+    if memo is not None:
+        memo[key] = span
+    return span
 
 
 def last_record(session: Session) -> date | None:

@@ -89,7 +89,13 @@ class Scope:
         if self.by is None:
             return t
         at = self if self.labels_at is None else replace(self, period=self.labels_at)
-        labels = self.by.labels(at).rename(_member="member_id")
+        by = self.by
+        if by.fixed:  # a member attribute: a plain projection, cheaper to read than to keep
+            labels = by.labels(at)
+        else:  # a tier or a segment as of the period end: computed once per session
+            key = ("labels", by.id, at.period.grain, at.period.first, at.period.last)
+            labels = self.session.kept(key, lambda: by.labels(at))
+        labels = labels.rename(_member="member_id")
         joined = t.left_join(labels, t.member_id == labels._member).drop("_member")
         return joined.mutate(**{GROUP: joined[GROUP].fill_null(UNKNOWN)})
 
