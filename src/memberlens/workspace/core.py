@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -54,6 +54,10 @@ class Workspace:
         self.root = root
         self.config: Config = load_config(root / CONFIG_FILE)
         self._memo: dict[tuple[str, str], Any] | None = None
+        # inside cached(): the block's one connection and what its sessions learnt
+        self._block: ExitStack | None = None
+        self._backend: Any = None
+        self._known: dict[Any, Any] = {}
         self.points = Points(self)
         self.segments = Segments(self)
         self.program = Program(self)
@@ -65,14 +69,19 @@ class Workspace:
     @contextmanager
     def cached(self) -> Iterator[None]:
         """Inside the block, a metric's value for a period is computed once and reused by
-        every call (the report reads many metrics several times); the data must not change
-        meanwhile."""
-        outer = self._memo
-        self._memo = {} if outer is None else outer
+        every call (the report reads many metrics several times), and every session reads
+        through one connection, so what one call kept (a split's member labels) serves the
+        next; the data must not change meanwhile, and nothing in the block writes."""
+        if self._memo is not None:  # already inside a block
+            yield
+            return
+        self._memo, self._block, self._known = {}, ExitStack(), {}
         try:
             yield
         finally:
-            self._memo = outer
+            block, self._block, self._backend = self._block, None, None
+            self._memo, self._known = None, {}
+            block.close()
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
@@ -91,7 +100,18 @@ class Workspace:
     @contextmanager
     def engine(self) -> Iterator[Any]:
         """The Ibis backend every computation runs on (DESIGN §2): a brief read-only
-        connection to the DuckDB warehouse, or Spark with ``[engine] backend = "pyspark"``."""
+        connection to the DuckDB warehouse, or Spark with ``[engine] backend = "pyspark"``;
+        inside :meth:`cached` the block's one connection."""
+        if self._block is None:
+            with self._engine() as backend:
+                yield backend
+            return
+        if self._backend is None:
+            self._backend = self._block.enter_context(self._engine())
+        yield self._backend
+
+    @contextmanager
+    def _engine(self) -> Iterator[Any]:
         import ibis
 
         if self.config.engine.backend == "pyspark":
@@ -115,7 +135,8 @@ class Workspace:
         load_member_features()
         load_dimensions()
         with self.engine() as backend:
-            yield Session(backend, self.language_config(language), self.root, self._memo)
+            known = self._known if self._block is not None else {}
+            yield Session(backend, self.language_config(language), self.root, self._memo, known)
 
     def language_config(self, language: str | None) -> Config:
         """This workspace's config, with ``[workspace] language`` set to ``language``."""
