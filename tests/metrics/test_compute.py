@@ -107,3 +107,31 @@ def test_summary_compares_with_the_previous_period_and_last_year(shop: ml.Worksp
 def test_unknown_metric_suggests_a_name(shop: ml.Workspace) -> None:
     with pytest.raises(ml.InputError, match="Did you mean 'repurchase_rate'"):
         shop.metrics(["repurchse_rate"], "2024-03")
+
+
+def test_previous_orders_of_a_span_equal_a_window_over_every_order(
+    demo_ws: ml.Workspace,
+) -> None:
+    """with_previous reads the span's orders and one grouped maximum before it; every order
+    of the span gets the same previous order as a window over the whole history."""
+    from datetime import date
+
+    from memberlens.dates.periods import Grain, Period
+    from memberlens.metrics.compute import with_previous
+    from memberlens.metrics.scope import Scope
+
+    first, end = date(2025, 3, 1), date(2025, 5, 1)
+    with demo_ws.session() as s:
+        scope = Scope(s, Period(Grain.RANGE, first, date(2025, 4, 30)))
+        fast = s.frame(
+            with_previous(scope, first, end).select("member_id", "ordered_at", "previous")
+        )
+        o = scope.paid()
+        lag = o.ordered_at.lag().over(group_by=o.member_id, order_by=o.ordered_at)
+        whole = o.mutate(previous=lag)
+        whole = whole.filter(scope.within(whole, "ordered_at"))
+        slow = s.frame(whole.select("member_id", "ordered_at", "previous"))
+    keys = ["member_id", "ordered_at", "previous"]
+    assert fast.height == slow.height > 500
+    assert fast["previous"].null_count() == slow["previous"].null_count() > 0
+    assert fast.sort(keys, nulls_last=True).equals(slow.sort(keys, nulls_last=True))

@@ -18,6 +18,7 @@ from memberlens.dates.periods import Period
 from memberlens.engine.expr import SECONDS_PER_DAY
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
+from memberlens.metrics.compute import with_previous
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import GROUP, Scope
 from memberlens.stats.groups import (
@@ -57,10 +58,8 @@ def _group_stats(session: Session, period: Period, by: str) -> dict[str, dict[st
     spend = orders.group_by(GROUP).agg(
         orders=orders.count(), amount_sum=amount.sum(), amount_squares=(amount * amount).sum()
     )
-    paid = scope.paid()
-    previous = paid.ordered_at.lag().over(group_by=paid.member_id, order_by=paid.ordered_at)
-    gaps = paid.mutate(previous=previous)
-    gaps = scope.tag(gaps.filter(scope.within(gaps, "ordered_at") & gaps.previous.notnull()))
+    gaps = with_previous(scope, period.first, period.end)
+    gaps = scope.tag(gaps.filter(gaps.previous.notnull()))
     days = (gaps.ordered_at.epoch_seconds() - gaps.previous.epoch_seconds()) / SECONDS_PER_DAY
     cycle = gaps.group_by(GROUP).agg(
         gaps=gaps.count(),

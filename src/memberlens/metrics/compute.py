@@ -171,25 +171,37 @@ repurchase_rate = Repeat(PAID)
 retention_rate = Retained(PAID)
 
 
+def with_previous(s: Scope, first: date, end: date) -> ir.Table:
+    """Paid member orders from ``first``'s midnight to before ``end``'s, each with the
+    member's previous paid order ever (``previous``; null for a member's first order).
+
+    The window runs over those orders only; the previous order of a member's first one among
+    them is the member's last order before ``first``, from one grouped maximum. The same
+    values as a window over every order, at the cost of the span's orders."""
+    o = s.paid()
+    start, stop = at_midnight(first), at_midnight(end)
+    inside = o.filter((o.ordered_at >= start) & (o.ordered_at < stop))
+    earlier = o.filter(o.ordered_at < start)
+    last = earlier.group_by("member_id").agg(_before=earlier.ordered_at.max())
+    lag = inside.ordered_at.lag().over(group_by=inside.member_id, order_by=inside.ordered_at)
+    lagged = inside.mutate(_lag=lag)
+    joined = lagged.left_join(last, "member_id")
+    return joined.select(*inside.columns, previous=ibis.coalesce(joined._lag, joined._before))
+
+
 @dataclass(frozen=True)
 class CycleDays:
     """The median days between a member's consecutive paid orders, over the period's orders
     that have an earlier one (the repurchase cycle)."""
 
-    @staticmethod
-    def _gaps(s: Scope) -> ir.Table:
-        o = s.paid()
-        previous = o.ordered_at.lag().over(group_by=o.member_id, order_by=o.ordered_at)
-        return o.mutate(previous=previous)
-
     def __call__(self, s: Scope) -> ir.Table:
-        gaps = self._gaps(s)
+        gaps = with_previous(s, s.period.first, s.period.end)
         gaps = s.tag(gaps.filter(s.within(gaps, "ordered_at") & gaps.previous.notnull()))
         return s.measure(gaps, days_between(gaps.ordered_at, gaps.previous).median())
 
     def over(self, s: Scope, periods: Sequence[Period]) -> ir.Table:
         """The value of every period in one pass (see :meth:`Scope.each`)."""
-        gaps = self._gaps(s)
+        gaps = with_previous(s, min(p.first for p in periods), max(p.end for p in periods))
         gaps = s.tag(gaps.filter(gaps.previous.notnull()))
         days = days_between(gaps.ordered_at, gaps.previous)
         return s.each(
