@@ -371,3 +371,25 @@ def test_the_summary_reads_its_three_periods_together_and_equals_the_raw_tables(
     assert dict(zip(alone["metric"], alone["value"], strict=True)) == dict(
         zip(raw["metric"], raw["previous"], strict=True)
     )
+
+
+def test_the_cycle_of_overlapping_periods_in_one_pass_equals_each_alone(
+    pair: tuple[ml.Workspace, ml.Workspace],
+) -> None:
+    """Periods that share days (a quarter and its months, one twice) take the conditional
+    medians; disjoint ones the grouped median. Both give each period's own value."""
+    from memberlens.dates.periods import Grain, Period
+    from memberlens.metrics.compute import CycleDays, _disjoint
+    from memberlens.metrics.scope import Scope
+
+    ends = {1: 31, 2: 28, 3: 31}
+    months = [Period(Grain.MONTH, date(2025, m, 1), date(2025, m, ends[m])) for m in ends]
+    quarter = Period(Grain.QUARTER, date(2025, 1, 1), date(2025, 3, 31))
+    with pair[0].session() as s:
+        cycle = CycleDays()
+        for periods in ([*months, quarter, months[0]], [months[2], months[0], months[0]]):
+            wide = s.arrow(cycle.over(Scope(s, periods[0]), periods)).to_pylist()[0]
+            alone = [s.arrow(cycle(Scope(s, p))).to_pylist()[0]["value"] for p in periods]
+            assert [wide[f"_v{k}"] for k in range(len(periods))] == alone
+            assert all(v is not None for v in alone)
+    assert not _disjoint([*months, quarter]) and _disjoint(months)

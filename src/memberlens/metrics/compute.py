@@ -10,6 +10,7 @@ Ratios divide by ``nullif(0)``: a zero denominator gives null, never zero or inf
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -171,6 +172,12 @@ repurchase_rate = Repeat(PAID)
 retention_rate = Retained(PAID)
 
 
+def _disjoint(periods: Sequence[Period]) -> bool:
+    """Whether no day lies in two of ``periods``."""
+    ordered = sorted(periods, key=lambda p: p.first)
+    return all(a.last < b.first for a, b in itertools.pairwise(ordered))
+
+
 def with_previous(s: Scope, first: date, end: date) -> ir.Table:
     """Paid member orders from ``first``'s midnight to before ``end``'s, each with the
     member's previous paid order ever (``previous``; null for a member's first order).
@@ -200,10 +207,29 @@ class CycleDays:
         return s.measure(gaps, days_between(gaps.ordered_at, gaps.previous).median())
 
     def over(self, s: Scope, periods: Sequence[Period]) -> ir.Table:
-        """The value of every period in one pass (see :meth:`Scope.each`)."""
+        """The value of every period in one pass (see :meth:`Scope.each`). Periods that do
+        not overlap (a series, a period with its 环比 and 同比) take one grouped median:
+        each gap is labelled with its period, and the medians are spread to the columns."""
         gaps = with_previous(s, min(p.first for p in periods), max(p.end for p in periods))
         gaps = s.tag(gaps.filter(gaps.previous.notnull()))
         days = days_between(gaps.ordered_at, gaps.previous)
+        distinct = list(dict.fromkeys(periods))
+        if _disjoint(distinct):
+            which = ibis.cases(
+                *((s.within(gaps, "ordered_at", p), j) for j, p in enumerate(distinct)),
+                else_=None,
+            )
+            labelled = gaps.mutate(_k=which, _days=days)
+            labelled = labelled.filter(labelled._k.notnull())
+            keys = ["_k", GROUP] if s.by is not None else ["_k"]
+            medians = labelled.group_by(keys).agg(_m=labelled._days.median(), _c=labelled.count())
+            index = [distinct.index(p) for p in periods]
+            return s.each(
+                medians,
+                periods,
+                lambda k, p: medians._m.max(where=medians._k == index[k]),
+                lambda k, p: medians._c.sum(where=medians._k == index[k]).fill_null(0),
+            )
         return s.each(
             gaps,
             periods,
