@@ -138,3 +138,11 @@ def test_the_order_range_is_read_once_inside_a_cached_block(
     demo_ws.metrics(["buyers"], "2025-06")
     assert len(reads) > 1  # outside the block the call reads it again
     assert first["value"][0] > 0 and again["value"][0] > 0 and summary["value"][0] > 0
+
+
+def test_explain_of_a_tier_split_shows_the_labels_sql(demo_ws: ml.Workspace) -> None:
+    """explain compiles: a split's member labels appear as their SQL (the tier ladder), not
+    as a table kept by the session, which the reader could not run."""
+    sql = demo_ws.explain("buyers", "2025-06", by="tier")
+    assert "_kept" not in sql
+    assert sql.count("SELECT") > 3  # the labels' subqueries are in it

@@ -41,6 +41,9 @@ class Session:
     #: What the session learnt about the warehouse: table expressions by name (their schema
     #: is read once per session, not per query) and what callers keep under their own keys.
     known: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: False when expressions are only compiled, never run (``explain``): :meth:`kept` then
+    #: returns the expression itself, so the SQL shown is whole and nothing is computed.
+    keep: bool = field(default=True, compare=False)
 
     @property
     def engine(self) -> str:
@@ -85,7 +88,7 @@ class Session:
         (a temporary table on DuckDB, gone with the connection): for an expensive table that
         several queries join, such as a split's member labels. On another engine the
         expression itself is returned and each query computes it."""
-        if self.engine != "duckdb":
+        if self.engine != "duckdb" or not self.keep:
             return build()
         found = self.known.get(("kept", key))
         if found is None:

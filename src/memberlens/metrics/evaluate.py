@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -258,7 +259,8 @@ def explain(session: Session, metric_id: str, period: Period, by: str | None = N
     import ibis
 
     (metric_id,), by = _check([metric_id], by)
-    expression = DEFINITIONS[metric_id](_scope(session, period, by))
+    compiled = replace(session, keep=False)  # a split's labels as SQL, not a kept table
+    expression = DEFINITIONS[metric_id](_scope(compiled, period, by))
     return str(ibis.to_sql(expression, dialect=session.engine))
 
 
