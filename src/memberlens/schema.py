@@ -277,6 +277,15 @@ TABLES: dict[str, TableSpec] = {
     )
 }
 
+#: The time column of each table the daily aggregates are kept by day for: a load records
+#: the local days of the rows it added or replaced in these tables (``_load_days``).
+TIME_COLUMNS: dict[str, str] = {
+    "members": "registered_at",
+    "orders": "ordered_at",
+    "points": "at",
+    "events": "at",
+}
+
 #: The order in which tables can be loaded so every reference finds its target.
 LOAD_ORDER: tuple[str, ...] = (
     "members",

@@ -20,12 +20,14 @@ ORDERS = (
 
 
 def snapshot(ws: ml.Workspace) -> dict[str, list[tuple[object, ...]]]:
-    """Every table's rows, sorted, plus the quarantine (without load ids)."""
+    """Every table's rows, sorted, plus the quarantine (without load ids); not the record
+    of the loads themselves (``_loads`` and the days each load touched)."""
     with ws.read() as con:
         tables = [
             r[0]
             for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_name <> '_loads'"
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_name NOT IN ('_loads', '_load_days')"
             ).fetchall()
         ]
         data = {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}

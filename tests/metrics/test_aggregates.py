@@ -97,10 +97,14 @@ def test_the_aggregates_answer_where_the_metric_is_additive_or_has_a_structure(
             assert aggregates.aggregated(scope, DEFINITIONS[m]) is not None, m
         if scope.by is None or scope.by.fixed:  # cumulative sums of the points parts
             assert aggregates.aggregated(scope, DEFINITIONS["breakage_rate"]) is not None
-        # medians and other periods of the member structure go to the raw tables
-        assert aggregates.aggregated(scope, DEFINITIONS["repurchase_cycle_days"]) is None
+        # the repurchase cycle and churn of any period from the chain of orders; other
+        # periods of the member structure go to the raw tables
         week = Scope(session, parse_period("2025-W11"), scope.by)
+        for s in (scope, week):
+            for m in ("repurchase_cycle_days", "churned_members"):
+                assert aggregates.aggregated(s, DEFINITIONS[m]) is not None, m
         assert aggregates.aggregated(week, DEFINITIONS["buyers"]) is None
+        assert aggregates.aggregated(scope, DEFINITIONS["nps"]) is None
 
 
 @pytest.mark.parametrize("by", [None, "channel", "tier"])
@@ -203,6 +207,18 @@ def small(
     return load
 
 
+def _whole_chain(ws: ml.Workspace) -> None:
+    """The stored chain of paid member orders equals a window over every order."""
+    import duckdb
+
+    window = """SELECT CAST(ordered_at AS DATE), member_id, ordered_at,
+                lag(ordered_at) OVER (PARTITION BY member_id ORDER BY ordered_at)
+                FROM orders WHERE status = 'paid' AND member_id IS NOT NULL ORDER BY ALL"""
+    with duckdb.connect(str(ws.root / "warehouse.duckdb"), read_only=True) as con:
+        stored = con.execute("SELECT * FROM agg_order_chain ORDER BY ALL").fetchall()
+        assert stored and stored == con.execute(window).fetchall()
+
+
 def _orders_by_channel(ws: ml.Workspace, period: str) -> list[tuple[str, float]]:
     frame = ws.metrics(["orders", "revenue", "buyers"], period=period, by="channel")
     return sorted(frame.select("metric", "channel", "value").iter_rows())  # type: ignore[arg-type]
@@ -225,6 +241,10 @@ def test_a_new_day_is_appended_and_nothing_else_is_redone(
         assert aggregates.current(session)
     assert ("orders", "store", 2.0) in _orders_by_channel(ws, "2024-03")
     assert ws.metrics(["orders"], period="2024-03-06")["value"].to_list() == [1.0]
+    _whole_chain(ws)  # O5 follows M2's O2 of 2 March: 4 days
+    assert ws.metrics(["repurchase_cycle_days"], period="2024-03-06")["value"].to_list() == [
+        pytest.approx(3 + 22 / 24)
+    ]
 
 
 def test_a_late_file_re_aggregates_exactly_the_days_it_changed(
@@ -237,14 +257,49 @@ def test_a_late_file_re_aggregates_exactly_the_days_it_changed(
         "O2,M2,2024-03-04 12:00,55\n"
     )
     ws = small("orders", "late.csv", late)
+    import duckdb
+
+    with duckdb.connect(str(ws.root / "warehouse.duckdb"), read_only=True) as con:
+        recorded = con.execute(
+            "SELECT DISTINCT day FROM _load_days WHERE load_id = (SELECT max(load_id) FROM _loads) "
+            "ORDER BY day NULLS LAST"
+        ).fetchall()
+    # the days of both rows, O2's old day, and the row saying the load recorded its days
+    assert [r[0] for r in recorded] == [date(2024, 3, d) for d in (1, 2, 4)] + [None]
     result = ws.refresh_aggregates()
     assert result.days == (date(2024, 3, 2), date(2024, 3, 4))
     assert ws.metrics(["revenue"], period="2024-03-02")["value"].to_list() == [40.0]
     assert ws.metrics(["revenue"], period="2024-03-04")["value"].to_list() == [55.0]
     assert ("revenue", "store", 55.0) in _orders_by_channel(ws, "2024-03")
+    _whole_chain(ws)
     # the same file again changes nothing
     ws.ingest("orders", ws.root.parent / "late.csv")
     assert ws.refresh_aggregates().days == ()
+
+
+def test_only_the_recorded_days_are_fingerprinted_unless_a_load_did_not_record_them(
+    small: Callable[..., ml.Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    late = "order_id,member_id,ordered_at,amount\nO2,M2,2024-03-04 12:00,55\n"
+    ws = small("orders", "late.csv", late)
+    seen: list[str | None] = []
+    real = aggregates._fingerprints
+    monkeypatch.setattr(
+        aggregates,
+        "_fingerprints",
+        lambda s, only=None: seen.append(only) or real(s, only),  # type: ignore[func-returns-value]
+    )
+    assert ws.refresh_aggregates().days == (date(2024, 3, 2), date(2024, 3, 4))
+    assert seen == ["_candidates"]
+    # a load by a version that did not record its days: every day is fingerprinted again
+    small("orders", "later.csv", late.replace(",55", ",60"))
+    with duckdb.connect(str(ws.root / "warehouse.duckdb")) as con:
+        con.execute("DELETE FROM _load_days WHERE load_id = (SELECT max(load_id) FROM _loads)")
+    assert ws.refresh_aggregates().days == (date(2024, 3, 4),)
+    assert seen == ["_candidates", None]
+    assert ws.metrics(["revenue"], period="2024-03-04")["value"].to_list() == [60.0]
 
 
 def test_a_changed_member_moves_the_days_of_their_facts(
@@ -393,3 +448,40 @@ def test_the_cycle_of_overlapping_periods_in_one_pass_equals_each_alone(
             assert [wide[f"_v{k}"] for k in range(len(periods))] == alone
             assert all(v is not None for v in alone)
     assert not _disjoint([*months, quarter]) and _disjoint(months)
+
+
+def test_days_redone_from_copies_of_their_rows_equal_the_first_refresh(
+    stored: ml.Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh of a few days reads copies of those days' rows (``_narrowed``); every
+    part of every fixed dimension equals what the first refresh computed from whole tables."""
+    import duckdb
+
+    shutil.copytree(stored.root, tmp_path / "ws")
+    ws = ml.open(tmp_path / "ws")
+    days = ["2024-12-31", "2025-03-01", "2025-03-14", "2025-06-30"]
+    query = (
+        "SELECT dimension, grp, day, part, value FROM agg_daily "
+        "WHERE strftime(day, '%Y-%m-%d') IN ({}) ORDER BY ALL".format(
+            ", ".join(f"'{d}'" for d in days)
+        )
+    )
+
+    def rows() -> list[tuple[object, ...]]:
+        with duckdb.connect(str(ws.root / "warehouse.duckdb"), read_only=True) as con:
+            return con.execute(query).fetchall()
+
+    first = rows()
+    assert {r[0] for r in first} == {"", *(d.id for d in aggregates.fixed_dimensions())}
+    assert {r[3] for r in first} >= {"orders", "new_members", "points_expired", "distinct_redeem"}
+    narrowed = []
+    real = aggregates._narrowed
+    monkeypatch.setattr(
+        aggregates,
+        "_narrowed",
+        lambda s, d, e: narrowed.append(d) or real(s, d, e),  # type: ignore[func-returns-value]
+    )
+    result = ws.refresh_aggregates(days)
+    assert [str(d) for d in result.days] == days and len(narrowed) == 1
+    assert rows() == first
+    _whole_chain(ws)  # rebuilt from the first of those days on

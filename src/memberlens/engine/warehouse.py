@@ -27,11 +27,14 @@ if TYPE_CHECKING:
     import duckdb  # imported when a connection opens: `serve` starts without it
 
 WAREHOUSE_FILE = "warehouse.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 LOADS_TABLE = "_loads"
 QUARANTINE_TABLE = "_quarantine"
 META_TABLE = "_meta"
+#: per load of a table with a time column: the days of the rows it added or replaced (and a
+#: row with a null day, saying the load recorded them)
+LOAD_DAYS_TABLE = "_load_days"
 
 
 def quote(name: str) -> str:
@@ -60,8 +63,18 @@ def _migrate_to_1(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _migrate_to_2(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {LOAD_DAYS_TABLE} "
+        "(load_id BIGINT, table_name VARCHAR, day DATE)"
+    )
+
+
 #: migrations[v] brings a warehouse from version v - 1 to v. Append, never edit.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _migrate_to_1}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: _migrate_to_1,
+    2: _migrate_to_2,
+}
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:

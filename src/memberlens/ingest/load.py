@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from memberlens.config import Config
 from memberlens.engine.warehouse import (
+    LOAD_DAYS_TABLE,
     LOADS_TABLE,
     QUARANTINE_TABLE,
     connect,
@@ -42,7 +43,7 @@ from memberlens.ingest.headers import HeaderMap, resolve_header
 from memberlens.ingest.sources import ROW, ParquetSource, Source, open_source
 from memberlens.ingest.validate import Decimal, ValueRules, batch_select
 from memberlens.progress import Progress, Silent
-from memberlens.schema import TableSpec, table_spec
+from memberlens.schema import TIME_COLUMNS, TableSpec, table_spec
 
 STAGE = "_stage"
 REJECTED = "_rejected"
@@ -409,11 +410,15 @@ class _Loader:
     def _upsert(self) -> tuple[int, int]:
         """Replace rows with the same key, then insert; return (replaced, inserted)."""
         names = ", ".join(quote(c) for c in self.spec.names)
+        time = TIME_COLUMNS.get(self.spec.name)
+        day = f"CAST({quote(time)} AS DATE)" if time else None
         replaced = 0
-        if scalar(self.con, f"SELECT count(*) > 0 FROM {self.table}"):
+        empty = not scalar(self.con, f"SELECT count(*) > 0 FROM {self.table}")
+        if not empty:
             keys = ", ".join(quote(k) for k in self.spec.key)
+            kept, typed = (f"{keys}, _day", f"{keys}, {day} AS _day") if day else (keys, keys)
             self.con.execute(
-                f"CREATE TEMP TABLE _keys AS SELECT DISTINCT {keys} FROM {self._accepted(keys)}"
+                f"CREATE TEMP TABLE _keys AS SELECT DISTINCT {kept} FROM {self._accepted(typed)}"
             )
             match = " AND ".join(f"t.{quote(k)} = k.{quote(k)}" for k in self.spec.key)
             replaced = int(
@@ -421,6 +426,12 @@ class _Loader:
                     self.con, f"SELECT count(*) FROM {self.table} t SEMI JOIN _keys k ON {match}"
                 )
             )
+            if day:  # the days of the rows added, and the old days of the rows replaced
+                self._record_days("SELECT _day FROM _keys")
+                if replaced:
+                    self._record_days(
+                        f"SELECT {day} FROM {self.table} t SEMI JOIN _keys k ON {match}"
+                    )
             if replaced:
                 delete = (
                     f"DELETE FROM {self.table} t WHERE EXISTS (SELECT 1 FROM _keys k WHERE {match})"
@@ -432,7 +443,21 @@ class _Loader:
             f"INSERT INTO {self.table} SELECT {names} FROM {self._accepted(names)}", "loading"
         )
         inserted = int(scalar(self.con, f"SELECT count(*) FROM {self.table}")) - before
+        if day and empty:  # every row is the load's
+            self._record_days(f"SELECT {day} FROM {self.table}")
+        if day:  # the days are recorded (none when nothing was loaded)
+            self.con.execute(
+                f"INSERT INTO {LOAD_DAYS_TABLE} VALUES (?, ?, NULL)", [self.load_id, self.spec.name]
+            )
         return replaced, inserted
+
+    def _record_days(self, days: str) -> None:
+        """Record the distinct days of the query ``days`` (one DATE column) for this load."""
+        self.con.execute(
+            f"INSERT INTO {LOAD_DAYS_TABLE} SELECT DISTINCT ?, ?, d.day FROM ({days}) AS d(day) "
+            "WHERE d.day IS NOT NULL",
+            [self.load_id, self.spec.name],
+        )
 
     # -- running statements --------------------------------------------------------------------
     def _label(self, step: str) -> str:

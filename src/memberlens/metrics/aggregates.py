@@ -33,26 +33,31 @@ import ibis
 import ibis.expr.types as ir
 
 from memberlens.dates.periods import Grain, Period
+from memberlens.engine.expr import at_midnight
 from memberlens.engine.session import Session
-from memberlens.engine.warehouse import LOADS_TABLE, quote
+from memberlens.engine.warehouse import LOAD_DAYS_TABLE, LOADS_TABLE, quote
 from memberlens.errors import InputError
 from memberlens.metrics.compute import (
     DEFINITIONS,
     MEMBER_FACTS,
     Additive,
     Breakage,
+    Chain,
+    CycleDays,
     Definition,
     Distinct,
+    Lapsed,
     Repeat,
     Retained,
     points_expired,
     points_outstanding,
     points_redeemed,
+    with_previous,
 )
 from memberlens.metrics.dimensions import DIMENSIONS
 from memberlens.metrics.scope import GROUP, Dimension, Scope
 from memberlens.progress import Progress, Silent
-from memberlens.schema import TABLES
+from memberlens.schema import TABLES, TIME_COLUMNS
 
 if TYPE_CHECKING:
     import duckdb
@@ -61,25 +66,27 @@ if TYPE_CHECKING:
 __all__ = ["VERSION", "Refreshed", "aggregated", "current", "daily_rows", "refresh", "series"]
 
 #: The layout of the aggregate tables; a warehouse holding another version is rebuilt.
-VERSION = 1
+VERSION = 2
 
 DAILY_TABLE = "agg_daily"
 MONTHLY_TABLE = "agg_member_month"
 DAYS_TABLE = "agg_days"
 MEMBERS_TABLE = "agg_members"
 STATE_TABLE = "agg_state"
+CHAIN_TABLE = "agg_order_chain"
 
 #: source table → its time column: the tables the aggregates read
-SOURCES = {
-    "members": "registered_at",
-    "orders": "ordered_at",
-    "points": "at",
-    "events": "at",
-}
+SOURCES = TIME_COLUMNS
 #: the tables whose facts carry a member (a changed member moves them between groups)
 MEMBER_SOURCES = ("orders", "points", "events")
 
 _VALUE = "decimal(38, 4)"
+
+#: at most this many periods are computed in one pass (one pair of columns per period)
+ONE_PASS = 40
+
+#: a refresh of at most this many days reads them from copies of their rows (:func:`_narrowed`)
+NARROW_DAYS = 92
 
 
 def parts() -> dict[str, Additive]:
@@ -239,6 +246,13 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
         return None
     if isinstance(definition, Breakage) and fixed:
         return _breakage(s, [s.period]).drop("k")
+    if isinstance(definition, CycleDays):
+        return definition(s, _chain(s))
+    if isinstance(definition, Lapsed):
+        wide = definition.chained(s, _chain(s)(date.min, s.period.end), [s.period])
+        if s.by is None:
+            return wide.select(value=wide._v0)
+        return wide.filter(wide._n0 > 0).select(GROUP, value=wide._v0)
     if isinstance(definition, Repeat) and _aligned(s.period):
         m = _members(s, definition.facts.name, s.period)
         return Repeat.rate(s, m.group_by("member_id").agg(n=m.n.sum()))
@@ -250,6 +264,17 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
         now = _members(s, definition.facts.name, s.period).select("member_id").distinct()
         return Retained.rate(s, before, now)
     return None
+
+
+def _chain(s: Scope) -> Chain:
+    """The stored chain of paid member orders, each with the member's previous one."""
+    t = s.table(CHAIN_TABLE)
+
+    def rows(first: date, end: date) -> ir.Table:
+        keep = t.day < end if first == date.min else (t.day >= first) & (t.day < end)
+        return t.filter(keep).drop("day")
+
+    return rows
 
 
 #: the parts breakage is derived from: points expired, redeemed, and every entry (its groups)
@@ -344,9 +369,29 @@ def series(
                 found[period][d] = [
                     {k: v for k, v in row.items() if k != "k"} for row in rows if row["k"] == i
                 ]
+    for d in unique if len(periods) <= ONE_PASS else ():
+        if isinstance(d, CycleDays):
+            wide = d.over(s, periods, _chain(s))
+        elif isinstance(d, Lapsed):
+            wide = d.chained(s, _chain(s)(date.min, max(p.end for p in periods)), periods)
+        else:
+            continue
+        for period, rows in spread(session.arrow(wide).to_pylist(), periods, by).items():
+            found[period][d] = rows
     if all(p.grain is Grain.MONTH and _aligned(p) for p in periods):
         _monthly_series(s, unique, periods, found)
     return found
+
+
+def spread(wide: Rows, periods: Sequence[Period], by: Dimension | None) -> dict[Period, Rows]:
+    """The rows of each period from one pass's wide rows (:meth:`Scope.each`: the value of
+    period k in ``_v{k}``; a group without facts in period k is no row of it)."""
+    if by is None:
+        return {p: [{"value": wide[0][f"_v{k}"]}] for k, p in enumerate(periods)}
+    return {
+        p: [{GROUP: row[GROUP], "value": row[f"_v{k}"]} for row in wide if row[f"_n{k}"]]
+        for k, p in enumerate(periods)
+    }
 
 
 def _exact(dtype: Any) -> bool:
@@ -460,14 +505,34 @@ def _monthly_series(
 # -- refreshing ----------------------------------------------------------------------------
 
 
-def _fingerprints(source: str) -> str:
-    """SQL: per local day of ``source``, its row count and the sum of its rows' hashes."""
+def _fingerprints(source: str, only: str | None = None) -> str:
+    """SQL: per local day of ``source``, its row count and the sum of its rows' hashes
+    (``only``: of the days in that table's ``day`` column)."""
     columns = ", ".join(quote(c.name) for c in TABLES[source].columns)
-    time = quote(SOURCES[source])
+    day = f"CAST({quote(SOURCES[source])} AS DATE)"
+    where = f" WHERE {day} IN (SELECT day FROM {only})" if only else ""
     return (
-        f"SELECT '{source}' AS source, CAST({time} AS DATE) AS day, count(*) AS n, "
-        f"sum(CAST(hash({columns}) AS HUGEINT)) AS h FROM {quote(source)} GROUP BY 2"
+        f"SELECT '{source}' AS source, {day} AS day, count(*) AS n, "
+        f"sum(CAST(hash({columns}) AS HUGEINT)) AS h FROM {quote(source)}{where} GROUP BY 2"
     )
+
+
+def _recorded(con: duckdb.DuckDBPyConnection, source: str, after: int) -> list[date] | None:
+    """The days the loads of ``source`` after load ``after`` recorded (added or replaced
+    rows), or None when one of them did not record its days (a load by an older version)."""
+    loads = con.execute(
+        f"SELECT load_id FROM {LOADS_TABLE} WHERE table_name = ? AND load_id > ? "
+        f"EXCEPT SELECT load_id FROM {LOAD_DAYS_TABLE} WHERE table_name = ? AND day IS NULL",
+        [source, after, source],
+    ).fetchall()
+    if loads:
+        return None
+    rows = con.execute(
+        f"SELECT DISTINCT day FROM {LOAD_DAYS_TABLE} "
+        "WHERE table_name = ? AND load_id > ? AND day IS NOT NULL ORDER BY 1",
+        [source, after],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def _member_hashes(session: Session) -> str:
@@ -498,29 +563,53 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(f"CREATE TABLE IF NOT EXISTS {MEMBERS_TABLE} (member_id VARCHAR, h UBIGINT)")
     con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key VARCHAR, value VARCHAR)")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} "
+        "(day DATE, member_id VARCHAR, ordered_at TIMESTAMP, previous TIMESTAMP)"
+    )
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
-    for table in (DAILY_TABLE, MONTHLY_TABLE, DAYS_TABLE, MEMBERS_TABLE, STATE_TABLE):
+    for table in (
+        DAILY_TABLE,
+        MONTHLY_TABLE,
+        DAYS_TABLE,
+        MEMBERS_TABLE,
+        STATE_TABLE,
+        CHAIN_TABLE,
+    ):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _changed_days(con: duckdb.DuckDBPyConnection, sources: Iterable[str]) -> set[date]:
-    """Days whose fingerprint differs from the stored one in any of ``sources``; the stored
-    fingerprints of those sources are replaced by the current ones."""
-    days: set[date] = set()
+def _changed_days(
+    con: duckdb.DuckDBPyConnection, sources: Iterable[str], after: int | None
+) -> dict[str, set[date]]:
+    """Per source, the days whose fingerprint differs from the stored one; the stored
+    fingerprints of those days are replaced by the current ones.
+
+    Only the days the loads after load ``after`` recorded can differ, so only theirs are
+    computed; every day's when a load did not record them or ``after`` is None (a rebuild)."""
+    days: dict[str, set[date]] = {}
     for source in sources:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _fp AS {_fingerprints(source)}")
+        recorded = None if after is None else _recorded(con, source, after)
+        only = ""
+        if recorded is not None:
+            con.execute("CREATE OR REPLACE TEMP TABLE _candidates (day DATE)")
+            con.executemany("INSERT INTO _candidates VALUES (?)", [[d] for d in recorded])
+            only = " AND day IN (SELECT day FROM _candidates)"
+        table = None if recorded is None else "_candidates"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _fp AS {_fingerprints(source, table)}")
         rows = con.execute(
             f"""SELECT coalesce(a.day, b.day) FROM _fp a
-                FULL JOIN (SELECT * FROM {DAYS_TABLE} WHERE source = ?) b ON a.day = b.day
+                FULL JOIN (SELECT * FROM {DAYS_TABLE} WHERE source = ?{only}) b ON a.day = b.day
                 WHERE a.n IS DISTINCT FROM b.n OR a.h IS DISTINCT FROM b.h""",
             [source],
         ).fetchall()
-        days.update(row[0] for row in rows)
-        con.execute(f"DELETE FROM {DAYS_TABLE} WHERE source = ?", [source])
+        days[source] = {row[0] for row in rows}
+        con.execute(f"DELETE FROM {DAYS_TABLE} WHERE source = ?{only}", [source])
         con.execute(f"INSERT INTO {DAYS_TABLE} SELECT * FROM _fp")
         con.execute("DROP TABLE _fp")
+        con.execute("DROP TABLE IF EXISTS _candidates")
     return days
 
 
@@ -580,6 +669,52 @@ def _daily_selects(session: Session, days: Sequence[date], every: bool) -> Itera
             )
 
 
+def _narrowed(session: Session, days: Sequence[date], every: bool) -> Session:
+    """A session whose source tables hold only what the parts of ``days`` read: temporary
+    copies of the orders, points entries and events of those days, and of the members
+    registered on them or with one of those facts, each with the columns the parts name
+    (the rest of a wide row costs most to read when the day's rows lie scattered). Every
+    part is a fact of its own day and the fixed dimensions label a member from the member's
+    own row, so each part has the same value as on the whole tables, at the cost of the
+    days' rows, not the history's."""
+    import ibis.expr.operations as ops
+
+    used = {
+        field.name
+        for expression in _daily_selects(session, days, every)
+        for field in expression.op().find(ops.Field)
+    }
+    known: dict[Any, Any] = {}
+
+    def copy(source: str, rows: ir.Table) -> ir.Table:
+        kept = [c for c in rows.columns if c in used or c in ("member_id", SOURCES[source])]
+        return session.backend.create_table(f"_n_{source}", rows.select(*kept), temp=True)
+
+    for source in MEMBER_SOURCES:
+        t = session.table(source)
+        time = t[SOURCES[source]]
+        known[("table", source)] = copy(
+            source,
+            t.filter(
+                (time >= at_midnight(days[0]))
+                & (time < at_midnight(days[-1] + timedelta(days=1)))
+                & time.date().isin(list(days))
+            ),
+        )
+    ids = ibis.union(*(known[("table", s)].select("member_id") for s in MEMBER_SOURCES))
+    m = session.table("members")
+    registered = m.registered_at.date().isin(list(days))
+    known[("table", "members")] = copy(
+        "members", m.filter(registered | m.member_id.isin(ids.member_id))
+    )
+    return replace(session, known=known)
+
+
+def _drop_narrowed(con: duckdb.DuckDBPyConnection) -> None:
+    for source in ("members", *MEMBER_SOURCES):
+        con.execute(f"DROP TABLE IF EXISTS temp.{quote('_n_' + source)}")
+
+
 def _monthly_selects(session: Session, first: date, last: date) -> Iterable[ir.Table]:
     """The member structure of the calendar months ``first`` .. ``last``."""
     s = Scope(session, Period(Grain.RANGE, first, last))
@@ -589,6 +724,19 @@ def _monthly_selects(session: Session, first: date, last: date) -> Iterable[ir.T
         month = t[facts.time].truncate("M").date().name("month")
         t = t.group_by([t.member_id, month]).agg(n=ibis._.count())
         yield t.select(fact=ibis.literal(facts.name), member_id=t.member_id, month=t.month, n=t.n)
+
+
+def _rechain(con: duckdb.DuckDBPyConnection, session: Session, first: date) -> None:
+    """The chain of paid member orders from ``first`` on, again: a change on a day alters
+    the previous order of no order before it. In time order, so a period's rows are read
+    from few row groups."""
+    s = Scope(session, Period(Grain.DAY, first, first))
+    t = with_previous(s, first, date(9999, 12, 31))
+    rows = t.select(
+        day=t.ordered_at.date(), member_id=t.member_id, ordered_at=t.ordered_at, previous=t.previous
+    ).order_by("ordered_at", "member_id")
+    con.execute(f"DELETE FROM {CHAIN_TABLE} WHERE day >= ?", [first])
+    _insert(con, CHAIN_TABLE, rows)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, expression: ir.Table) -> None:
@@ -625,7 +773,8 @@ def refresh(
             ).fetchall()
         }
         sources = [s for s in SOURCES if s in loaded]
-        touched = _changed_days(con, sources)
+        changed = _changed_days(con, sources, None if rebuilt else last_seen)
+        touched = set().union(*changed.values())
         if "members" in sources:
             touched |= _moved_days(con, session)
         touched |= set(days or ())
@@ -643,10 +792,13 @@ def refresh(
             con.execute(f"DELETE FROM {DAILY_TABLE} WHERE day IN (SELECT day FROM _touched)")
             con.execute("DROP TABLE _touched")
             every = (ordered[-1] - ordered[0]).days + 1 == len(ordered)
-            for expression in _daily_selects(session, ordered, every):
+            few = not rebuilt and len(ordered) <= NARROW_DAYS
+            source = _narrowed(session, ordered, every) if few else session
+            for expression in _daily_selects(source, ordered, every):
                 _insert(con, DAILY_TABLE, expression)
                 done += 1
                 progress.update(done)
+            _drop_narrowed(con)
         for first, last in _runs(months):
             con.execute(
                 f"DELETE FROM {MONTHLY_TABLE} WHERE month >= ? AND month <= ?", [first, last]
@@ -655,6 +807,9 @@ def refresh(
                 _insert(con, MONTHLY_TABLE, expression)
                 done += 1
                 progress.update(done)
+        chained = set(days or ()) | changed.get("orders", set())
+        if rebuilt or chained:
+            _rechain(con, session, date.min if rebuilt else min(chained))
         con.execute(f"DELETE FROM {STATE_TABLE}")
         con.executemany(
             f"INSERT INTO {STATE_TABLE} VALUES (?, ?)",

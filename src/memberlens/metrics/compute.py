@@ -196,21 +196,30 @@ def with_previous(s: Scope, first: date, end: date) -> ir.Table:
     return joined.select(*inside.columns, previous=ibis.coalesce(joined._lag, joined._before))
 
 
+#: (start, end) → paid member orders from start's midnight to before end's, each with the
+#: member's previous paid order ever (column ``previous``): :func:`with_previous`'s rows
+Chain = Callable[[date, date], ir.Table]
+
+
 @dataclass(frozen=True)
 class CycleDays:
     """The median days between a member's consecutive paid orders, over the period's orders
-    that have an earlier one (the repurchase cycle)."""
+    that have an earlier one (the repurchase cycle).
 
-    def __call__(self, s: Scope) -> ir.Table:
-        gaps = with_previous(s, s.period.first, s.period.end)
+    ``chain`` gives the orders with their previous one (default: :func:`with_previous`
+    over the raw orders; the daily aggregates keep the same rows)."""
+
+    def __call__(self, s: Scope, chain: Chain | None = None) -> ir.Table:
+        gaps = (chain or _chain(s))(s.period.first, s.period.end)
         gaps = s.tag(gaps.filter(s.within(gaps, "ordered_at") & gaps.previous.notnull()))
         return s.measure(gaps, days_between(gaps.ordered_at, gaps.previous).median())
 
-    def over(self, s: Scope, periods: Sequence[Period]) -> ir.Table:
+    def over(self, s: Scope, periods: Sequence[Period], chain: Chain | None = None) -> ir.Table:
         """The value of every period in one pass (see :meth:`Scope.each`). Periods that do
         not overlap (a series, a period with its 环比 and 同比) take one grouped median:
         each gap is labelled with its period, and the medians are spread to the columns."""
-        gaps = with_previous(s, min(p.first for p in periods), max(p.end for p in periods))
+        first, end = min(p.first for p in periods), max(p.end for p in periods)
+        gaps = (chain or _chain(s))(first, end)
         gaps = s.tag(gaps.filter(gaps.previous.notnull()))
         days = days_between(gaps.ordered_at, gaps.previous)
         distinct = list(dict.fromkeys(periods))
@@ -236,6 +245,10 @@ class CycleDays:
             lambda k, p: days.median(where=s.within(gaps, "ordered_at", p)),
             lambda k, p: gaps.count(where=s.within(gaps, "ordered_at", p)),
         )
+
+
+def _chain(s: Scope) -> Chain:
+    return lambda first, end: with_previous(s, first, end)
 
 
 @dataclass(frozen=True)
@@ -277,6 +290,22 @@ class Lapsed:
             lambda k, p: last.count(where=lapsed(k, p)),
             lambda k, p: last.count(where=lapsed(k, p)),
         )
+
+    def chained(self, s: Scope, chain: ir.Table, periods: Sequence[Period]) -> ir.Table:
+        """Every period from the chain of every paid member order (:func:`with_previous`'s
+        rows over the whole history), without each member's last order: the members with a
+        first order before the cutoff, less those of them with an order between the cutoff
+        and the end (exactly one such order has its previous one before the cutoff)."""
+        chain = s.tag(chain)
+        midnight = [(at_midnight(self._cutoff(s, p)), at_midnight(p.end)) for p in periods]
+
+        def lapsed(k: int, p: Period) -> ir.IntegerScalar:
+            cut, end = midnight[k]
+            first = chain.previous.isnull() & (chain.ordered_at < cut)
+            back = (chain.ordered_at >= cut) & (chain.ordered_at < end) & (chain.previous < cut)
+            return (chain.count(where=first) - chain.count(where=back)).cast("int64")
+
+        return s.each(chain, periods, lapsed, lapsed)
 
 
 repurchase_cycle_days = CycleDays()

@@ -14,7 +14,7 @@ from memberlens.dates.periods import Period, latest_full_month, parse_period
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.facts.coverage import data_range
-from memberlens.metrics.aggregates import aggregated, current, series
+from memberlens.metrics.aggregates import ONE_PASS, aggregated, current, series, spread
 from memberlens.metrics.catalog import CATALOG, metric
 from memberlens.metrics.compute import (
     DEFINITIONS,
@@ -180,10 +180,6 @@ def ahead(
     return batched
 
 
-#: at most this many periods are computed in one pass (one pair of columns per period)
-ONE_PASS = 40
-
-
 def _over(
     session: Session, definitions: Sequence[Definition], periods: Sequence[Period], by: Any
 ) -> dict[Period, dict[Definition, list[dict[str, Any]]]]:
@@ -199,14 +195,10 @@ def _over(
         over = getattr(d, "over", None)
         if over is None:
             continue
-        wide = session.arrow(over(scope, periods)).to_pylist()
-        for k, period in enumerate(periods):
-            if by is None:
-                found[period][d] = [{"value": wide[0][f"_v{k}"]}]
-            else:
-                found[period][d] = [
-                    {GROUP: row[GROUP], "value": row[f"_v{k}"]} for row in wide if row[f"_n{k}"]
-                ]
+        for period, rows in spread(
+            session.arrow(over(scope, periods)).to_pylist(), periods, by
+        ).items():
+            found[period][d] = rows
     return found
 
 
