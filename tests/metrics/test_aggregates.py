@@ -485,3 +485,33 @@ def test_days_redone_from_copies_of_their_rows_equal_the_first_refresh(
     assert [str(d) for d in result.days] == days and len(narrowed) == 1
     assert rows() == first
     _whole_chain(ws)  # rebuilt from the first of those days on
+
+
+def test_the_group_comparison_reads_the_stored_chain_and_gives_the_raw_result(
+    pair: tuple[ml.Workspace, ml.Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Points users against the others: the repurchase gaps from the chain of orders when
+    the aggregates are current, the same statistics as from the raw orders: counts and
+    medians exactly, means and their tests to the rounding of a sum of doubles (the gaps
+    are added in another order)."""
+    from memberlens.analyses.compare import compare
+    from memberlens.metrics import compute
+
+    tables = []
+    for ws in pair:
+        with ws.session() as session:
+            tables.append(compare(session, "points_user", parse_period("2025-03")).table)
+    cycle = [t.filter(pl.col("measure") == "repurchase_cycle_days") for t in tables]
+    assert cycle[0]["n_a"][0] > 100
+    exact = ["n_a", "n_b", "median_a", "median_b"]
+    assert_frame_equal(cycle[1].select(exact), cycle[0].select(exact), check_exact=True)
+    assert_frame_equal(tables[1], tables[0], check_exact=False, rel_tol=1e-12)
+
+    def unused(*args: object) -> None:
+        raise AssertionError("the raw orders were read")
+
+    monkeypatch.setattr(compute, "with_previous", unused)
+    monkeypatch.setattr(aggregates, "with_previous", unused)
+    with pair[1].session() as session:
+        again = compare(session, "points_user", parse_period("2025-03")).table
+    assert_frame_equal(again, tables[1], check_exact=True)

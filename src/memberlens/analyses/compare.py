@@ -18,7 +18,7 @@ from memberlens.dates.periods import Period
 from memberlens.engine.expr import SECONDS_PER_DAY
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
-from memberlens.metrics.compute import with_previous
+from memberlens.metrics.aggregates import chain
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import GROUP, Scope
 from memberlens.stats.groups import (
@@ -58,7 +58,7 @@ def _group_stats(session: Session, period: Period, by: str) -> dict[str, dict[st
     spend = orders.group_by(GROUP).agg(
         orders=orders.count(), amount_sum=amount.sum(), amount_squares=(amount * amount).sum()
     )
-    gaps = with_previous(scope, period.first, period.end)
+    gaps = chain(scope)(period.first, period.end)  # stored when the aggregates are current
     gaps = scope.tag(gaps.filter(gaps.previous.notnull()))
     days = (gaps.ordered_at.epoch_seconds() - gaps.previous.epoch_seconds()) / SECONDS_PER_DAY
     cycle = gaps.group_by(GROUP).agg(

@@ -63,7 +63,16 @@ if TYPE_CHECKING:
     import duckdb
     import polars as pl
 
-__all__ = ["VERSION", "Refreshed", "aggregated", "current", "daily_rows", "refresh", "series"]
+__all__ = [
+    "VERSION",
+    "Refreshed",
+    "aggregated",
+    "chain",
+    "current",
+    "daily_rows",
+    "refresh",
+    "series",
+]
 
 #: The layout of the aggregate tables; a warehouse holding another version is rebuilt.
 VERSION = 2
@@ -264,6 +273,15 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
         now = _members(s, definition.facts.name, s.period).select("member_id").distinct()
         return Retained.rate(s, before, now)
     return None
+
+
+def chain(s: Scope) -> Chain:
+    """Paid member orders, each with the member's previous one (``compute.Chain``): the
+    stored chain when the aggregates are current, else :func:`with_previous` over the raw
+    orders. The same rows either way."""
+    if current(s.session):
+        return _chain(s)
+    return lambda first, end: with_previous(s, first, end)
 
 
 def _chain(s: Scope) -> Chain:
@@ -677,13 +695,7 @@ def _narrowed(session: Session, days: Sequence[date], every: bool) -> Session:
     part is a fact of its own day and the fixed dimensions label a member from the member's
     own row, so each part has the same value as on the whole tables, at the cost of the
     days' rows, not the history's."""
-    import ibis.expr.operations as ops
-
-    used = {
-        field.name
-        for expression in _daily_selects(session, days, every)
-        for field in expression.op().find(ops.Field)
-    }
+    used = _named(_daily_selects(session, days, every))
     known: dict[Any, Any] = {}
 
     def copy(source: str, rows: ir.Table) -> ir.Table:
@@ -708,6 +720,25 @@ def _narrowed(session: Session, days: Sequence[date], every: bool) -> Session:
         "members", m.filter(registered | m.member_id.isin(ids.member_id))
     )
     return replace(session, known=known)
+
+
+def _named(expressions: Iterable[ir.Table]) -> set[str]:
+    """The names of the columns ``expressions`` compute with: every field except those a
+    projection only passes on under their own name (a filtered, labelled table carries
+    every column of its source, and names each in its projection)."""
+    import ibis.expr.operations as ops
+    from ibis.common.graph import Graph
+
+    used: set[str] = set()
+    for expression in expressions:
+        for node, children in Graph.from_bfs(expression.op()).items():
+            passed = set()
+            if isinstance(node, ops.Project | ops.JoinChain):
+                passed = {
+                    v for k, v in node.values.items() if isinstance(v, ops.Field) and v.name == k
+                }
+            used |= {c.name for c in children if isinstance(c, ops.Field) and c not in passed}
+    return used
 
 
 def _drop_narrowed(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,7 +1,7 @@
 SELECT
   QUANTILE_CONT(
     (
-      EPOCH(CAST("t8"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t8"."previous" AS TIMESTAMP))
+      EPOCH(CAST("t10"."ordered_at" AS TIMESTAMP)) - EPOCH(CAST("t10"."previous" AS TIMESTAMP))
     ) / 86400,
     0.5
   ) AS "value"
@@ -19,7 +19,7 @@ FROM (
       "t6"."store_id",
       "t6"."campaign_id",
       "t6"."discount",
-      COALESCE("t6"."_lag", "t5"."_before") AS "previous"
+      COALESCE("t6"."_lag", "t8"."_before") AS "previous"
     FROM (
       SELECT
         "t1"."order_id",
@@ -49,24 +49,38 @@ FROM (
     ) AS "t6"
     LEFT OUTER JOIN (
       SELECT
-        "t2"."member_id",
-        MAX("t2"."ordered_at") AS "_before"
+        "t4"."member_id",
+        MAX("t4"."ordered_at") AS "_before"
       FROM (
         SELECT
           *
-        FROM "orders" AS "t0"
+        FROM (
+          SELECT
+            *
+          FROM "orders" AS "t0"
+          WHERE
+            "t0"."status" = 'paid' AND "t0"."member_id" IS NOT NULL
+        ) AS "t2"
         WHERE
-          "t0"."status" = 'paid'
-          AND "t0"."member_id" IS NOT NULL
-          AND "t0"."ordered_at" < CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-      ) AS "t2"
+          "t2"."ordered_at" < CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+          AND "t2"."member_id" IN (
+            SELECT
+              "t0"."member_id"
+            FROM "orders" AS "t0"
+            WHERE
+              "t0"."status" = 'paid'
+              AND "t0"."member_id" IS NOT NULL
+              AND "t0"."ordered_at" >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+              AND "t0"."ordered_at" < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
+          )
+      ) AS "t4"
       GROUP BY
         1
-    ) AS "t5"
-      ON "t6"."member_id" = "t5"."member_id"
-  ) AS "t7"
+    ) AS "t8"
+      ON "t6"."member_id" = "t8"."member_id"
+  ) AS "t9"
   WHERE
-    "t7"."ordered_at" >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
-    AND "t7"."ordered_at" < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
-    AND "t7"."previous" IS NOT NULL
-) AS "t8"
+    "t9"."ordered_at" >= CAST('2025-03-01 00:00:00' AS TIMESTAMP)
+    AND "t9"."ordered_at" < CAST('2025-04-01 00:00:00' AS TIMESTAMP)
+    AND "t9"."previous" IS NOT NULL
+) AS "t10"
