@@ -296,17 +296,30 @@ class Lapsed:
         """Every period from the chain of every paid member order (:func:`with_previous`'s
         rows over the whole history), without each member's last order: the members with a
         first order before the cutoff, less those of them with an order between the cutoff
-        and the end (exactly one such order has its previous one before the cutoff)."""
-        chain = s.tag(chain)
-        midnight = [(at_midnight(self._cutoff(s, p)), at_midnight(p.end)) for p in periods]
+        and the end (exactly one such order has its previous one before the cutoff).
+
+        Both compare order times with midnights only, so the chain's rows are first counted
+        per (day, day of the previous order) and the periods read those few cells."""
+        bounds = [(self._cutoff(s, p), p.end) for p in periods]
+        cut = max(c for c, _ in bounds)
+        t = s.tag(chain)
+        first = t.previous.isnull() & (t.ordered_at < at_midnight(cut))
+        back = (
+            (t.ordered_at >= at_midnight(min(c for c, _ in bounds)))
+            & (t.ordered_at < at_midnight(max(e for _, e in bounds)))
+            & (t.previous < at_midnight(cut))
+        )
+        t = t.filter(first | back)
+        keys = [t.ordered_at.date().name("_d"), t.previous.date().name("_p")]
+        cells = t.group_by([*keys, *([t[GROUP]] if s.by is not None else [])]).agg(_c=t.count())
 
         def lapsed(k: int, p: Period) -> ir.IntegerScalar:
-            cut, end = midnight[k]
-            first = chain.previous.isnull() & (chain.ordered_at < cut)
-            back = (chain.ordered_at >= cut) & (chain.ordered_at < end) & (chain.previous < cut)
-            return (chain.count(where=first) - chain.count(where=back)).cast("int64")
+            c, e = bounds[k]
+            firsts = cells._c.sum(where=cells._p.isnull() & (cells._d < c)).fill_null(0)
+            backs = cells._c.sum(where=(cells._d >= c) & (cells._d < e) & (cells._p < c))
+            return (firsts - backs.fill_null(0)).cast("int64")
 
-        return s.each(chain, periods, lapsed, lapsed)
+        return s.each(cells, periods, lapsed, lapsed)
 
 
 repurchase_cycle_days = CycleDays()
