@@ -65,6 +65,22 @@ def test_an_unversioned_warehouse_is_migrated_by_a_writer(tmp_path: Path) -> Non
     assert set(TABLES) <= tables
 
 
+def test_a_schema_1_warehouse_is_refused_by_readers_and_migrated_keeping_its_rows(
+    ws: ml.Workspace,
+) -> None:
+    with duckdb.connect(str(ws.warehouse_path)) as con:
+        con.execute("INSERT INTO members (member_id) VALUES ('M1')")
+        con.execute("DROP TABLE _load_days")  # as schema 1 had it
+        con.execute(f"UPDATE {META_TABLE} SET value = '1' WHERE key = 'schema_version'")
+    with pytest.raises(WorkspaceError, match=r"schema version 1; .* migrate"):
+        ws.counts()
+    ws.migrate()
+    with connect(ws.warehouse_path) as con:
+        assert schema_version(con) == SCHEMA_VERSION == 2
+        assert con.execute("SELECT count(*) FROM _load_days").fetchall() == [(0,)]
+        assert con.execute("SELECT member_id FROM members").fetchall() == [("M1",)]
+
+
 def test_readers_wait_for_a_writer_then_say_the_warehouse_is_busy(ws: ml.Workspace) -> None:
     import subprocess
     import sys

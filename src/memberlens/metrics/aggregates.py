@@ -52,6 +52,7 @@ from memberlens.metrics.compute import (
     points_expired,
     points_outstanding,
     points_redeemed,
+    raw_chain,
     with_previous,
 )
 from memberlens.metrics.dimensions import DIMENSIONS
@@ -256,9 +257,9 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
     if isinstance(definition, Breakage) and fixed:
         return _breakage(s, [s.period]).drop("k")
     if isinstance(definition, CycleDays):
-        return definition(s, _chain(s))
+        return definition(s, _stored_chain(s))
     if isinstance(definition, Lapsed):
-        wide = definition.chained(s, _chain(s)(date.min, s.period.end), [s.period])
+        wide = definition.chained(s, _stored_chain(s)(date.min, s.period.end), [s.period])
         if s.by is None:
             return wide.select(value=wide._v0)
         return wide.filter(wide._n0 > 0).select(GROUP, value=wide._v0)
@@ -279,12 +280,10 @@ def chain(s: Scope) -> Chain:
     """Paid member orders, each with the member's previous one (``compute.Chain``): the
     stored chain when the aggregates are current, else :func:`with_previous` over the raw
     orders. The same rows either way."""
-    if current(s.session):
-        return _chain(s)
-    return lambda first, end: with_previous(s, first, end)
+    return _stored_chain(s) if current(s.session) else raw_chain(s)
 
 
-def _chain(s: Scope) -> Chain:
+def _stored_chain(s: Scope) -> Chain:
     """The stored chain of paid member orders, each with the member's previous one."""
     t = s.table(CHAIN_TABLE)
 
@@ -389,9 +388,9 @@ def series(
                 ]
     for d in unique if len(periods) <= ONE_PASS else ():
         if isinstance(d, CycleDays):
-            wide = d.over(s, periods, _chain(s))
+            wide = d.over(s, periods, _stored_chain(s))
         elif isinstance(d, Lapsed):
-            wide = d.chained(s, _chain(s)(date.min, max(p.end for p in periods)), periods)
+            wide = d.chained(s, _stored_chain(s)(date.min, max(p.end for p in periods)), periods)
         else:
             continue
         for period, rows in spread(session.arrow(wide).to_pylist(), periods, by).items():

@@ -211,7 +211,7 @@ class CycleDays:
     over the raw orders; the daily aggregates keep the same rows)."""
 
     def __call__(self, s: Scope, chain: Chain | None = None) -> ir.Table:
-        gaps = (chain or _chain(s))(s.period.first, s.period.end)
+        gaps = (chain or raw_chain(s))(s.period.first, s.period.end)
         gaps = s.tag(gaps.filter(s.within(gaps, "ordered_at") & gaps.previous.notnull()))
         return s.measure(gaps, days_between(gaps.ordered_at, gaps.previous).median())
 
@@ -220,7 +220,7 @@ class CycleDays:
         not overlap (a series, a period with its 环比 and 同比) take one grouped median:
         each gap is labelled with its period, and the medians are spread to the columns."""
         first, end = min(p.first for p in periods), max(p.end for p in periods)
-        gaps = (chain or _chain(s))(first, end)
+        gaps = (chain or raw_chain(s))(first, end)
         gaps = s.tag(gaps.filter(gaps.previous.notnull()))
         days = days_between(gaps.ordered_at, gaps.previous)
         distinct = list(dict.fromkeys(periods))
@@ -248,7 +248,8 @@ class CycleDays:
         )
 
 
-def _chain(s: Scope) -> Chain:
+def raw_chain(s: Scope) -> Chain:
+    """The chain of the raw orders: :func:`with_previous` for any span."""
     return lambda first, end: with_previous(s, first, end)
 
 
