@@ -219,6 +219,72 @@ def _whole_chain(ws: ml.Workspace) -> None:
         assert stored and stored == con.execute(window).fetchall()
 
 
+def _whole_structure(ws: ml.Workspace) -> None:
+    """The member structure's paid-order months equal the raw orders, and every row's
+    ``previous`` flag says whether the member has the same fact in the month before."""
+    import duckdb
+
+    flags = """SELECT m.fact, m.member_id, m.month, m.n, p.member_id IS NOT NULL
+               FROM agg_member_month AS m LEFT JOIN agg_member_month AS p
+               ON p.fact = m.fact AND p.member_id = m.member_id
+               AND p.month = CAST(m.month - INTERVAL 1 MONTH AS DATE) ORDER BY ALL"""
+    paid = """SELECT member_id, CAST(date_trunc('month', ordered_at) AS DATE), count(*)
+              FROM orders WHERE status = 'paid' AND member_id IS NOT NULL
+              GROUP BY ALL ORDER BY ALL"""
+    with duckdb.connect(str(ws.root / "warehouse.duckdb"), read_only=True) as con:
+        stored = con.execute("SELECT * FROM agg_member_month ORDER BY ALL").fetchall()
+        assert stored and stored == con.execute(flags).fetchall()
+        months = con.execute(
+            "SELECT member_id, month, n FROM agg_member_month WHERE fact = 'paid_orders' "
+            "ORDER BY ALL"
+        ).fetchall()
+        assert months == con.execute(paid).fetchall()
+
+
+FEBRUARY = "order_id,member_id,ordered_at,amount\nO0,M1,2024-02-20 10:00,90\n"
+
+
+def test_a_late_month_sets_the_flags_of_the_month_after_it(
+    small: Callable[..., ml.Workspace],
+) -> None:
+    """Retention reads the stored ``previous`` flags: a late file for February rebuilds
+    February and flags March's rows again, so March's retention changes as on raw tables."""
+    ws = small(
+        "orders", "new.csv", "order_id,member_id,ordered_at,amount\nO5,M2,2024-03-06 10:00,70\n"
+    )
+    ws.refresh_aggregates()
+    assert ws.metrics(["retention_rate"], period="2024-03")["value"].to_list() == [None]
+    small("orders", "february.csv", FEBRUARY)
+    assert ws.refresh_aggregates().months == (date(2024, 2, 1),)
+    _whole_structure(ws)
+    # M1 bought in February and March: retained, 1 of 1
+    assert ws.metrics(["retention_rate"], period="2024-03")["value"].to_list() == [1.0]
+    series = ws.metrics(["retention_rate"], start="2024-02-01", end="2024-03-31", grain="month")
+    assert series["value"].to_list() == [None, 1.0]
+    by = ws.metrics(["retention_rate"], period="2024-03", by="channel")
+    assert by.select("channel", "value").rows() == [("app", 1.0)]
+
+
+def test_layout_2_aggregates_gain_their_flags_in_place(
+    small: Callable[..., ml.Workspace],
+) -> None:
+    import duckdb
+
+    ws = small("orders", "february.csv", FEBRUARY)
+    ws.refresh_aggregates()
+    with duckdb.connect(str(ws.root / "warehouse.duckdb")) as con:  # as layout 2 left them
+        con.execute("ALTER TABLE agg_member_month DROP COLUMN previous")
+        con.execute("UPDATE agg_state SET value = '2' WHERE key = 'version'")
+    with ws.session() as session:
+        assert not aggregates.current(session)
+    result = ws.refresh_aggregates()
+    assert not result.rebuilt and result.days == ()
+    _whole_structure(ws)
+    with ws.session() as session:
+        assert aggregates.current(session)
+    assert ws.metrics(["retention_rate"], period="2024-03")["value"].to_list() == [1.0]
+
+
 def _orders_by_channel(ws: ml.Workspace, period: str) -> list[tuple[str, float]]:
     frame = ws.metrics(["orders", "revenue", "buyers"], period=period, by="channel")
     return sorted(frame.select("metric", "channel", "value").iter_rows())  # type: ignore[arg-type]
@@ -242,6 +308,7 @@ def test_a_new_day_is_appended_and_nothing_else_is_redone(
     assert ("orders", "store", 2.0) in _orders_by_channel(ws, "2024-03")
     assert ws.metrics(["orders"], period="2024-03-06")["value"].to_list() == [1.0]
     _whole_chain(ws)  # O5 follows M2's O2 of 2 March: 4 days
+    _whole_structure(ws)
     assert ws.metrics(["repurchase_cycle_days"], period="2024-03-06")["value"].to_list() == [
         pytest.approx(3 + 22 / 24)
     ]
@@ -272,6 +339,7 @@ def test_a_late_file_re_aggregates_exactly_the_days_it_changed(
     assert ws.metrics(["revenue"], period="2024-03-04")["value"].to_list() == [55.0]
     assert ("revenue", "store", 55.0) in _orders_by_channel(ws, "2024-03")
     _whole_chain(ws)
+    _whole_structure(ws)
     # the same file again changes nothing
     ws.ingest("orders", ws.root.parent / "late.csv")
     assert ws.refresh_aggregates().days == ()

@@ -75,8 +75,9 @@ __all__ = [
     "series",
 ]
 
-#: The layout of the aggregate tables; a warehouse holding another version is rebuilt.
-VERSION = 2
+#: The layout of the aggregate tables; a warehouse holding another version is rebuilt
+#: (layout 2 is upgraded in place: :func:`_upgrade_2`).
+VERSION = 3
 
 DAILY_TABLE = "agg_daily"
 MONTHLY_TABLE = "agg_member_month"
@@ -266,6 +267,9 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
     if isinstance(definition, Repeat) and _aligned(s.period):
         m = _members(s, definition.facts.name, s.period)
         return Repeat.rate(s, m.group_by("member_id").agg(n=m.n.sum()))
+    if isinstance(definition, Retained) and s.period.grain is Grain.MONTH:
+        t = _retained(s, definition.facts.name, [(s.period.previous().first, s.period.first)])
+        return _retained_rate(s, t)
     if isinstance(definition, Retained) and _aligned(s.period):
         previous = s.period.previous()
         if not _aligned(previous):
@@ -274,6 +278,36 @@ def aggregated(s: Scope, definition: Definition) -> ir.Table | None:
         now = _members(s, definition.facts.name, s.period).select("member_id").distinct()
         return Retained.rate(s, before, now)
     return None
+
+
+def _retained(s: Scope, fact: str, months: Sequence[tuple[date, date]]) -> ir.Table:
+    """For each (earlier, later) pair of consecutive months: the members with ``fact`` in the
+    earlier month (``base`` 1) and those of the later month who had it the month before
+    (``kept`` 1: the stored ``previous`` flag), both labelled with the later month and
+    tagged. No join of two months' members: the refresh set the flags."""
+    m = s.table(MONTHLY_TABLE)
+    shift = ibis.memtable({"earlier": [a for a, _ in months], "later": [b for _, b in months]})
+    b = m.filter((m.fact == fact) & m.month.isin([a for a, _ in months]))
+    b = b.join(shift, b.month == shift.earlier)
+    before = b.select("member_id", month=b.later, base=ibis.literal(1), kept=ibis.literal(0))
+    now = m.filter((m.fact == fact) & m.month.isin([b for _, b in months]) & m.previous)
+    now = now.select("member_id", "month", base=ibis.literal(0), kept=ibis.literal(1))
+    return s.tag(before.union(now))
+
+
+def _retained_share(t: ir.Table) -> ir.FloatingScalar:
+    """Retention from :func:`_retained`'s rows: as :meth:`Retained.share` (kept / earlier
+    members, null without earlier members)."""
+    return t.kept.sum() / t.base.sum().nullif(0)
+
+
+def _retained_rate(s: Scope, t: ir.Table) -> ir.Table:
+    """One period's retention rows from :func:`_retained`'s rows: only groups with earlier
+    members, as the raw tables give them."""
+    if s.by is None:
+        return t.aggregate(value=_retained_share(t))
+    grouped = t.group_by(GROUP).aggregate(value=_retained_share(t), _base=t.base.sum())
+    return grouped.filter(grouped._base > 0).drop("_base")
 
 
 def chain(s: Scope) -> Chain:
@@ -496,22 +530,17 @@ def _monthly_series(
             t = s.tag(t.select("member_id", "month", "n"))
             value = t.count() if isinstance(d, Distinct) else Repeat.share(t)
         elif isinstance(d, Retained):
-            earlier = [p.previous().first for p in periods]
-            shift = ibis.memtable({"earlier": earlier, "later": months})
-            b = m.filter((m.fact == d.facts.name) & m.month.isin(earlier))
-            b = b.join(shift, b.month == shift.earlier)
-            before = b.select("member_id", month=b.later)
-            now = m.filter((m.fact == d.facts.name) & m.month.isin(months))
-            now = now.select("member_id", "month").mutate(kept=ibis.literal(1))
-            t = s.tag(
-                before.left_join(now, ["member_id", "month"]).drop("member_id_right", "month_right")
-            )
-            value = Retained.share(t)
+            t = _retained(s, d.facts.name, [(p.previous().first, p.first) for p in periods])
+            value = _retained_share(t)
         else:
             continue
         keys = [t.month, *([t[GROUP]] if s.by is not None else [])]
+        grouped = t.group_by(keys).aggregate(value=value)
+        if isinstance(d, Retained):  # the months' groups with earlier members only
+            grouped = t.group_by(keys).aggregate(value=value, _base=t.base.sum())
+            grouped = grouped.filter(grouped._base > 0).drop("_base")
         by_month: dict[date, Rows] = {}
-        for row in s.session.arrow(t.group_by(keys).aggregate(value=value)).to_pylist():
+        for row in s.session.arrow(grouped).to_pylist():
             kept = {GROUP: row[GROUP]} if s.by is not None else {}
             by_month.setdefault(row["month"], []).append({**kept, "value": row["value"]})
         empty = [{"value": 0 if isinstance(d, Distinct) else None}] if s.by is None else []
@@ -573,7 +602,7 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {MONTHLY_TABLE} "
-        "(fact VARCHAR, member_id VARCHAR, month DATE, n BIGINT)"
+        "(fact VARCHAR, member_id VARCHAR, month DATE, n BIGINT, previous BOOLEAN)"
     )
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {DAYS_TABLE} (source VARCHAR, day DATE, n BIGINT, h HUGEINT)"
@@ -756,6 +785,50 @@ def _monthly_selects(session: Session, first: date, last: date) -> Iterable[ir.T
         yield t.select(fact=ibis.literal(facts.name), member_id=t.member_id, month=t.month, n=t.n)
 
 
+#: the run of months being rebuilt, before its rows get their ``previous`` flags
+_RUN = "_member_months"
+_MONTH_ROWS = "(fact VARCHAR, member_id VARCHAR, month DATE, n BIGINT)"
+
+
+def _flagged(con: duckdb.DuckDBPyConnection, source: str, month: date) -> None:
+    """Append ``month``'s rows of the member structure from ``source``, each flagged
+    ``previous`` when the member has the same fact in the month before (stored already:
+    months are appended in order). Retention reads the flags instead of joining months."""
+    before = (month - timedelta(days=1)).replace(day=1)
+    con.execute(
+        f"INSERT INTO {MONTHLY_TABLE} "
+        "SELECT t.fact, t.member_id, t.month, t.n, p.member_id IS NOT NULL "
+        f"FROM {source} AS t LEFT JOIN (SELECT fact, member_id FROM {MONTHLY_TABLE} "
+        "WHERE month = ?) AS p ON p.fact = t.fact AND p.member_id = t.member_id "
+        "WHERE t.month = ?",
+        [before, month],
+    )
+
+
+def _reflag(con: duckdb.DuckDBPyConnection, month: date) -> None:
+    """Set the ``previous`` flags of the stored ``month`` again (the month before it was
+    rebuilt); nothing when that month has no rows."""
+    kept = f"_{MONTHLY_TABLE}_kept"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {kept} AS "
+        f"SELECT fact, member_id, month, n FROM {MONTHLY_TABLE} WHERE month = ?",
+        [month],
+    )
+    if con.execute(f"SELECT count(*) FROM {kept}").fetchall()[0][0]:
+        con.execute(f"DELETE FROM {MONTHLY_TABLE} WHERE month = ?", [month])
+        _flagged(con, kept, month)
+    con.execute(f"DROP TABLE {kept}")
+
+
+def _upgrade_2(con: duckdb.DuckDBPyConnection) -> None:
+    """Layout 2 → 3: the member structure gains its ``previous`` flags, month by month,
+    instead of a rebuild of every aggregate."""
+    con.execute(f"ALTER TABLE {MONTHLY_TABLE} ADD COLUMN previous BOOLEAN")
+    months = con.execute(f"SELECT DISTINCT month FROM {MONTHLY_TABLE} ORDER BY month").fetchall()
+    for (month,) in months:
+        _reflag(con, month)
+
+
 def _rechain(con: duckdb.DuckDBPyConnection, session: Session, first: date) -> None:
     """The chain of paid member orders from ``first`` on, again: a change on a day alters
     the previous order of no order before it. In time order, so a period's rows are read
@@ -791,6 +864,9 @@ def refresh(
     con.execute("BEGIN TRANSACTION")
     try:
         state = _state(session)
+        if state.get("version") == "2":
+            _upgrade_2(con)
+            state["version"] = str(VERSION)
         rebuilt = state.get("version") != str(VERSION)
         if rebuilt:
             _drop(con)
@@ -833,10 +909,17 @@ def refresh(
             con.execute(
                 f"DELETE FROM {MONTHLY_TABLE} WHERE month >= ? AND month <= ?", [first, last]
             )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {_RUN} {_MONTH_ROWS}")
             for expression in _monthly_selects(session, first, last):
-                _insert(con, MONTHLY_TABLE, expression)
+                _insert(con, _RUN, expression)
                 done += 1
                 progress.update(done)
+            month = first
+            while month <= last:
+                _flagged(con, _RUN, month)
+                month = _next_month(month)
+            con.execute(f"DROP TABLE {_RUN}")
+            _reflag(con, month)  # its previous month changed
         chained = set(days or ()) | changed.get("orders", set())
         if rebuilt or chained:
             _rechain(con, session, date.min if rebuilt else min(chained))
