@@ -90,6 +90,37 @@ def test_workspace_on_spark(engines: Engines, tmp_path_factory: pytest.TempPathF
     assert found["value"].to_list() == pytest.approx(expected["value"].to_list(), rel=1e-9)
 
 
+def _spark_workspace(folder: Path, parquet: str) -> ml.Workspace:
+    ws = ml.init(folder)
+    config = ws.root / "memberlens.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        'backend = "duckdb"',
+        f'backend = "pyspark"\nspark_master = "local[2]"\nspark_parquet = "{parquet}"',
+    )
+    config.write_text(text, encoding="utf-8")
+    return ml.open(ws.root)
+
+
+def test_spark_reads_the_tables_from_a_storage_url(
+    engines: Engines, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``spark_parquet`` may be a URL Spark reads itself (object storage: s3a://, abfss://,
+    gs://); file:// stands in for one here. A URL without the tables names the fix."""
+    from memberlens.errors import WorkspaceError
+
+    _, _, duck_ws = engines
+    tables = tmp_path_factory.mktemp("storage") / "loyalty"
+    duck_ws.export_parquet(tables, full_phone=True)
+    spark_ws = _spark_workspace(tmp_path_factory.mktemp("url") / "ws", f"file://{tables}/")
+    ids = ["buyers", "revenue", "retention_rate"]
+    expected = duck_ws.metrics(ids, "2025-11").sort("metric")
+    found = spark_ws.metrics(ids, "2025-11").sort("metric")
+    assert found["value"].to_list() == pytest.approx(expected["value"].to_list(), rel=1e-9)
+    nowhere = _spark_workspace(tmp_path_factory.mktemp("gone") / "ws", f"file://{tables}-gone")
+    with pytest.raises(WorkspaceError, match=r"Spark cannot read .*-gone/members\.parquet"):
+        nowhere.metrics(ids, "2025-11")
+
+
 def test_spark_workspace_without_tables_names_the_fix(tmp_path: Path) -> None:
     ws = ml.init(tmp_path / "ws")
     config = ws.root / "memberlens.toml"

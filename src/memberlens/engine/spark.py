@@ -47,8 +47,9 @@ def backend(config: Config, root: Path) -> Any:
     """An Ibis PySpark backend whose ``table(name)`` gives the canonical tables."""
     import ibis
 
-    spark = session(config)
     engine = config.engine
+    paths = {} if engine.spark_parquet is None else parquet_paths(engine.spark_parquet, root)
+    spark = session(config)
     if engine.spark_database is not None:
         if not spark.catalog.databaseExists(engine.spark_database):
             raise WorkspaceError(
@@ -57,15 +58,36 @@ def backend(config: Config, root: Path) -> Any:
             )
         spark.catalog.setCurrentDatabase(engine.spark_database)
     else:
-        assert engine.spark_parquet is not None
-        folder = root / engine.spark_parquet
-        missing = [name for name in LOAD_ORDER if not (folder / f"{name}.parquet").exists()]
-        if missing:
-            raise WorkspaceError(
-                f"[engine] spark_parquet = '{engine.spark_parquet}': {folder} lacks "
-                f"{', '.join(f'{name}.parquet' for name in missing)}; write them with "
-                f"'memberlens -w {root} export {engine.spark_parquet}'."
-            )
-        for name in LOAD_ORDER:
-            spark.read.parquet(str(folder / f"{name}.parquet")).createOrReplaceTempView(name)
+        for name, path in paths.items():
+            try:
+                spark.read.parquet(path).createOrReplaceTempView(name)
+            except Exception as error:  # Spark's AnalysisException: path missing or unreadable
+                if "PATH_NOT_FOUND" not in str(error) and "does not exist" not in str(error):
+                    raise
+                raise WorkspaceError(
+                    f"[engine] spark_parquet = '{engine.spark_parquet}': Spark cannot read "
+                    f"{path}; write the tables there with 'memberlens -w {root} export FOLDER' "
+                    "(and copy them to the storage), or correct the path."
+                ) from None
     return ibis.pyspark.connect(spark)
+
+
+def parquet_paths(location: str, root: Path) -> dict[str, str]:
+    """Where each canonical table's Parquet is: ``<location>/<table>.parquet``.
+
+    ``location`` is a folder (relative paths are from the workspace), or a URL that Spark
+    reads itself (``s3a://bucket/loyalty``, ``abfss://…``, ``gs://…``, ``hdfs://…``,
+    ``file:///…``). A local folder is checked here, so that a missing table names the fix
+    before the JVM starts; a URL is left to Spark and its storage connector."""
+    if "://" in location:
+        base = location.rstrip("/")
+        return {name: f"{base}/{name}.parquet" for name in LOAD_ORDER}
+    folder = root / location
+    missing = [name for name in LOAD_ORDER if not (folder / f"{name}.parquet").exists()]
+    if missing:
+        raise WorkspaceError(
+            f"[engine] spark_parquet = '{location}': {folder} lacks "
+            f"{', '.join(f'{name}.parquet' for name in missing)}; write them with "
+            f"'memberlens -w {root} export {location}'."
+        )
+    return {name: str(folder / f"{name}.parquet") for name in LOAD_ORDER}
