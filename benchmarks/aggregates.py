@@ -1,7 +1,8 @@
 """Twelve monthly values of the 20 core metrics with and without the daily aggregates, the
 refresh of one new day, the monthly report and ``run-daily`` for one day of new orders.
 
-    uv run python benchmarks/aggregates.py --members 20000 [--keep] [--raw-report]
+    uv run python benchmarks/aggregates.py --members 20000 [--keep] [--reuse] [--no-raw]
+        [--raw-report] [--daily-orders N]
 
 Steps, each a child process (wall time and peak RSS from wait4):
 
@@ -16,7 +17,9 @@ Steps, each a child process (wall time and peak RSS from wait4):
 6. load the second-last day's orders, then ``ws.refresh_aggregates()``: one new day;
 7. ``memberlens report`` of the last full month with the aggregates in place (whole process);
 8. ``memberlens run-daily --date LAST`` with ``[sources.orders]`` naming the last day's
-   export: load, aggregates, alerts, the day's report (whole process, end to end).
+   export: load, aggregates, alerts, the day's report (whole process, end to end). With
+   ``--daily-orders N`` the export holds N orders: the day's own, then the same rows again
+   under new order ids.
 
 A Markdown table is printed for docs/benchmarks.md; the figures go to
 benchmarks/out/aggregates-N.json.
@@ -138,6 +141,28 @@ def shown(m: Measured) -> Measured:
     return m
 
 
+def _daily_export(day: Path, exports: Path, orders: int | None) -> int:
+    """The last day's orders as run-daily's export; with ``orders`` larger than the day's,
+    the day's rows repeated under new order ids (``…-r2``, ``…-r3``) up to that count: a
+    busier day of the same members, times and amounts."""
+    import duckdb
+
+    target = exports / "orders-last.parquet"
+    if orders is None:
+        shutil.copy(day, target)
+    else:
+        with duckdb.connect() as con:
+            con.execute(
+                f"COPY (SELECT * REPLACE (order_id || suffix AS order_id) "
+                f"FROM read_parquet('{day}') CROSS JOIN (SELECT CASE WHEN i = 1 THEN '' "
+                f"ELSE '-r' || i END AS suffix FROM range(1, 100) t(i)) "
+                f"ORDER BY suffix = '' DESC, suffix LIMIT {orders}) "
+                f"TO '{target}' (FORMAT parquet)"
+            )
+    with duckdb.connect() as con:
+        return int(con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()[0][0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=20_000)
@@ -150,6 +175,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--reuse", action="store_true", help="keep a workspace loaded by an earlier --keep run"
+    )
+    parser.add_argument(
+        "--daily-orders",
+        type=int,
+        default=None,
+        help="orders in run-daily's export (default: the last day's own; more repeats them)",
     )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
@@ -190,11 +221,11 @@ def main() -> None:
     steps.append(shown(command(f"report {month}, aggregates in place", report)))
     exports = ws / "exports"
     exports.mkdir()
-    shutil.copy(f"{ws}-orders-last.parquet", exports / "orders-last.parquet")
+    day_rows = _daily_export(Path(f"{ws}-orders-last.parquet"), exports, args.daily_orders)
     with (ws / "memberlens.toml").open("a", encoding="utf-8") as toml:
         toml.write('\n[sources.orders]\npath = "exports/orders-*.parquet"\n')
     last = str(loaded.detail["last_day"])
-    steps.append(shown(command(f"run-daily {last} ({rows['last']:,} orders)", [
+    steps.append(shown(command(f"run-daily {last} ({day_rows:,} orders)", [
         *cli, "run-daily", "--date", last])))  # fmt: skip
     if raw is not None:
         if raw.detail["rows"] != stored.detail["rows"]:

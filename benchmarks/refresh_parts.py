@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import memberlens as ml
-from memberlens.metrics import aggregates
+from memberlens.metrics import refresh
 
 
 class _Done(Exception):
@@ -41,14 +41,14 @@ def main() -> None:
 
         return call
 
-    insert = aggregates._insert
-    aggregates._narrowed = timed("copies of the day's rows", aggregates._narrowed)
-    aggregates._insert = lambda con, table, e: timed(table, insert)(con, table, e)
+    insert = refresh._insert
+    refresh._narrowed = timed("copies of the day's rows", refresh._narrowed)
+    refresh._insert = lambda con, table, e: timed(table, insert)(con, table, e)
 
     def stop(con: object) -> int:
         raise _Done
 
-    aggregates._last_load = stop  # read just before the commit
+    refresh._last_load = stop  # read just before the commit
     clock = time.perf_counter()
     with contextlib.suppress(_Done):
         ws.refresh_aggregates([args.day])

@@ -826,7 +826,8 @@ backend = "duckdb"           # duckdb | pyspark
 # lock_wait_seconds = 600    # how long a command waits for a running load (default: its end)
 # spark_master = "local[*]"  # with backend = "pyspark", and one of:
 # spark_database = "loyalty" #   a Spark catalog database holding the canonical tables
-# spark_parquet = "parquet"  #   a folder of <table>.parquet ('memberlens export DIR')
+# spark_parquet = "parquet"  #   a folder of <table>.parquet ('memberlens export DIR'),
+#                            #   or a URL Spark reads: "s3a://bucket/loyalty" (docs/scale.md)
 
 # Targets: value = N, range = [LOW, HIGH], or history = "same_period" | "trailing"
 [targets.repurchase_rate]

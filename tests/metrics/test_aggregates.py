@@ -13,7 +13,7 @@ from polars.testing import assert_frame_equal
 
 import memberlens as ml
 from memberlens.dates.periods import parse_period
-from memberlens.metrics import aggregates
+from memberlens.metrics import aggregates, refresh
 from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE
 from memberlens.metrics.daily import daily_parts
 from memberlens.metrics.dimensions import dimension
@@ -353,9 +353,9 @@ def test_only_the_recorded_days_are_fingerprinted_unless_a_load_did_not_record_t
     late = "order_id,member_id,ordered_at,amount\nO2,M2,2024-03-04 12:00,55\n"
     ws = small("orders", "late.csv", late)
     seen: list[str | None] = []
-    real = aggregates._fingerprints
+    real = refresh._fingerprints
     monkeypatch.setattr(
-        aggregates,
+        refresh,
         "_fingerprints",
         lambda s, only=None: seen.append(only) or real(s, only),  # type: ignore[func-returns-value]
     )
@@ -415,7 +415,7 @@ def test_a_failed_refresh_leaves_the_aggregates_as_they_were(
     def broken(*args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(aggregates, "_insert", broken)
+    monkeypatch.setattr(refresh, "_insert", broken)
     with pytest.raises(RuntimeError):
         ws.refresh_aggregates()
     monkeypatch.undo()
@@ -543,9 +543,9 @@ def test_days_redone_from_copies_of_their_rows_equal_the_first_refresh(
     assert {r[0] for r in first} == {"", *(d.id for d in aggregates.fixed_dimensions())}
     assert {r[3] for r in first} >= {"orders", "new_members", "points_expired", "distinct_redeem"}
     narrowed = []
-    real = aggregates._narrowed
+    real = refresh._narrowed
     monkeypatch.setattr(
-        aggregates,
+        refresh,
         "_narrowed",
         lambda s, d, e: narrowed.append(d) or real(s, d, e),  # type: ignore[func-returns-value]
     )
@@ -579,7 +579,6 @@ def test_the_group_comparison_reads_the_stored_chain_and_gives_the_raw_result(
         raise AssertionError("the raw orders were read")
 
     monkeypatch.setattr(compute, "with_previous", unused)
-    monkeypatch.setattr(aggregates, "with_previous", unused)
     with pair[1].session() as session:
         again = compare(session, "points_user", parse_period("2025-03")).table
     assert_frame_equal(again, tables[1], check_exact=True)

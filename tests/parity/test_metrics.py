@@ -121,6 +121,37 @@ def test_spark_reads_the_tables_from_a_storage_url(
         nowhere.metrics(ids, "2025-11")
 
 
+def test_a_catalog_database_without_every_table_names_them(
+    engines: Engines, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``spark_database`` must hold every canonical table; the missing ones are named."""
+    from memberlens.engine import spark as engine
+    from memberlens.errors import WorkspaceError
+
+    _, _, duck_ws = engines
+    tables = tmp_path_factory.mktemp("catalog")
+    duck_ws.export_parquet(tables, ["members", "orders"], full_phone=True)
+    session = engine.session(duck_ws.config)
+    session.sql("CREATE DATABASE IF NOT EXISTS partial_loyalty")
+    for name in ("members", "orders"):
+        session.sql(
+            f"CREATE TABLE IF NOT EXISTS partial_loyalty.{name} USING parquet "
+            f"LOCATION '{tables / (name + '.parquet')}'"
+        )
+    folder = tmp_path_factory.mktemp("db") / "ws"
+    ws = ml.init(folder)
+    config = ws.root / "memberlens.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        'backend = "duckdb"', 'backend = "pyspark"\nspark_database = "partial_loyalty"'
+    )
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        WorkspaceError, match=r"lacks the tables campaigns, identities, order_items"
+    ):
+        ml.open(ws.root).metrics(["buyers"], "2025-11")
+    assert session.catalog.currentDatabase() == "default"  # the session is left as it was
+
+
 def test_spark_workspace_without_tables_names_the_fix(tmp_path: Path) -> None:
     ws = ml.init(tmp_path / "ws")
     config = ws.root / "memberlens.toml"

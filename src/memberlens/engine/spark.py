@@ -51,12 +51,20 @@ def backend(config: Config, root: Path) -> Any:
     paths = {} if engine.spark_parquet is None else parquet_paths(engine.spark_parquet, root)
     spark = session(config)
     if engine.spark_database is not None:
-        if not spark.catalog.databaseExists(engine.spark_database):
+        database = engine.spark_database
+        if not spark.catalog.databaseExists(database):
             raise WorkspaceError(
-                f"[engine] spark_database = '{engine.spark_database}' is not a database of "
+                f"[engine] spark_database = '{database}' is not a database of "
                 "the Spark catalog; create it with the canonical tables, or use spark_parquet."
             )
-        spark.catalog.setCurrentDatabase(engine.spark_database)
+        missing = [name for name in LOAD_ORDER if not spark.catalog.tableExists(name, database)]
+        if missing:
+            raise WorkspaceError(
+                f"[engine] spark_database = '{database}' lacks the tables {', '.join(missing)}; "
+                "create them with the canonical columns (the Parquet files of "
+                f"'memberlens -w {root} export FOLDER' carry them), or use spark_parquet."
+            )
+        spark.catalog.setCurrentDatabase(database)
     else:
         for name, path in paths.items():
             try:

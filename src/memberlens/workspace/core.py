@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.ingest.validate import Decimal
-    from memberlens.metrics.aggregates import Refreshed
     from memberlens.metrics.catalog import Metric
+    from memberlens.metrics.refresh import Refreshed
     from memberlens.metrics.scope import Dimension
     from memberlens.models.clv.model import ClvResult
     from memberlens.program.history import TierHistory
@@ -341,11 +341,11 @@ class Workspace:
         self, days: Sequence[str] | None = None, progress: Progress | None = None
     ) -> Refreshed:
         """Bring the daily aggregates up to date (new days, days a later load changed, and
-        ``days``); see :mod:`memberlens.metrics.aggregates`."""
+        ``days``); see :mod:`memberlens.metrics.refresh`."""
         import ibis
 
         from memberlens.engine.warehouse import holding
-        from memberlens.metrics.aggregates import refresh
+        from memberlens.metrics.refresh import refresh
         from memberlens.workspace.parse import day
 
         wanted = [day(d, "days") for d in days or ()]
