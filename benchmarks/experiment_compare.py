@@ -1,7 +1,7 @@
 """``experiment analyze`` for five metrics with CUPED beside one hand-written DuckDB query.
 
     uv run python benchmarks/experiment_compare.py --members 10000000 [--runs 1]
-        [--out benchmarks/out]
+        [--out benchmarks/out] [--workspace WS]
 
 Generates and loads a program of ``--members`` members unless ``OUT/ws-<members>`` exists
 (the generator's experiment assigns about 8 % of the members), then runs, as whole child
@@ -171,9 +171,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--members", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument(
+        "--workspace", type=Path, help="a loaded workspace to use instead of OUT/ws-<members>"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    workspace = prepare(args.out, args.members)
+    workspace = args.workspace or prepare(args.out, args.members)
     warehouse = str(workspace / "warehouse.duckdb")
     runs: dict[str, list[Measured]] = {"memberlens": [], "sql": []}
     for _ in range(args.runs):

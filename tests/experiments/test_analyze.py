@@ -104,3 +104,15 @@ def test_window_past_the_data_end_is_reported(tiny: ml.Workspace) -> None:
     # data ends 2024-03-20: members assigned 03-01 were observed 20 days
     assert result["days_observed"] == 20
     assert "20 天(要求 30 天)" in result["warnings"][0]
+
+
+@pytest.mark.parametrize(("window", "warned"), [(19, False), (20, False), (21, True)])
+def test_a_window_ending_at_the_data_end_is_covered(
+    tiny: ml.Workspace, window: int, warned: bool
+) -> None:
+    # assigned 03-01 00:00, data to 03-20: a 20-day window ends at 03-21 00:00, the end of
+    # the last day with data, so it is fully observed; 21 days are not
+    with tiny.session() as s:
+        result = analyze(s, "T1", window_days=window).to_dict()
+    assert ("warnings" in result) is warned
+    assert result.get("days_observed", window) == (20 if warned else window)

@@ -65,23 +65,43 @@ class Session:
 
     def arrow(self, expression: ir.Expr) -> pa.Table:
         """Run ``expression``; its rows as an Arrow table."""
-        return self.backend.to_pyarrow(expression)
+        return self._pyarrow(expression)
 
     def frame(self, expression: ir.Expr) -> pl.DataFrame:
         """Run ``expression``; its rows as a Polars frame."""
         import polars as pl
 
-        frame = pl.from_arrow(self.backend.to_pyarrow(expression))
+        frame = pl.from_arrow(self._pyarrow(expression))
         assert isinstance(frame, pl.DataFrame)
         return frame
 
     def rows(self, expression: ir.Expr) -> list[dict[str, Any]]:
         """Run ``expression``; its rows as dictionaries."""
-        return self.backend.to_pyarrow(expression).to_pylist()  # type: ignore[no-any-return]
+        return self._pyarrow(expression).to_pylist()  # type: ignore[no-any-return]
 
     def scalar(self, expression: ir.Scalar) -> Any:
         """Run a scalar expression; its value as a Python object (through Arrow)."""
-        return self.backend.to_pyarrow(expression).as_py()
+        return self._pyarrow(expression).as_py()
+
+    def _pyarrow(self, expression: ir.Expr) -> Any:
+        """The result of ``expression`` in Arrow: a table, a column or a scalar.
+
+        On DuckDB the compiled SQL's Arrow result is mapped to the expression's types by
+        Ibis's Arrow mapper, as ``to_pyarrow`` does, without the module of DuckDB converters
+        that ``to_pyarrow`` imports: it also defines the pandas ones, so every command would
+        import pandas (a third of a second at each start) for nothing. A result with a
+        column of the null type goes through ``to_pyarrow`` itself (its converter makes that
+        column)."""
+        if self.engine != "duckdb":
+            return self.backend.to_pyarrow(expression)
+        table = expression.as_table()
+        if any(t.is_null() for t in table.schema().types):
+            return self.backend.to_pyarrow(expression)
+        from ibis.formats.pyarrow import PyArrowData
+
+        self.backend._run_pre_execute_hooks(expression)  # registers in-memory tables
+        result = self.backend.con.sql(self.backend.compile(table)).to_arrow_table()
+        return expression.__pyarrow_result__(result, data_mapper=PyArrowData)
 
     def kept(self, key: Any, build: Callable[[], ir.Table]) -> ir.Table:
         """``build()``'s rows computed once in this session and kept for its later queries

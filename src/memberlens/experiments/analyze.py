@@ -24,7 +24,7 @@ from memberlens.experiments.outcomes import (
     parse_metrics,
     statistic,
 )
-from memberlens.facts.coverage import require_orders
+from memberlens.facts.coverage import reaches, require_orders
 from memberlens.labels import Label
 from memberlens.stats import (
     RegressionAdjustedStatistic,
@@ -101,23 +101,24 @@ def analyze(
             parameter="alpha",
             value=str(alpha),
         )
-    ids = experiment_ids(session)
-    if experiment_id not in ids:
+    e = session.table("experiments")
+    e = e.filter(e.experiment_id == experiment_id)
+    span = session.rows(
+        e.aggregate(
+            n=e.count(),
+            missing=e.assigned_at.isnull().cast("int64").sum(),
+            first=e.assigned_at.min(),
+            last=e.assigned_at.max(),
+        )
+    )[0]
+    if not span["n"]:  # only then are the other experiments read, to name them
+        ids = experiment_ids(session)
         if not ids:
             raise WorkspaceError(
                 "The workspace has no experiments; load assignments with "
                 "'memberlens -w DIR ingest experiments FILE'."
             )
         raise unknown_choice("experiment", experiment_id, ids, parameter="experiment_id")
-    e = session.table("experiments")
-    e = e.filter(e.experiment_id == experiment_id)
-    span = session.rows(
-        e.aggregate(
-            missing=e.assigned_at.isnull().cast("int64").sum(),
-            first=e.assigned_at.min(),
-            last=e.assigned_at.max(),
-        )
-    )[0]
     if span["missing"]:
         raise InputError(
             f"Experiment '{experiment_id}' has {span['missing']} members without assigned_at; "
@@ -207,7 +208,14 @@ def _check_arms(
 
 
 def _coverage(session: Session, last: datetime, window_days: int) -> tuple[list[str], int]:
-    """A warning when the window of the last members assigned runs past the data."""
+    """A warning when the window of the last members assigned runs past the data.
+
+    The window [last, last + W) is covered when the order range's last day ends at or after
+    last + W: when it reaches the day that holds the window's last instant. Only a window that
+    is not covered needs the range's end itself (to say how many days were observed)."""
+    inside = last + timedelta(days=window_days) - timedelta(microseconds=1)
+    if reaches(session, inside.date()):
+        return [], window_days
     _, data_end = require_orders(session)
     end = datetime.combine(data_end + timedelta(days=1), datetime.min.time())
     if last + timedelta(days=window_days) <= end:

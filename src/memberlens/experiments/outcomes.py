@@ -121,20 +121,26 @@ def member_outcomes(
     """
     check_window(window_days)
     unit = [*keys, "member_id"]
-    span = window_days * SECONDS_PER_DAY
-    u = units.select(*unit, start_s=units.start.epoch_seconds())
+    # W as an exact count of seconds (a day-time interval): the same instants on every
+    # engine, whatever a session's time zone does to calendar days.
+    width = ibis.interval(seconds=window_days * SECONDS_PER_DAY)
+    u = units.select(*unit, _start=units.start, _low=units.start - width, _high=units.start + width)
     low = high = None
     if starts is not None:
         low = ibis.timestamp(starts[0] - timedelta(days=window_days))
         high = ibis.timestamp(starts[1] + timedelta(days=window_days))
 
-    def windowed(facts: ir.Table, at: ir.Column) -> ir.Table:
-        joined = facts.mutate(_at=at.epoch_seconds()).inner_join(u, "member_id")
-        offset = joined._at - joined.start_s
-        return joined.filter((offset >= -span) & (offset < span)).mutate(_post=offset >= 0)
+    def windowed(facts: ir.Table, at: str) -> ir.Table:
+        # the facts' own timestamps compared with each unit's bounds: nothing is computed
+        # per fact row before the join
+        joined = facts.inner_join(u, "member_id")
+        moment = joined[at]
+        return joined.filter((moment >= joined._low) & (moment < joined._high)).mutate(
+            _post=moment >= joined._start
+        )
 
     o = paid_orders(session, low, high)
-    o = windowed(o.mutate(_amount=o.amount.cast("float64")), o.ordered_at)
+    o = windowed(o.mutate(_amount=o.amount.cast("float64")), "ordered_at")
     by_orders = o.group_by(unit).aggregate(
         _orders=o._post.cast("int64").sum(),
         _pre_orders=(~o._post).cast("int64").sum(),
@@ -142,7 +148,7 @@ def member_outcomes(
         _pre_revenue=ibis.ifelse(o._post, 0.0, o._amount).sum(),
     )
     r = entries(session, (REDEEM,), low, high)
-    r = windowed(r, r.at)
+    r = windowed(r, "at")
     points = (-r.points).cast("float64")
     by_points = r.group_by(unit).aggregate(
         _redeems=r._post.cast("int64").sum(),
@@ -150,7 +156,7 @@ def member_outcomes(
         _points=ibis.ifelse(r._post, points, 0.0).sum(),
         _pre_points=ibis.ifelse(r._post, 0.0, points).sum(),
     )
-    t = u.left_join(by_orders, unit).select(u, *_measures(by_orders, unit))
+    t = u.left_join(by_orders, unit).select(*(u[c] for c in unit), *_measures(by_orders, unit))
     t = t.left_join(by_points, unit).select(t, *_measures(by_points, unit))
     filled = {c: t[c].fill_null(0) for c in t.columns if c.startswith("_")}
     t = t.mutate(**filled)

@@ -51,6 +51,18 @@ def data_range(session: Session) -> Span | None:
     return span
 
 
+def reaches(session: Session, day: date) -> bool:
+    """Whether the order range reaches ``day``: a paid member order on it or later. One
+    probe that stops at the first such order, for a caller that needs the range's end only
+    when it falls short (the read-out's past-the-end warning)."""
+    memo = session.memo
+    if memo is not None and ("_coverage", "data_range") in memo:
+        span = memo[("_coverage", "data_range")]
+        return span is not None and span[1] >= day
+    o = paid_orders(session, day)
+    return bool(session.rows(o.select("order_id").limit(1)))
+
+
 def last_record(session: Session) -> date | None:
     """The latest local date of any order, points entry, event or registration."""
     latest: date | None = None

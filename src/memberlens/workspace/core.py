@@ -411,7 +411,7 @@ def load_dimensions() -> dict[str, Dimension]:
     """Every dimension, those that areas above the metrics register included (tier,
     rfm_segment, churn_risk): importing their modules registers them."""
     from memberlens.metrics.dimensions import DIMENSIONS
-    from memberlens.models.churn import model as churn
+    from memberlens.models.churn import risk as churn
     from memberlens.program import tiers
     from memberlens.segments import rfm
 

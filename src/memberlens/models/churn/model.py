@@ -24,7 +24,7 @@ as the points features of a program without a points ledger — are left out of 
 
 Risk levels: ``high`` for a predicted probability ≥ :data:`HIGH`, ``medium`` ≥ :data:`MEDIUM`,
 else ``low``. Scores are written to the warehouse table :data:`SCORES_TABLE` and feed the
-``churn_risk`` dimension.
+``churn_risk`` dimension (:mod:`memberlens.models.churn.risk`).
 
 Associations, not causes: a driver says which features the model leans on, not what would
 change a member's behaviour.
@@ -36,15 +36,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import ibis.expr.types as ir
 import numpy as np
 import polars as pl
 
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
 from memberlens.facts.coverage import require_orders
-from memberlens.metrics.dimensions import register
-from memberlens.metrics.scope import GROUP, Dimension, Scope
 from memberlens.models.churn.lapse import DEFAULT_K, FEATURES, features, informative, labels
 from memberlens.models.results import CHURN_TABLE
 from memberlens.progress import Progress, Silent
@@ -311,27 +308,3 @@ def save_scores(warehouse: Any, result: ChurnResult) -> None:
         "member_id", "as_of", "risk", "level"
     )
     replace_table(warehouse, SCORES_TABLE, table)
-
-
-def _risk_labels(s: Scope) -> ir.Table:
-    """The latest scores written by 'memberlens churn' (members not scored: (unknown))."""
-    if not s.session.has_table(CHURN_TABLE):
-        raise InputError(
-            "No churn scores in this workspace yet: run 'memberlens -w DIR churn' first, "
-            "then split by churn_risk.",
-            parameter="by",
-            value="churn_risk",
-        )
-    t = s.table(CHURN_TABLE)
-    return t.select("member_id", **{GROUP: t.level})
-
-
-register(
-    Dimension(
-        "churn_risk",
-        "流失风险",
-        "Churn risk",
-        "high / medium / low from the latest 'memberlens churn' scores ((unknown): not scored)",
-        _risk_labels,
-    )
-)
