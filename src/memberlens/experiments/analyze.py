@@ -218,8 +218,6 @@ def _coverage(session: Session, last: datetime, window_days: int) -> tuple[list[
         return [], window_days
     _, data_end = require_orders(session)
     end = datetime.combine(data_end + timedelta(days=1), datetime.min.time())
-    if last + timedelta(days=window_days) <= end:
-        return [], window_days
     days = max(0, (end - last).days)
     text = PAST_END(session.language).format(end=data_end, days=days, window=window_days)
     return [text], days

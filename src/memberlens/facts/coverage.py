@@ -35,12 +35,16 @@ _RECORDS = (
 )
 
 
+#: The memo key of the order range inside a ``cached()`` block.
+_RANGE = ("_coverage", "data_range")
+
+
 def data_range(session: Session) -> Span | None:
     """First and last local date with a paid member order, or None when there is none.
 
     Inside a workspace's ``cached()`` block (the report) it is read once and shared: the
     block's promise is that the data does not change meanwhile."""
-    memo, key = session.memo, ("_coverage", "data_range")
+    memo, key = session.memo, _RANGE
     if memo is not None and key in memo:
         return memo[key]  # type: ignore[no-any-return]
     o = paid_orders(session)
@@ -56,8 +60,8 @@ def reaches(session: Session, day: date) -> bool:
     probe that stops at the first such order, for a caller that needs the range's end only
     when it falls short (the read-out's past-the-end warning)."""
     memo = session.memo
-    if memo is not None and ("_coverage", "data_range") in memo:
-        span = memo[("_coverage", "data_range")]
+    if memo is not None and _RANGE in memo:
+        span = memo[_RANGE]
         return span is not None and span[1] >= day
     o = paid_orders(session, day)
     return bool(session.rows(o.select("order_id").limit(1)))

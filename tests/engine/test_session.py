@@ -1,0 +1,69 @@
+"""Session's way of running DuckDB queries: the same Arrow results as Ibis's own
+``to_pyarrow``, and no pandas imported on the way."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import ibis
+import pytest
+
+import memberlens as ml
+from memberlens.facts.coverage import data_range, reaches
+
+ORDERS = """order_id,member_id,ordered_at,amount,status
+A1,M1,2024-03-01 10:00,12.50,paid
+A2,M2,2024-03-05 09:00,30,paid
+A3,M1,2024-03-09 18:00,99,refunded
+"""
+MEMBERS = "member_id,registered_at\nM1,2024-01-01\nM2,2024-02-01\n"
+
+
+@pytest.fixture
+def tiny(load_csv: Callable[..., ml.Workspace]) -> ml.Workspace:
+    return load_csv(("members", MEMBERS), ("orders", ORDERS))
+
+
+def test_results_equal_ibis_own(tiny: ml.Workspace) -> None:
+    with tiny.session() as s:
+        o = s.table("orders")
+        memtable = ibis.memtable({"member_id": ["M1", "M9"], "flag": [1, 2]})
+        joined = o.left_join(memtable, "member_id").select("order_id", "amount", "flag")
+        cases = [
+            o.order_by("order_id"),  # decimals, timestamps, strings
+            joined.order_by("order_id"),  # an in-memory table, registered before the query
+            o.select("order_id", nothing=ibis.null()),  # a null-typed column
+            o.amount.sum(),  # a scalar
+            o.order_by("order_id").ordered_at,  # a column
+        ]
+        for expression in cases:
+            ours, theirs = s._pyarrow(expression), s.backend.to_pyarrow(expression)
+            assert ours.equals(theirs), expression
+        assert s.scalar(o.count()) == 3
+        first = s.rows(joined.order_by("order_id"))[0]
+        assert first == {"order_id": "A1", "amount": Decimal("12.50"), "flag": 1}
+
+
+def test_the_order_range_probe(tiny: ml.Workspace) -> None:
+    with tiny.session() as s:
+        assert data_range(s) == (date(2024, 3, 1), date(2024, 3, 5))  # the refund is not paid
+        assert reaches(s, date(2024, 3, 5)) and not reaches(s, date(2024, 3, 6))
+    with tiny.cached(), tiny.session() as s:
+        data_range(s)  # now in the block's memo: the probe answers from it
+        assert s.memo is not None and ("_coverage", "data_range") in s.memo
+        assert reaches(s, date(2024, 3, 5)) and not reaches(s, date(2024, 3, 6))
+
+
+def test_a_query_imports_no_pandas_and_no_churn_model(tiny: ml.Workspace) -> None:
+    code = (
+        "import sys, memberlens as ml\n"
+        f"ws = ml.open({str(tiny.root)!r})\n"
+        "ws.metrics(['buyers', 'revenue'], '2024-03')\n"
+        "print(sorted(m for m in ('pandas', 'memberlens.models.churn.model') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr[-2000:]
