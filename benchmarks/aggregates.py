@@ -17,7 +17,8 @@ Steps, each a child process (wall time and peak RSS from wait4):
 6. load the second-last day's orders, then ``ws.refresh_aggregates()``: one new day;
 7. ``memberlens report`` of the last full month with the aggregates in place (whole process);
 8. ``memberlens run-daily --date LAST`` with ``[sources.orders]`` naming the last day's
-   export: load, aggregates, alerts, the day's report (whole process, end to end). With
+   export: load, aggregates, alerts, the day's report (whole process, end to end, and the
+   seconds of each step as run-daily reports them). With
    ``--daily-orders N`` the export holds N orders: the day's own, then the same rows again
    under new order ids.
 
@@ -163,6 +164,16 @@ def _daily_export(day: Path, exports: Path, orders: int | None) -> int:
         return int(con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()[0][0])
 
 
+def _daily_steps(tail: object) -> list[dict[str, object]]:
+    """run-daily's own seconds per step, from the JSON line it printed last."""
+    assert isinstance(tail, list)
+    line = next(t for t in reversed(tail) if t.startswith("{"))
+    return [
+        {"step": s["step"], "seconds": s["seconds"], "detail": s["detail"]}
+        for s in json.loads(line)["steps"]
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=20_000)
@@ -225,8 +236,12 @@ def main() -> None:
     with (ws / "memberlens.toml").open("a", encoding="utf-8") as toml:
         toml.write('\n[sources.orders]\npath = "exports/orders-*.parquet"\n')
     last = str(loaded.detail["last_day"])
-    steps.append(shown(command(f"run-daily {last} ({day_rows:,} orders)", [
-        *cli, "run-daily", "--date", last])))  # fmt: skip
+    daily = shown(command(f"run-daily {last} ({day_rows:,} orders)", [
+        *cli, "run-daily", "--date", last, "--format", "json"]))  # fmt: skip
+    daily.detail["steps"] = _daily_steps(daily.detail["tail"])
+    for part in daily.detail["steps"]:
+        print(f"  {part['step']}: {part['seconds']:.1f} s ({part['detail']})", flush=True)
+    steps.append(daily)
     if raw is not None:
         if raw.detail["rows"] != stored.detail["rows"]:
             raise SystemExit("the aggregates gave other values than the raw tables")
