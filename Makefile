@@ -7,6 +7,9 @@ RUN := $(UV) run --frozen
 setup:  ## install uv (if missing) and the locked environment
 	@command -v uv >/dev/null 2>&1 || test -x "$(HOME)/.local/bin/uv" || python3 -m pip install --quiet --user uv
 	@$(UV) sync --frozen --quiet --compile-bytecode
+	@# the project is installed editable: its own modules are compiled here, so that a
+	@# machine with PYTHONDONTWRITEBYTECODE set does not compile them on every start
+	@$(RUN) python -m compileall -q src >/dev/null
 
 demo: setup  ## build the demo workspace and print the latest month's KPIs
 	$(RUN) memberlens demo

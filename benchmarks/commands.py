@@ -49,7 +49,7 @@ COMMANDS: tuple[tuple[str, float], ...] = (
     ("report --period 2025-03", 4.0),
     ("experiment analyze EXP2025PUSH --cuped", 1.0),
     ("campaign analyze --by tier", 1.0),
-    ("causal points --as-of 2025-12-31", 1.0),
+    ("causal points --as-of 2025-09-30", 1.0),
     ("voc nps --period 2025-Q4 --by tier", 1.0),
 )
 

@@ -23,6 +23,7 @@ PACKAGES = {
         "ENV_VAR",
         "Workspace",
         "init",
+        "load_catalog",
         "load_dimensions",
         "load_member_features",
         "load_metrics",

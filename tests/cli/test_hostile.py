@@ -30,10 +30,10 @@ DATES = {"--as-of", "--from", "--to", "--period", "--calibration-end", "--holdou
 
 def _commands() -> Iterator[tuple[list[str], typer.core.TyperCommand]]:
     def walk(command: object, prefix: list[str]) -> Iterator[tuple[list[str], object]]:
-        children = getattr(command, "commands", None)
-        if children:
-            for name, child in children.items():
-                yield from walk(child, [*prefix, name])
+        if isinstance(command, typer.core.TyperGroup):  # the lazy root builds on request
+            context = typer.Context(command)
+            for name in command.list_commands(context):
+                yield from walk(command.get_command(context, name), [*prefix, name])
         else:
             yield prefix, command
 

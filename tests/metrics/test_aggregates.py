@@ -18,7 +18,7 @@ from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE
 from memberlens.metrics.daily import daily_parts
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import Scope
-from memberlens.workspace.core import load_dimensions, load_metrics
+from memberlens.workspace.registry import load_dimensions, load_metrics
 
 PERIODS = ("2025-03", "2025-Q1", "2025-03-14")
 

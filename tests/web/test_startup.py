@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from fastapi.testclient import TestClient
 
 import memberlens as ml
+from cli.running import fresh
 
 HEAVY = ("duckdb", "polars", "ibis", "pandas", "numpy", "pyarrow", "jinja2")
 
@@ -29,7 +26,4 @@ def test_the_app_is_built_without_the_analytics(web_ws: ml.Workspace) -> None:
         f"create_app({str(web_ws.root)!r}, secret='s')\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert fresh(script) == []

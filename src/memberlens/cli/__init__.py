@@ -20,22 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from memberlens.cli import aggregates as _aggregates  # noqa: F401
-from memberlens.cli import analyses as _analyses  # noqa: F401
-from memberlens.cli import daily as _daily  # noqa: F401
-from memberlens.cli import data as _data  # noqa: F401
-from memberlens.cli import demo as _demo  # noqa: F401
-from memberlens.cli import experiments as _experiments  # noqa: F401
-from memberlens.cli import metrics as _metrics  # noqa: F401  (registers commands)
-from memberlens.cli import models as _models  # noqa: F401
-from memberlens.cli import points as _points  # noqa: F401
-from memberlens.cli import report as _report  # noqa: F401
-from memberlens.cli import rfm as _rfm  # noqa: F401
-from memberlens.cli import segments as _segments  # noqa: F401
-from memberlens.cli import serve as _serve  # noqa: F401
-from memberlens.cli import tiers as _tiers  # noqa: F401
-from memberlens.cli import users as _users  # noqa: F401
-from memberlens.cli import voc as _voc  # noqa: F401
 from memberlens.cli.app import app
 from memberlens.errors import MemberlensError
 
@@ -80,6 +64,22 @@ def check_dates(args: Sequence[str]) -> None:
                     f"{option} {value[:40]}: the year {year} is outside {YEARS[0]}–{YEARS[1]}; "
                     "write a date such as 2025-03-31."
                 )
+
+
+def check_characters(args: Sequence[str]) -> None:
+    """Refuse a value with a NUL character (no file name or id holds one), naming its option."""
+    from memberlens.errors import InputError
+
+    for i, arg in enumerate(args):
+        if "\x00" in arg:
+            before = args[i - 1] if i and args[i - 1].startswith("-") else None
+            option, _, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+            named = option or before
+            where = f"the value of {named}" if named else f"the argument {value[:40]!r}"
+            raise InputError(
+                f"{where} contains a NUL character (\\x00): no file name or id holds one; "
+                "type it again without it."
+            )
 
 
 class _State:
@@ -205,6 +205,7 @@ def run(args: Sequence[str] | None = None) -> int:
     logger.propagate = False
     try:
         try:
+            check_characters(args)
             check_dates(args)
             app(args=args, prog_name="memberlens")
         finally:

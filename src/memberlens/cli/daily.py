@@ -75,8 +75,11 @@ def run_daily(
     ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Load new source files, refresh aggregates, evaluate the day's alerts, write the day's
-    report and deliver the alerts (webhook, e-mail). Exit 1 when a step failed."""
+    """The morning run: load new files, refresh aggregates, alerts, the day's report, delivery.
+
+    Each step in turn: load the new source files, refresh the daily aggregates, evaluate the
+    day's alerts, write the day's report and deliver the alerts (webhook, e-mail). Exit 1
+    when a step failed; the next run retries it."""
     from memberlens.cli import stopping
     from memberlens.cli.render import BarProgress
     from memberlens.daily.run import run_daily

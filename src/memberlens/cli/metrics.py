@@ -46,9 +46,9 @@ def metrics(
 ) -> None:
     """Compute loyalty KPIs for a period; 'metrics list' prints the catalog."""
     from memberlens.metrics.catalog import METRICS
-    from memberlens.workspace import load_metrics
+    from memberlens.workspace import load_catalog
 
-    load_metrics()  # the service metrics registered by the voice of the customer
+    load_catalog()  # with the service metrics of the voice of the customer
     if names == ["list"]:
         rows: list[dict[str, Any]] = [m.to_dict() for m in METRICS]
         emit(rows, fmt, title="memberlens metric catalog")

@@ -49,7 +49,7 @@ def tier_history(
     no_bom: NoBomOption = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """The tiers members hold under the [tiers] rules: distribution, migration, moves."""
+    """The tiers members hold under the configured rules: distribution, migration, moves."""
     import polars as pl
 
     ws = open_workspace()

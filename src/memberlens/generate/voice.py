@@ -15,6 +15,7 @@ from memberlens.generate.base import Chunk, pick, timestamps
 from memberlens.generate.calendar import DAY, Clock
 from memberlens.generate.orders import Orders
 from memberlens.generate.params import Plan
+from memberlens.schema import TICKET_KINDS
 
 BRAND = "悦享生活"
 
@@ -114,7 +115,6 @@ TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
-TICKET_KINDS = ("complaint", "suggestion", "return", "inquiry")
 TICKET_SHARE = np.array([0.5, 0.1, 0.15, 0.25])
 POST_SOURCES = ("message_board", "weibo", "wechat", "review")
 

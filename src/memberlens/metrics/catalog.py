@@ -5,16 +5,16 @@ one-line definition. How it is computed lives in :mod:`memberlens.metrics.comput
 the same id; a test checks that the two agree.
 
 Areas above the metric layer (the service metrics of the voice of the customer) add their
-metrics with :func:`register`, as dimensions are registered: the catalog lives here, the
-definition where its concept lives, and imports point one way.
+entries with :func:`register` and their definitions with
+:func:`memberlens.metrics.compute.define`, as dimensions are registered: the catalog lives
+here, the definition where its concept lives, and imports point one way. This module
+imports no Ibis: ``metrics list`` and ``--help`` start fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from memberlens.labels import Label, resolve
 
@@ -189,25 +189,17 @@ HEADLINE: tuple[str, ...] = (
 )
 
 
-def register(
-    entry: Metric, definition: Callable[[Any], Any], *, not_splittable: str | None = None
-) -> Metric:
-    """Add a metric defined by an area above this layer: its catalog entry here, its
-    definition (a :data:`memberlens.metrics.compute.Definition`: a Scope to an Ibis table
-    with a ``value`` column) beside the catalog's own. ``not_splittable`` gives the reason
-    when it cannot be split by a member dimension. Registering the same metric again (a
-    module reloaded) replaces it; another metric under a catalog id is an error."""
-    from memberlens.metrics import compute
-
+def register(entry: Metric) -> Metric:
+    """Add the catalog entry of a metric an area above this layer defines; its definition
+    goes beside the catalog's own with :func:`memberlens.metrics.compute.define` (in a module
+    of its own, so the catalog is listed without Ibis). Registering the same metric again (a
+    module reloaded) keeps it; another metric under a catalog id is an error."""
     known = CATALOG.get(entry.id)
     if known is not None and known != entry:
         raise ValueError(f"metric id '{entry.id}' is already in the catalog")
     if known is None:
         METRICS.append(entry)
-    CATALOG[entry.id] = entry
-    compute.DEFINITIONS[entry.id] = definition
-    if not_splittable:
-        compute.NOT_SPLITTABLE[entry.id] = not_splittable
+        CATALOG[entry.id] = entry
     return entry
 
 

@@ -667,3 +667,16 @@ NOT_SPLITTABLE = {
     "campaign_cost": "a campaign's cost belongs to the campaign, not to members",
     "campaign_roi": "a campaign's cost belongs to the campaign, not to members",
 }
+
+
+def define(metric_id: str, definition: Definition, *, not_splittable: str | None = None) -> None:
+    """Add the definition of a metric an area above this layer put in the catalog
+    (:func:`memberlens.metrics.catalog.register`). ``not_splittable`` gives the reason when
+    it cannot be split by a member dimension."""
+    from memberlens.metrics.catalog import CATALOG
+
+    if metric_id not in CATALOG:
+        raise ValueError(f"metric id '{metric_id}' is not in the catalog: register it first")
+    DEFINITIONS[metric_id] = definition
+    if not_splittable:
+        NOT_SPLITTABLE[metric_id] = not_splittable

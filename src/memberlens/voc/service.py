@@ -1,11 +1,11 @@
 """Service metrics of DESIGN §13 as definitions in the style of :mod:`memberlens.metrics.compute`.
 
 Each function takes a :class:`~memberlens.metrics.compute.Scope` and returns an Ibis table
-with a ``value`` column (one row, or one per group of the scope's dimension), and
-:data:`METRICS` holds their catalog entries. Importing this module registers them in the
-catalog (:func:`memberlens.metrics.catalog.register`), so ``metrics``, ``summary`` with its
-targets and statuses, series and splits treat them as every other metric;
-:func:`memberlens.workspace.load_metrics` imports it.
+with a ``value`` column (one row, or one per group of the scope's dimension); their catalog
+entries are in :mod:`memberlens.voc.catalog` (no Ibis: listing the catalog stays fast).
+Importing this module adds the definitions (:func:`memberlens.metrics.compute.define`), so
+``metrics``, ``summary`` with its targets and statuses, series and splits treat them as every
+other metric; :func:`memberlens.workspace.load_metrics` imports it.
 
 * ``<kind>_rate``: tickets of that kind opened in the period per 1,000 paid member orders
   of the period (``complaint_rate`` is already in the catalog with the same definition);
@@ -22,11 +22,9 @@ from collections.abc import Callable
 import ibis.expr.types as ir
 
 from memberlens.engine.expr import hours_between
-from memberlens.metrics.catalog import Direction, Metric, MetricClass, Unit, register
-from memberlens.metrics.compute import Ratio, orders
+from memberlens.metrics.compute import Ratio, define, orders
 from memberlens.metrics.scope import Scope
-
-TICKET_KINDS = ("complaint", "suggestion", "return", "inquiry")
+from memberlens.voc.catalog import METRICS
 
 
 def tickets_per_thousand(kind: str) -> Callable[[Scope], ir.Table]:
@@ -70,27 +68,7 @@ DEFINITIONS: dict[str, Callable[[Scope], ir.Table]] = {
     "post_resolution_satisfaction": post_resolution_satisfaction,
 }
 
-_REL = MetricClass.RELATED
-METRICS: tuple[Metric, ...] = (
-    Metric("suggestion_rate", "建议率(‰)", "Suggestion rate (‰)", Unit.PER_THOUSAND,
-           Direction.NEUTRAL, _REL,
-           "suggestion tickets opened in the period per 1,000 paid member orders"),
-    Metric("return_ticket_rate", "退换货反馈率(‰)", "Return ticket rate (‰)", Unit.PER_THOUSAND,
-           Direction.DOWN, _REL,
-           "return tickets opened in the period per 1,000 paid member orders"),
-    Metric("inquiry_rate", "咨询率(‰)", "Inquiry rate (‰)", Unit.PER_THOUSAND,
-           Direction.NEUTRAL, _REL,
-           "inquiry tickets opened in the period per 1,000 paid member orders"),
-    Metric("resolution_hours_median", "解决时长中位数(小时)", "Median resolution hours",
-           Unit.HOURS, Direction.DOWN, _REL,
-           "median hours from opened to resolved of tickets resolved in the period"),
-    Metric("resolution_hours_p90", "解决时长P90(小时)", "P90 resolution hours", Unit.HOURS,
-           Direction.DOWN, _REL,
-           "90th percentile of hours from opened to resolved of tickets resolved in the period"),
-    Metric("post_resolution_satisfaction", "解决后满意度", "Satisfaction after resolution",
-           Unit.SCORE, Direction.UP, _REL,
-           "mean satisfaction (1-5) of tickets resolved in the period"),
-)  # fmt: skip
 
-for _entry in METRICS:
-    register(_entry, DEFINITIONS[_entry.id])
+assert {m.id for m in METRICS} == set(DEFINITIONS)  # the entries, registered on import
+for _id, _definition in DEFINITIONS.items():
+    define(_id, _definition)

@@ -205,9 +205,9 @@ class Queries:
     def catalog() -> Rows:
         """The rows of ``metrics list --format json``."""
         from memberlens.metrics.catalog import METRICS
-        from memberlens.workspace import load_metrics
+        from memberlens.workspace import load_catalog
 
-        load_metrics()
+        load_catalog()
         return [m.to_dict() for m in METRICS]
 
     @staticmethod

@@ -6,6 +6,7 @@
 >>> ws.points.breakage("2025-12-31")                      # doctest: +SKIP
 
 * :mod:`.core` — opening, the engine session, ingest, metrics and summaries;
+* :mod:`.registry` — what areas register into the layers below (metrics, dimensions);
 * :mod:`.segments` (``ws.segments``), :mod:`.program` (``ws.program``), :mod:`.points`
   (``ws.points``), :mod:`.models` (``ws.models``), :mod:`.analyses` (``ws.analyses``).
 """
@@ -19,16 +20,20 @@ if TYPE_CHECKING:
         ENV_VAR,
         Workspace,
         init,
+        open,
+    )
+    from memberlens.workspace.registry import (
+        load_catalog,
         load_dimensions,
         load_member_features,
         load_metrics,
-        open,
     )
 
 __all__ = [
     "ENV_VAR",
     "Workspace",
     "init",
+    "load_catalog",
     "load_dimensions",
     "load_member_features",
     "load_metrics",
@@ -36,4 +41,11 @@ __all__ = [
 ]
 
 # importing a submodule (workspace.parse) must not load the engine and the config
-__getattr__, __dir__ = exports(__name__, dict.fromkeys(__all__, "memberlens.workspace.core"))
+_REGISTRY = ("load_catalog", "load_dimensions", "load_member_features", "load_metrics")
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        name: "memberlens.workspace.registry" if name in _REGISTRY else "memberlens.workspace.core"
+        for name in __all__
+    },
+)

@@ -19,6 +19,7 @@ from memberlens.workspace.models import Models
 from memberlens.workspace.parse import days as _dates
 from memberlens.workspace.points import Points
 from memberlens.workspace.program import Program
+from memberlens.workspace.registry import load_dimensions, load_member_features, load_metrics
 from memberlens.workspace.segments import Segments
 from memberlens.workspace.voc import Voc
 
@@ -30,9 +31,7 @@ if TYPE_CHECKING:
     from memberlens.ingest.load import IngestResult
     from memberlens.ingest.quarantine import QuarantineReport
     from memberlens.ingest.validate import Decimal
-    from memberlens.metrics.catalog import Metric
     from memberlens.metrics.refresh import Refreshed
-    from memberlens.metrics.scope import Dimension
     from memberlens.models.clv.model import ClvResult
     from memberlens.program.history import TierHistory
 
@@ -405,39 +404,6 @@ class Workspace:
             discount_rate=discount_rate,
             save=save,
         )
-
-
-def load_dimensions() -> dict[str, Dimension]:
-    """Every dimension, those that areas above the metrics register included (tier,
-    rfm_segment, churn_risk): importing their modules registers them."""
-    from memberlens.metrics.dimensions import DIMENSIONS
-    from memberlens.models.churn import risk as churn
-    from memberlens.program import tiers
-    from memberlens.segments import rfm
-
-    del churn, tiers, rfm  # imported for the dimensions they register
-    upper = ("tier", "rfm_segment", "churn_risk")  # listed after the member attributes
-    ordered = [d for d in DIMENSIONS if d not in upper] + [d for d in upper if d in DIMENSIONS]
-    return {d: DIMENSIONS[d] for d in ordered}
-
-
-def load_metrics() -> dict[str, Metric]:
-    """The whole metric catalog, the metrics that areas above the metric layer register
-    included (the service metrics of :mod:`memberlens.voc.service`): importing their
-    modules registers them."""
-    from memberlens.metrics.catalog import CATALOG
-    from memberlens.voc import service
-
-    del service  # imported for the metrics it registers
-    return CATALOG
-
-
-def load_member_features() -> None:
-    """Register the member features that areas above the models define (what members say,
-    :mod:`memberlens.voc.members`) for the churn model and the drivers analysis."""
-    from memberlens.voc import members
-
-    del members  # imported for the features it registers
 
 
 def init(
