@@ -172,6 +172,43 @@ sys.exit(run(sys.argv[1:]))
 """
 
 
+def test_an_interrupt_before_a_statement_starts_stops_the_load_at_once(
+    loaded: ml.Workspace, write: Callable[..., Path]
+) -> None:
+    """Ctrl-C while a step is being announced, before its statement's thread runs: the
+    load rolls back and returns rather than waiting for a statement that never starts."""
+    import threading
+
+    class Announcing:  # a progress report: the loader runs statements in a worker thread
+        def start(self, description: str, total: int | None, unit: str = "rows") -> None:
+            if unit == "%":  # a statement's own progress (percent): the next one to run
+                raise KeyboardInterrupt
+
+        def update(self, done: int) -> None:
+            return None
+
+        def finish(self) -> None:
+            return None
+
+    before = snapshot(loaded)
+    path = write("late.csv", "order_id,member_id,ordered_at,amount\nO8,M1,2024-02-01,1\n")
+    raised: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            loaded.ingest("orders", path, progress=Announcing())
+        except BaseException as error:
+            raised.append(error)
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the load still waits for a statement that never started"
+    assert len(raised) == 1 and isinstance(raised[0], KeyboardInterrupt)
+    assert snapshot(loaded) == before
+    assert loaded.ingest("orders", path).loaded == 1
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("signum", "code", "name"), [(2, 130, "Ctrl-C"), (15, 143, "SIGTERM")])
 def test_ctrl_c_and_sigterm_during_a_load_exit_cleanly(

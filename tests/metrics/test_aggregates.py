@@ -582,3 +582,84 @@ def test_the_group_comparison_reads_the_stored_chain_and_gives_the_raw_result(
     with pair[1].session() as session:
         again = compare(session, "points_user", parse_period("2025-03")).table
     assert_frame_equal(again, tables[1], check_exact=True)
+
+
+SHARED_PERIODS = (
+    ("2025-03", "2025-02", "2024-03"),  # a month with its 环比 and 同比
+    ("2025-Q1", "2024-Q4", "2024-Q1", "2021-Q1"),  # the last before any order: empty
+    ("2025-03-14", "2025-W10"),  # 3 to 9 March
+)
+
+
+@pytest.mark.parametrize("by", [None, "channel", "cohort"])
+@pytest.mark.parametrize("names", SHARED_PERIODS)
+def test_counts_sums_and_rates_of_the_same_facts_in_one_pass_equal_each_alone(
+    pair: tuple[ml.Workspace, ml.Workspace], by: str | None, names: tuple[str, ...]
+) -> None:
+    """Orders, revenue, buyers, repurchase and retention (and the counts of the other
+    facts) of several periods from one pass over each kind of facts: each period's rows
+    equal its own expression's, to the last digit, with or without a split."""
+    from memberlens.metrics.compute import Repeat, Retained, shareable, shared
+
+    load_metrics()
+    wanted = [d for d in DEFINITIONS.values() if shareable(d)]
+    assert any(isinstance(d, Retained) for d in wanted)
+    assert any(isinstance(d, Repeat) for d in wanted)
+    periods = [parse_period(p) for p in names]
+    split = dimension(by) if by else None
+    with pair[0].session() as s:
+        found = shared(Scope(s, periods[0], split), wanted, periods)
+        compared = 0
+        for period in periods:
+            for d in wanted:
+                alone = s.arrow(d(Scope(s, period, split))).to_pylist()
+
+                def key(row: dict[str, object]) -> str:
+                    return str(row.get("_group"))
+
+                assert sorted(found[period][d], key=key) == sorted(alone, key=key), (period, d)
+                compared += 1
+        assert compared == len(wanted) * len(periods)
+        values = [row["value"] for p in periods for d in wanted for row in found[p].get(d, [])]
+        assert sum(v not in (None, 0) for v in values) > len(wanted)
+
+
+def test_the_paid_order_metrics_of_a_series_read_the_orders_once(
+    pair: tuple[ml.Workspace, ml.Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight metrics of paid orders for each month of a quarter take the queries of one of
+    them and one more (retention compares the members of two months)."""
+    from memberlens.engine.session import Session
+
+    def queries(ids: list[str]) -> int:
+        ran: list[object] = []
+        arrow = Session._pyarrow
+        monkeypatch.setattr(Session, "_pyarrow", lambda s, e: ran.append(e) or arrow(s, e))
+        pair[0].metrics(ids, start="2025-01-01", end="2025-03-31", grain="month")
+        monkeypatch.setattr(Session, "_pyarrow", arrow)
+        return len(ran)
+
+    paid = ["orders", "revenue", "buyers", "aov", "arpu", "purchase_frequency"]
+    assert queries([*paid, "repurchase_rate"]) == queries(["orders"])
+    assert queries([*paid, "repurchase_rate", "retention_rate"]) == queries(["orders"]) + 1
+
+
+def test_periods_that_share_days_are_left_to_each_period_alone(
+    pair: tuple[ml.Workspace, ml.Workspace],
+) -> None:
+    """A day inside a week is not labelled with one period: the definitions come back
+    without rows, for the period-by-period path. Retention of a month whose previous month
+    lies in another period asked for is left to that path, the rest is shared."""
+    from memberlens.metrics.compute import PAID, Distinct, Retained, buyers, orders, shared
+
+    assert isinstance(buyers, Distinct) and buyers.facts == PAID
+    retention = Retained(PAID)
+    day, week = parse_period("2025-03-14"), parse_period("2025-W11")  # 10 to 16 March
+    quarter, april = parse_period("2025-Q1"), parse_period("2025-04")  # March is in Q1
+    march, february = parse_period("2025-03"), parse_period("2025-02")
+    with pair[0].session() as s:
+        assert shared(Scope(s, day), [orders, buyers], [day, week]) == {day: {}, week: {}}
+        both = shared(Scope(s, quarter), [orders, retention], [quarter, april])
+        assert set(both[quarter]) == {orders} == set(both[april])
+        months = shared(Scope(s, march), [orders, retention], [march, february])
+        assert set(months[march]) == {orders, retention} == set(months[february])

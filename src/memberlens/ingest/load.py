@@ -19,6 +19,7 @@ warehouse as one load did (the load log gains a line).
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -479,9 +480,15 @@ class _Loader:
             finally:
                 returned.set()
 
-        self.worker = returned
         self.progress.start(self._label(step), 100, "%")
-        threading.Thread(target=work, daemon=True).start()
+        # Ctrl-C or SIGTERM is held while the thread starts and becomes the worker: a signal
+        # between the two would leave stop() waiting for a statement that never runs
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            threading.Thread(target=work, daemon=True).start()
+            self.worker = returned
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         try:
             while not returned.wait(0.1):
                 percent = self.con.query_progress()

@@ -178,6 +178,163 @@ def _disjoint(periods: Sequence[Period]) -> bool:
     return all(a.last < b.first for a, b in itertools.pairwise(ordered))
 
 
+def shareable(d: Definition) -> bool:
+    """Whether :func:`shared` computes ``d``."""
+    return isinstance(d, Additive | Distinct | Repeat | Retained)
+
+
+def shared(
+    s: Scope, definitions: Sequence[Definition], periods: Sequence[Period]
+) -> dict[Period, dict[Definition, list[Row]]]:
+    """The rows of the counts, sums, distinct members, repurchase and retention rates that
+    read the same facts, for every period, from one pass over those facts (and one more for
+    retention): each fact is labelled with the period it lies in and every measure is
+    grouped by that label — the query an analyst writes for "orders, revenue, buyers and
+    the repurchase rate of this month, last month and a year ago". The values are those of
+    each definition's own expression for each period (the same aggregates of the same rows).
+
+    Cumulative counts and sums (members, the points balance) take one pass too
+    (:func:`_running`). The rest only for periods (with the previous periods that retention
+    compares with) that share no day; all only on the whole program or a dimension whose
+    labels do not depend on the period. Otherwise, and for a definition of another kind,
+    nothing is returned for it."""
+    found: dict[Period, dict[Definition, list[Row]]] = {p: {} for p in periods}
+    wanted = [d for d in dict.fromkeys(definitions) if shareable(d)]
+    if not wanted or not (s.by is None or s.by.fixed):
+        return found
+    periods = list(dict.fromkeys(periods))
+    for facts in dict.fromkeys(d.facts for d in wanted):  # type: ignore[attr-defined]
+        group = [d for d in wanted if d.facts == facts]  # type: ignore[attr-defined]
+        running = [d for d in group if isinstance(d, Additive) and d.cumulative]
+        for d, rows in _running(s, facts, running, periods).items():
+            for p in periods:
+                found[p][d] = rows[p]
+        group = [d for d in group if d not in running]
+        windows, pairs = periods, []
+        if any(isinstance(d, Retained) for d in group):  # each period and the one before it
+            windows = list(dict.fromkeys([*periods, *(p.previous() for p in periods)]))
+            pairs = [(windows.index(p), windows.index(p.previous())) for p in periods]
+        if not _disjoint(windows):  # retention is left to each period; the rest shares
+            group = [d for d in group if not isinstance(d, Retained)]
+            windows, pairs = periods, []
+        if not group or not _disjoint(windows):
+            continue
+        t = facts.rows(s)
+        first, end = min(w.first for w in windows), max(w.end for w in windows)
+        inside = (t[facts.time] >= at_midnight(first)) & (t[facts.time] < at_midnight(end))
+        t = t.filter(inside if facts.where is None else facts.where(t) & inside)
+        t = t.mutate(
+            _k=ibis.cases(*((s.within(t, facts.time, w), j) for j, w in enumerate(windows)))
+        )
+        t = s.tag(t.filter(t._k.notnull()))
+        per_window = _per_window(s, t, group)
+        retained = _retained(s, t, pairs)
+        for d in group:
+            for p in periods:
+                k = windows.index(p)
+                found[p][d] = retained(k) if isinstance(d, Retained) else per_window(d, k)
+    return found
+
+
+def _running(
+    s: Scope, facts: Facts, running: Sequence[Additive], periods: Sequence[Period]
+) -> dict[Definition, dict[Period, list[Row]]]:
+    """Cumulative counts and sums (every fact before each period's end) of ``running`` for
+    every period, from one pass: each fact is labelled with the first of the periods' ends
+    after it, and each period adds the sums of the labels up to its own end (exact: only
+    integer and decimal sums are added in Python, a float sum is left out)."""
+    t = facts.rows(s)
+    running = [d for d in running if not d.value(t).type().is_floating()]
+    if not running:
+        return {}
+    ends = sorted({p.end for p in periods})
+    inside = t[facts.time] < at_midnight(ends[-1])
+    t = t.filter(inside if facts.where is None else facts.where(t) & inside)
+    t = s.tag(
+        t.mutate(_b=ibis.cases(*((t[facts.time] < at_midnight(e), j) for j, e in enumerate(ends))))
+    )
+    keys = ["_b", GROUP] if s.by is not None else ["_b"]
+    cells = s.session.arrow(
+        t.group_by(keys).aggregate(**{f"_c{i}": d.value(t) for i, d in enumerate(running)})
+    ).to_pylist()
+    found: dict[Definition, dict[Period, list[Row]]] = {}
+    for i, d in enumerate(running):
+        found[d] = {}
+        for p in periods:
+            upto = ends.index(p.end)
+            totals: dict[Any, Any] = {}  # a group with facts, but only null sums: null
+            for row in (row for row in cells if row["_b"] <= upto):
+                group, value = row.get(GROUP), row[f"_c{i}"]
+                before = totals.get(group)
+                totals[group] = before if value is None else (before or 0) + value
+            if s.by is None:
+                found[d][p] = [{"value": totals.get(None, 0 if d.zero else None)}]
+            else:
+                found[d][p] = [{GROUP: g, "value": v} for g, v in totals.items()]
+    return found
+
+
+def _per_window(
+    s: Scope, t: ir.Table, group: Sequence[Definition]
+) -> Callable[[Definition, int], list[Row]]:
+    """The rows of the counts, sums, distinct members and repurchase rates of ``group`` for
+    window k of the labelled facts ``t``, from one query grouped by window (and group)."""
+    keys = ["_k", GROUP] if s.by is not None else ["_k"]
+    columns: dict[str, ir.Scalar] = {}
+    empty: dict[Definition, Any] = {}  # a window without facts: what the expression gives
+    for i, d in enumerate(group):
+        if isinstance(d, Additive):
+            columns[f"_c{i}"], empty[d] = d.value(t), 0 if d.zero else None
+        elif isinstance(d, Distinct):
+            columns[f"_c{i}"], empty[d] = t.member_id.nunique(), 0
+    measured = t.group_by(keys).aggregate(**columns) if columns else None
+    if any(isinstance(d, Repeat) for d in group):
+        per_member = t.group_by([*keys, "member_id"]).agg(n=ibis._.count())
+        rates = per_member.group_by(keys).aggregate(_repeat=Repeat.share(per_member))
+        measured = rates if measured is None else measured.join(rates, keys)
+    cells = s.session.arrow(measured).to_pylist() if measured is not None else []
+
+    def rows(d: Definition, k: int) -> list[Row]:
+        column = "_repeat" if isinstance(d, Repeat) else f"_c{group.index(d)}"
+        mine = [row for row in cells if row["_k"] == k]
+        if s.by is None:
+            return [{"value": mine[0][column] if mine else empty.get(d)}]
+        return [{GROUP: row[GROUP], "value": row[column]} for row in mine]
+
+    return rows
+
+
+def _retained(
+    s: Scope, t: ir.Table, pairs: Sequence[tuple[int, int]]
+) -> Callable[[int], list[Row]]:
+    """The retention rate of window k (the members of its previous window who have facts
+    in it too, of the former) for each (window, previous window) of ``pairs``, from one
+    query over the labelled facts ``t`` grouped by member."""
+    by = [GROUP] if s.by is not None else []
+    cached: list[list[Row]] = []
+
+    def rows(k: int) -> list[Row]:
+        if not cached:
+            windows = {j for pair in pairs for j in pair}
+            seen = t.group_by([*by, "member_id"]).agg(
+                **{f"_h{j}": t.count(where=t._k == j) for j in sorted(windows)}
+            )
+            shares: dict[str, ir.Scalar] = {}
+            for now, before in pairs:
+                had = seen[f"_h{before}"] > 0
+                kept = seen.count(where=had & (seen[f"_h{now}"] > 0))
+                shares[f"_v{now}"] = kept / seen.count(where=had).nullif(0)
+                shares[f"_n{now}"] = seen.count(where=had)
+            wide = seen.group_by(by).aggregate(**shares) if by else seen.aggregate(**shares)
+            cached.append(s.session.arrow(wide).to_pylist())
+        wide_rows = cached[0]
+        if s.by is None:
+            return [{"value": wide_rows[0][f"_v{k}"]}]
+        return [{GROUP: r[GROUP], "value": r[f"_v{k}"]} for r in wide_rows if r[f"_n{k}"]]
+
+    return rows
+
+
 def with_previous(s: Scope, first: date, end: date) -> ir.Table:
     """Paid member orders from ``first``'s midnight to before ``end``'s, each with the
     member's previous paid order ever (``previous``; null for a member's first order).

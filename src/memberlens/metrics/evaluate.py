@@ -23,6 +23,7 @@ from memberlens.metrics.compute import (
     Ratio,
     Scaled,
     Weighted,
+    shared,
 )
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import GROUP, Scope
@@ -168,12 +169,20 @@ def ahead(
 ) -> Known:
     """The parts of metrics ``ids`` that can be computed for all ``periods`` together, by
     period: with the aggregates (``stored``), the parts they hold in a few queries; the
-    definitions with an ``over``, in one pass over the raw tables. The rest is left to the
-    period-by-period path; the values are the same either way."""
+    definitions with an ``over``, in one pass over the raw tables; without aggregates, the
+    counts, sums and rates that read the same facts in one pass (:func:`~.compute.shared`).
+    The rest is left to the period-by-period path; the values are the same either way."""
     leaves = _leaves([DEFINITIONS[m] for m in ids])
     with_data = [p for p in dict.fromkeys(periods) if _has_data(span, p)]
     split = dimension(by) if by else None
-    batched = series(session, leaves, with_data, split) if stored else {}
+    if not with_data:
+        return {}
+    if stored:
+        batched = series(session, leaves, with_data, split)
+    elif len(with_data) <= ONE_PASS:  # counts, sums and rates of the same facts in one pass
+        batched = shared(Scope(session, with_data[0], split), leaves, with_data)
+    else:
+        batched = {}
     left = [d for d in leaves if any(d not in batched.get(p, {}) for p in with_data)]
     for period, one_pass in _over(session, left, with_data, split).items():
         batched.setdefault(period, {}).update(one_pass)
