@@ -36,6 +36,20 @@ CORE_IDS: tuple[str, ...] = (
     "nps",
 )
 
+#: The monthly set of nine metrics of orders and members that a weekly KPI sheet shows
+#: (benchmarks/kpi_compare.py --set nine).
+NINE_IDS: tuple[str, ...] = (
+    "members_total",
+    "buyers",
+    "orders",
+    "revenue",
+    "aov",
+    "arpu",
+    "purchase_frequency",
+    "repurchase_rate",
+    "retention_rate",
+)
+
 #: (recent, frequent, high_value) flags as "RFM" → segment id (DESIGN §7).
 SEGMENT_CODES: dict[str, str] = {
     "111": "important_value",

@@ -4,6 +4,7 @@ benchmarks/rfm_compare.py): what a careful analyst would write from DESIGN §6 a
 * :func:`core_metrics` — the catalog's core metrics for one month, over the warehouse tables
   (a read-only connection), in seven queries: each table is scanned by as few queries as the
   definitions allow, and ratios are computed from the parts already fetched.
+* :func:`nine_metrics` — the nine metrics of orders and members in two queries.
 * :func:`rfm_query` — RFM segments as of a date in one query over the orders Parquet file.
 
 Benchmark code, not part of the package; it imports nothing from memberlens.
@@ -50,24 +51,24 @@ def _ratio(top: Value, bottom: Value) -> float | None:
     return float(top) / float(bottom)
 
 
-def core_metrics(
-    con: duckdb.DuckDBPyConnection, month: str, inactive_days: int, point_value: float
-) -> dict[str, Value]:
-    """The core metrics of DESIGN §6 for ``month`` (``YYYY-MM``) over the warehouse tables."""
-    m = Month.parse(month)
-    p0, p1, q0 = _ts(m.first), _ts(m.end), _ts(m.previous_first)
-    cutoff = _ts(m.churn_cutoff(inactive_days))
-    paid = "status = 'paid' AND member_id IS NOT NULL"
+PAID = "status = 'paid' AND member_id IS NOT NULL"
 
-    members = _row(
+
+def _members(con: duckdb.DuckDBPyConnection, m: Month) -> dict[str, Value]:
+    p0, p1 = _ts(m.first), _ts(m.end)
+    return _row(
         con,
         f"""SELECT count(*) FILTER (WHERE registered_at < {p1}) AS members_total,
                    count(*) FILTER (WHERE registered_at >= {p0} AND registered_at < {p1})
                        AS new_members
             FROM members""",
     )
-    # this month's and last month's buyers in one pass over two months of paid orders
-    sales = _row(
+
+
+def _sales(con: duckdb.DuckDBPyConnection, m: Month) -> dict[str, Value]:
+    """This month's and last month's buyers in one pass over two months of paid orders."""
+    p0, p1, q0 = _ts(m.first), _ts(m.end), _ts(m.previous_first)
+    return _row(
         con,
         f"""WITH per_member AS (
                 SELECT member_id,
@@ -75,7 +76,7 @@ def core_metrics(
                        sum(amount) FILTER (WHERE ordered_at >= {p0}) AS spent,
                        bool_or(ordered_at < {p0}) AS bought_before
                 FROM orders
-                WHERE {paid} AND ordered_at >= {q0} AND ordered_at < {p1}
+                WHERE {PAID} AND ordered_at >= {q0} AND ordered_at < {p1}
                 GROUP BY member_id)
             SELECT count(*) FILTER (WHERE n > 0) AS buyers,
                    sum(n) AS orders,
@@ -85,6 +86,42 @@ def core_metrics(
                    count(*) FILTER (WHERE bought_before AND n > 0) AS kept
             FROM per_member""",
     )
+
+
+def nine_metrics(
+    con: duckdb.DuckDBPyConnection, month: str, inactive_days: int, point_value: float
+) -> dict[str, Value]:
+    """The nine metrics of orders and members (``NINE_IDS``) for ``month``: one query over
+    the members, one pass over two months of paid orders."""
+    m = Month.parse(month)
+    members, sales = _members(con, m), _sales(con, m)
+    return {**_of_orders(members, sales), "arpu": _ratio(sales["revenue"], sales["buyers"])}
+
+
+def _of_orders(members: dict[str, Value], sales: dict[str, Value]) -> dict[str, Value]:
+    """The metrics of the members count and the month's paid orders (:func:`_sales`)."""
+    return {
+        "members_total": members["members_total"],
+        "buyers": sales["buyers"],
+        "orders": sales["orders"] or 0,
+        "revenue": sales["revenue"],
+        "aov": _ratio(sales["revenue"], sales["orders"]),
+        "purchase_frequency": _ratio(sales["orders"], sales["buyers"]),
+        "repurchase_rate": _ratio(sales["repeaters"], sales["buyers"]),
+        "retention_rate": _ratio(sales["kept"], sales["buyers_before"]),
+    }
+
+
+def core_metrics(
+    con: duckdb.DuckDBPyConnection, month: str, inactive_days: int, point_value: float
+) -> dict[str, Value]:
+    """The core metrics of DESIGN §6 for ``month`` (``YYYY-MM``) over the warehouse tables."""
+    m = Month.parse(month)
+    p0, p1 = _ts(m.first), _ts(m.end)
+    cutoff = _ts(m.churn_cutoff(inactive_days))
+    paid = PAID
+
+    members, sales = _members(con, m), _sales(con, m)
     # days since the member's previous paid order, for each repeat order of the month; the
     # previous order is always before the month's end, so later orders need not be read
     cycle = _row(
@@ -138,17 +175,10 @@ def core_metrics(
     )
     outstanding = points["points_outstanding"]
     return {
-        "members_total": members["members_total"],
+        **_of_orders(members, sales),
         "new_members": members["new_members"],
-        "buyers": sales["buyers"],
         "active_members": active["active_members"],
         "activity_rate": _ratio(active["active_members"], members["members_total"]),
-        "orders": sales["orders"] or 0,
-        "revenue": sales["revenue"],
-        "aov": _ratio(sales["revenue"], sales["orders"]),
-        "purchase_frequency": _ratio(sales["orders"], sales["buyers"]),
-        "repurchase_rate": _ratio(sales["repeaters"], sales["buyers"]),
-        "retention_rate": _ratio(sales["kept"], sales["buyers_before"]),
         "repurchase_cycle_days": cycle["repurchase_cycle_days"],
         "churned_members": churn["churned_members"],
         "points_issued": points["points_issued"],

@@ -204,7 +204,7 @@ def main() -> None:
 
     counts = ", ".join(f"{name} {len(ms)}" for name, ms in runs.items())
     title = f"RFM as of {args.as_of}: {members:,} scored members, median of the runs ({counts})"
-    print_table(title, NAMES, seconds, rss, problems, "segments", args.output)
+    print_table(title, NAMES, seconds, rss, problems, "segments", args.output, (3, 1 / 5))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ sys.path.insert(0, str(BENCHMARKS))
 
 import reference_pandas  # noqa: E402
 import reference_sql  # noqa: E402
-from reference_common import CORE_IDS, Month, differences  # noqa: E402
+from reference_common import CORE_IDS, NINE_IDS, Month, differences  # noqa: E402
 
 
 def _memberlens(ws: ml.Workspace, period: str) -> dict[str, Any]:
@@ -101,6 +101,25 @@ def test_sql_and_pandas_equal_memberlens_on_the_generated_program(
             folder, period, config.churn.inactive_days, config.workspace.point_value, pushdown
         )
         assert differences(expected, pandas_values) == []
+
+
+@pytest.mark.parametrize("period", ["2025-12", "2024-01"])
+def test_the_nine_metrics_in_two_queries_equal_memberlens(
+    demo_ws: ml.Workspace, shop: ml.Workspace, period: str
+) -> None:
+    """The two-query reference of ``--set nine`` gives memberlens's values, on the generated
+    program and (hand-worked) on the hand-made one."""
+    from metrics.test_compute import MARCH
+
+    for ws, month in ((demo_ws, period), (shop, "2024-03")):
+        frame = ws.metrics(list(NINE_IDS), month)
+        expected = dict(zip(frame["metric"].to_list(), frame["value"].to_list(), strict=True))
+        with duckdb.connect(str(ws.warehouse_path), read_only=True) as con:
+            got = reference_sql.nine_metrics(con, month, 0, 0.0)
+        assert differences(expected, got) == []
+    assert expected["orders"] > 0 and all(
+        got[m] == pytest.approx(MARCH[m]) for m in MARCH if m in got
+    )
 
 
 COLUMNS = ["member_id", "recency_days", "frequency", "monetary", "segment"]

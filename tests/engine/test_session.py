@@ -13,7 +13,7 @@ import ibis
 import pytest
 
 import memberlens as ml
-from memberlens.facts.coverage import data_range, reaches
+from memberlens.facts.coverage import PROBED, covered, data_range, reaches
 
 ORDERS = """order_id,member_id,ordered_at,amount,status
 A1,M1,2024-03-01 10:00,12.50,paid
@@ -56,6 +56,32 @@ def test_the_order_range_probe(tiny: ml.Workspace) -> None:
         data_range(s)  # now in the block's memo: the probe answers from it
         assert s.memo is not None and ("_coverage", "data_range") in s.memo
         assert reaches(s, date(2024, 3, 5)) and not reaches(s, date(2024, 3, 6))
+
+
+def test_periods_overlapping_the_order_range_by_probes_or_by_the_range(tiny: ml.Workspace) -> None:
+    """A few periods are checked with probes that stop at the first order (the range is
+    not read); many, with the range. The answers are the same; the refund after the last
+    paid order does not count."""
+    from memberlens.dates.periods import parse_period
+
+    answers = {
+        "2024-02": False,
+        "2024-W09": True,  # 26 February to 3 March
+        "2024-03": True,
+        "2024-03-05": True,
+        "2024-03-06": False,
+        "2024-03-09": False,  # the refund's day
+        "2024-04": False,
+        "2024": True,
+    }
+    periods = [parse_period(p) for p in answers]
+    assert len(periods) > PROBED
+    with tiny.session() as s:
+        probed = [covered(s, [p])(p) for p in periods]
+        assert ("_coverage", "data_range") not in s.known  # probes only
+        by_range = covered(s, periods)
+        assert ("_coverage", "data_range") in s.known
+        assert probed == [by_range(p) for p in periods] == list(answers.values())
 
 
 def test_a_query_imports_no_pandas_and_no_churn_model(tiny: ml.Workspace) -> None:

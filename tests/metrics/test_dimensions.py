@@ -125,18 +125,27 @@ def test_a_split_computes_its_member_labels_once_per_session(
 def test_the_order_range_is_read_once_inside_a_cached_block(
     demo_ws: ml.Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Whether a period has data is asked of the orders once per period inside a block (two
+    probes), and again outside it; a summary probes only the periods not yet asked."""
     from memberlens.facts import coverage
 
     reads: list[object] = []
     paid = coverage.paid_orders
-    monkeypatch.setattr(coverage, "paid_orders", lambda s: reads.append(s) or paid(s))
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(args)
+        return paid(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(coverage, "paid_orders", counted)
     with demo_ws.cached():
         first = demo_ws.metrics(["buyers"], "2025-06")
+        assert len(reads) == 2  # an order before the month's end, one at or after its start
         again = demo_ws.metrics(["orders"], "2025-06")
-        summary = demo_ws.summary(["revenue"], "2025-06")
-    assert len(reads) == 1
+        assert len(reads) == 2
+        summary = demo_ws.summary(["revenue"], "2025-06")  # and 2025-05, 2024-06
+        assert len(reads) == 6
     demo_ws.metrics(["buyers"], "2025-06")
-    assert len(reads) > 1  # outside the block the call reads it again
+    assert len(reads) == 8  # outside the block the call asks again
     assert first["value"][0] > 0 and again["value"][0] > 0 and summary["value"][0] > 0
 
 

@@ -187,9 +187,9 @@ def shared(
     s: Scope, definitions: Sequence[Definition], periods: Sequence[Period]
 ) -> dict[Period, dict[Definition, list[Row]]]:
     """The rows of the counts, sums, distinct members, repurchase and retention rates that
-    read the same facts, for every period, from one pass over those facts (and one more for
-    retention): each fact is labelled with the period it lies in and every measure is
-    grouped by that label — the query an analyst writes for "orders, revenue, buyers and
+    read the same facts, for every period, from one query over those facts: each fact is
+    labelled with the period it lies in, and every measure is grouped by that label and the
+    member (:func:`_per_member`) — the query an analyst writes for "orders, revenue, buyers and
     the repurchase rate of this month, last month and a year ago". The values are those of
     each definition's own expression for each period (the same aggregates of the same rows).
 
@@ -227,13 +227,18 @@ def shared(
             _k=ibis.cases(*((s.within(t, facts.time, w), j) for j, w in enumerate(windows)))
         )
         t = s.tag(t.filter(t._k.notnull()))
-        per_window = _per_window(s, t, group)
-        retained = _retained(s, t, pairs)
-        for d in group:
+        exact = [d for d in group if not _float_sum(d, t)]  # a float sum: left to each period
+        asked = [windows.index(p) for p in periods]
+        answer = _per_member(s, t, exact, asked, pairs)
+        for d in exact:
             for p in periods:
-                k = windows.index(p)
-                found[p][d] = retained(k) if isinstance(d, Retained) else per_window(d, k)
+                found[p][d] = answer(d, windows.index(p))
     return found
+
+
+def _float_sum(d: Definition, t: ir.Table) -> bool:
+    """Whether ``d`` sums floats (whose sum depends on the order of the additions)."""
+    return isinstance(d, Additive) and d.value(t).type().is_floating()
 
 
 def _running(
@@ -244,7 +249,7 @@ def _running(
     after it, and each period adds the sums of the labels up to its own end (exact: only
     integer and decimal sums are added in Python, a float sum is left out)."""
     t = facts.rows(s)
-    running = [d for d in running if not d.value(t).type().is_floating()]
+    running = [d for d in running if not _float_sum(d, t)]
     if not running:
         return {}
     ends = sorted({p.end for p in periods})
@@ -274,65 +279,77 @@ def _running(
     return found
 
 
-def _per_window(
-    s: Scope, t: ir.Table, group: Sequence[Definition]
+def _within(value: ir.Scalar, inside: ir.BooleanValue) -> ir.Scalar:
+    """``value`` (an aggregate of facts) over the facts where ``inside`` holds only: every
+    reduction in it gains the condition (``count()`` becomes ``count(where=inside)``)."""
+    import ibis.expr.operations as ops
+
+    def narrowed(node: ops.Node, kwargs: dict[str, Any], **_: Any) -> ops.Node:
+        node = node.__recreate__(kwargs) if kwargs else node
+        if isinstance(node, ops.Reduction) and "where" in node.__argnames__:
+            where = node.where
+            condition = inside.op() if where is None else ops.And(where, inside.op())
+            node = node.copy(where=condition)
+        return node
+
+    return value.op().replace(narrowed).to_expr()
+
+
+def _per_member(
+    s: Scope,
+    t: ir.Table,
+    group: Sequence[Definition],
+    windows: Sequence[int],
+    pairs: Sequence[tuple[int, int]],
 ) -> Callable[[Definition, int], list[Row]]:
-    """The rows of the counts, sums, distinct members and repurchase rates of ``group`` for
-    window k of the labelled facts ``t``, from one query grouped by window (and group)."""
-    keys = ["_k", GROUP] if s.by is not None else ["_k"]
-    columns: dict[str, ir.Scalar] = {}
-    empty: dict[Definition, Any] = {}  # a window without facts: what the expression gives
-    for i, d in enumerate(group):
-        if isinstance(d, Additive):
-            columns[f"_c{i}"], empty[d] = d.value(t), 0 if d.zero else None
-        elif isinstance(d, Distinct):
-            columns[f"_c{i}"], empty[d] = t.member_id.nunique(), 0
-    measured = t.group_by(keys).aggregate(**columns) if columns else None
-    if any(isinstance(d, Repeat) for d in group):
-        per_member = t.group_by([*keys, "member_id"]).agg(n=ibis._.count())
-        rates = per_member.group_by(keys).aggregate(_repeat=Repeat.share(per_member))
-        measured = rates if measured is None else measured.join(rates, keys)
-    cells = s.session.arrow(measured).to_pylist() if measured is not None else []
-
-    def rows(d: Definition, k: int) -> list[Row]:
-        column = "_repeat" if isinstance(d, Repeat) else f"_c{group.index(d)}"
-        mine = [row for row in cells if row["_k"] == k]
-        if s.by is None:
-            return [{"value": mine[0][column] if mine else empty.get(d)}]
-        return [{GROUP: row[GROUP], "value": row[column]} for row in mine]
-
-    return rows
-
-
-def _retained(
-    s: Scope, t: ir.Table, pairs: Sequence[tuple[int, int]]
-) -> Callable[[int], list[Row]]:
-    """The retention rate of window k (the members of its previous window who have facts
-    in it too, of the former) for each (window, previous window) of ``pairs``, from one
-    query over the labelled facts ``t`` grouped by member."""
+    """The rows of ``group`` for window k of the labelled facts ``t``, from one query: per
+    member (and group) the count of facts and each sum in each window (a sum's reductions
+    narrowed to the window), then one aggregate of those over the members: per window the
+    sums of the members' sums (counts and sums add up exactly: integers and decimals), the
+    members with a fact (distinct members), the share of them with two or more
+    (repurchase), and per (window, previous window) of ``pairs`` the share of the previous
+    window's members with a fact in the window too (retention) — the query an analyst
+    writes by hand."""
     by = [GROUP] if s.by is not None else []
-    cached: list[list[Row]] = []
+    sums = [(i, d) for i, d in enumerate(group) if isinstance(d, Additive)]
+    counted = sorted({*windows, *(j for pair in pairs for j in pair)})
+    per_member = t.group_by([*by, "member_id"]).aggregate(
+        **{f"_n{j}": t.count(where=t._k == j) for j in counted},
+        **{f"_c{i}_{j}": _within(d.value(t), t._k == j) for i, d in sums for j in windows},
+    )
+    m = per_member
+    columns: dict[str, ir.Scalar] = {}
+    for j in windows:
+        present = m[f"_n{j}"] > 0
+        columns[f"_p{j}"] = m.count(where=present)
+        columns[f"_members{j}"] = m.count(where=present & m.member_id.notnull())
+        columns[f"_repeat{j}"] = m.count(where=m[f"_n{j}"] >= 2) / m.count(where=present).nullif(0)
+        columns |= {f"_c{i}_{j}": m[f"_c{i}_{j}"].sum() for i, _ in sums}
+    for now, before in pairs:
+        had = m[f"_n{before}"] > 0
+        kept = m.count(where=had & (m[f"_n{now}"] > 0))
+        columns[f"_retained{now}"] = kept / m.count(where=had).nullif(0)
+        columns[f"_before{now}"] = m.count(where=had)
+    wide = m.group_by(by).aggregate(**columns) if by else m.aggregate(**columns)
+    rows = s.session.arrow(wide).to_pylist()
 
-    def rows(k: int) -> list[Row]:
-        if not cached:
-            windows = {j for pair in pairs for j in pair}
-            seen = t.group_by([*by, "member_id"]).agg(
-                **{f"_h{j}": t.count(where=t._k == j) for j in sorted(windows)}
-            )
-            shares: dict[str, ir.Scalar] = {}
-            for now, before in pairs:
-                had = seen[f"_h{before}"] > 0
-                kept = seen.count(where=had & (seen[f"_h{now}"] > 0))
-                shares[f"_v{now}"] = kept / seen.count(where=had).nullif(0)
-                shares[f"_n{now}"] = seen.count(where=had)
-            wide = seen.group_by(by).aggregate(**shares) if by else seen.aggregate(**shares)
-            cached.append(s.session.arrow(wide).to_pylist())
-        wide_rows = cached[0]
+    def found(d: Definition, k: int) -> list[Row]:
+        if isinstance(d, Retained):
+            column, shown = f"_retained{k}", f"_before{k}"
+        else:
+            shown = f"_p{k}"
+            if isinstance(d, Additive):
+                column = f"_c{group.index(d)}_{k}"
+            else:
+                column = f"_repeat{k}" if isinstance(d, Repeat) else f"_members{k}"
         if s.by is None:
-            return [{"value": wide_rows[0][f"_v{k}"]}]
-        return [{GROUP: r[GROUP], "value": r[f"_v{k}"]} for r in wide_rows if r[f"_n{k}"]]
+            row = rows[0]
+            if isinstance(d, Additive) and not row[shown]:  # no facts: what the sum gives
+                return [{"value": 0 if d.zero else None}]
+            return [{"value": row[column]}]
+        return [{GROUP: row[GROUP], "value": row[column]} for row in rows if row[shown]]
 
-    return rows
+    return found
 
 
 def with_previous(s: Scope, first: date, end: date) -> ir.Table:

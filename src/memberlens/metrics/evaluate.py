@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ import polars as pl
 from memberlens.dates.periods import Period, latest_full_month, parse_period
 from memberlens.engine.session import Session
 from memberlens.errors import InputError
-from memberlens.facts.coverage import data_range
+from memberlens.facts.coverage import covered, data_range
 from memberlens.metrics.aggregates import ONE_PASS, aggregated, current, series, spread
 from memberlens.metrics.catalog import CATALOG, metric
 from memberlens.metrics.compute import (
@@ -72,11 +71,8 @@ def _check(ids: Sequence[str], by: str | None) -> tuple[list[str], str | None]:
     return found, split
 
 
-def _has_data(span: tuple[date, date] | None, period: Period) -> bool:
-    return span is not None and not (period.last < span[0] or period.first > span[1])
-
-
-Span = tuple[date, date] | None
+#: whether a period overlaps the order range (:func:`~memberlens.facts.coverage.covered`)
+Covered = Callable[[Period], bool]
 
 
 Known = dict[Period, dict[Definition, list[dict[str, Any]]]]
@@ -86,18 +82,16 @@ def compute(
     session: Session,
     ids: Sequence[str],
     period: Period,
-    span: Span | bool = True,
+    has_data: Covered | None = None,
     known: Known | None = None,
 ) -> dict[str, float | int | None]:
     """Values of metrics ``ids`` for ``period``; None where there is no data or no denominator.
 
-    ``span`` is the data's date range when the caller already has it (True: look it up);
+    ``has_data`` says whether a period overlaps the data, when the caller has it;
     ``known`` holds parts already computed for several periods at once (:func:`ahead`).
     """
     ids, _ = _check(ids, None)
-    if span is True:
-        span = data_range(session)
-    if not _has_data(span if span is not False else None, period):
+    if not (has_data or covered(session, [period]))(period):
         return dict.fromkeys(ids)
     # a workspace's cached() block shares values between calls (the report's summary and goals)
     memo = session.memo
@@ -128,15 +122,15 @@ def values(
     A period outside the data's date range gives one row with a null value ("no data").
     """
     ids, by = _check(ids, by)
-    span = data_range(session)
+    has_data = covered(session, periods)
     stored = current(session)
-    batched = ahead(session, ids, periods, by, span, stored)
+    batched = ahead(session, ids, periods, by, has_data, stored)
     rows: list[dict[str, Any]] = []
     for period in periods:
         scope = _scope(session, period, by)
         parts = dict(batched.get(period, {}))  # the rest computed once per period
         for metric_id in ids:
-            if not _has_data(span, period):
+            if not has_data(period):
                 rows.append(
                     {"metric": metric_id, "period": str(period), "group": None, "value": None}
                 )
@@ -164,7 +158,7 @@ def ahead(
     ids: Sequence[str],
     periods: Sequence[Period],
     by: str | None,
-    span: Span,
+    has_data: Covered,
     stored: bool,
 ) -> Known:
     """The parts of metrics ``ids`` that can be computed for all ``periods`` together, by
@@ -173,7 +167,7 @@ def ahead(
     counts, sums and rates that read the same facts in one pass (:func:`~.compute.shared`).
     The rest is left to the period-by-period path; the values are the same either way."""
     leaves = _leaves([DEFINITIONS[m] for m in ids])
-    with_data = [p for p in dict.fromkeys(periods) if _has_data(span, p)]
+    with_data = [p for p in dict.fromkeys(periods) if has_data(p)]
     split = dimension(by) if by else None
     if not with_data:
         return {}
@@ -289,16 +283,16 @@ def summary(session: Session, ids: Sequence[str], period: Period) -> pl.DataFram
     check_targets(session.config)
     ids, _ = _check(ids, None)
 
-    span = data_range(session)  # once, for every period below
     three = [period, period.previous(), period.year_ago()]
+    has_data = covered(session, three)  # for every period below
     memo = session.memo
     wanted = [m for m in ids if memo is None or any((m, str(p)) not in memo for p in three)]
-    known = ahead(session, wanted, three, None, span, current(session)) if wanted else {}
-    now, previous, year_ago = (compute(session, ids, p, span, known) for p in three)
+    known = ahead(session, wanted, three, None, has_data, current(session)) if wanted else {}
+    now, previous, year_ago = (compute(session, ids, p, has_data, known) for p in three)
     language = session.config.workspace.language
 
     def history_of(metric_id: str) -> Callable[[Period], float | int | None]:
-        return lambda p: compute(session, [metric_id], p, span)[metric_id]
+        return lambda p: compute(session, [metric_id], p, has_data)[metric_id]
 
     assessments = [
         assess(CATALOG[m], now[m], session.config.targets.get(m), period, history_of(m))
