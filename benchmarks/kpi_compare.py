@@ -26,6 +26,7 @@ import re
 import statistics
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -66,10 +67,12 @@ import json, sys, time
 sys.path.insert(0, {here!r})
 started = time.perf_counter()
 import duckdb
+import reference_sql
 from reference_sql import {function}
 con = duckdb.connect({warehouse!r}, read_only=True, config={settings!r})
 values = {function}(con, {period!r}, {inactive_days!r}, {point_value!r})
-print(json.dumps({{"values": values, "seconds_in_process": time.perf_counter() - started}}))
+print(json.dumps({{"values": values, "seconds_in_process": time.perf_counter() - started,
+                  "parts": reference_sql.TIMES}}))
 """
 
 PANDAS = """
@@ -272,6 +275,7 @@ def main() -> None:
         "identical": {other: not p for other, p in problems.items()},
         "differences": problems,
         "values": values["memberlens"],
+        "sql_parts": [m.detail.get("parts", {}) for m in runs["sql"]],
     }
     args.output.write_text(json.dumps(result, indent=1), encoding="utf-8")
 
@@ -283,7 +287,18 @@ def main() -> None:
     )
     title = f"{what} for {args.period}, median of the runs ({counts})"
     names = {name: NAMES[name] for name in codes}
+    print_parts([m.detail.get("parts", {}) for m in runs["sql"]])
     print_table(title, names, seconds, rss, problems, "values", args.output)
+
+
+def print_parts(runs: list[Any]) -> None:
+    """The hand-written SQL's seconds per query (median over the rounds)."""
+    parts = runs[-1] if runs else {}
+    if not parts:
+        return
+    print("\n| hand-written query | seconds (median of the rounds) |\n|---|---:|")
+    for part in parts:
+        print(f"| {part} | {statistics.median(r[part] for r in runs):.2f} |")
 
 
 #: memberlens ÷ hand-written SQL, whole processes: the bar of the performance issue

@@ -12,6 +12,7 @@ Benchmark code, not part of the package; it imports nothing from memberlens.
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,11 +38,17 @@ def _plain(value: Any) -> Value:
     raise TypeError(f"unexpected value {value!r}")
 
 
-def _row(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Value]:
+#: seconds of each part's query in this process (the last call of each), for the runner
+TIMES: dict[str, float] = {}
+
+
+def _row(con: duckdb.DuckDBPyConnection, sql: str, part: str) -> dict[str, Value]:
+    started = time.perf_counter()
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description or ()]
     row = cursor.fetchone()
     assert row is not None
+    TIMES[part] = time.perf_counter() - started
     return {name: _plain(value) for name, value in zip(names, row, strict=True)}
 
 
@@ -62,6 +69,7 @@ def _members(con: duckdb.DuckDBPyConnection, m: Month) -> dict[str, Value]:
                    count(*) FILTER (WHERE registered_at >= {p0} AND registered_at < {p1})
                        AS new_members
             FROM members""",
+        "members",
     )
 
 
@@ -85,6 +93,7 @@ def _sales(con: duckdb.DuckDBPyConnection, m: Month) -> dict[str, Value]:
                    count(*) FILTER (WHERE bought_before) AS buyers_before,
                    count(*) FILTER (WHERE bought_before AND n > 0) AS kept
             FROM per_member""",
+        "sales",
     )
 
 
@@ -122,20 +131,30 @@ def core_metrics(
     paid = PAID
 
     members, sales = _members(con, m), _sales(con, m)
-    # days since the member's previous paid order, for each repeat order of the month; the
-    # previous order is always before the month's end, so later orders need not be read
+    # days since the member's previous paid order, for each repeat order of the month: the
+    # month's orders in a window, the first one's previous being the member's last order
+    # before the month (one grouped maximum over the earlier orders of the month's buyers)
     cycle = _row(
         con,
-        f"""WITH gaps AS (
-                SELECT ordered_at,
-                       lag(ordered_at) OVER (PARTITION BY member_id ORDER BY ordered_at)
+        f"""WITH inside AS (
+                SELECT member_id, ordered_at FROM orders
+                WHERE {paid} AND ordered_at >= {p0} AND ordered_at < {p1}),
+            earlier AS (
+                SELECT member_id, max(ordered_at) AS last FROM orders
+                WHERE {paid} AND ordered_at < {p0}
+                  AND member_id IN (SELECT member_id FROM inside)
+                GROUP BY member_id),
+            gaps AS (
+                SELECT i.ordered_at,
+                       coalesce(lag(i.ordered_at) OVER (PARTITION BY i.member_id
+                                                        ORDER BY i.ordered_at), e.last)
                            AS previous
-                FROM orders
-                WHERE {paid} AND ordered_at < {p1})
+                FROM inside i LEFT JOIN earlier e USING (member_id))
             SELECT median((epoch(ordered_at) - epoch(previous)) / 86400)
                        AS repurchase_cycle_days
             FROM gaps
-            WHERE ordered_at >= {p0} AND previous IS NOT NULL""",
+            WHERE previous IS NOT NULL""",
+        "cycle",
     )
     churn = _row(
         con,
@@ -143,6 +162,7 @@ def core_metrics(
             FROM (SELECT member_id, max(ordered_at) AS last_order
                   FROM orders WHERE {paid} AND ordered_at < {p1} GROUP BY member_id)
             WHERE last_order < {cutoff}""",
+        "churn",
     )
     active = _row(
         con,
@@ -154,6 +174,7 @@ def core_metrics(
                 UNION
                 SELECT member_id FROM points
                 WHERE kind IN ('earn', 'redeem') AND "at" >= {p0} AND "at" < {p1})""",
+        "active",
     )
     within = f'"at" >= {p0}'
     points = _row(
@@ -166,12 +187,14 @@ def core_metrics(
                        AS redeemers,
                    coalesce(sum(points), 0) AS points_outstanding
             FROM points WHERE "at" < {p1}""",
+        "points",
     )
     survey = _row(
         con,
         f"""SELECT 100.0 * (count(*) FILTER (WHERE nps >= 9) - count(*) FILTER (WHERE nps <= 6))
                        / nullif(count(*), 0) AS nps
             FROM surveys WHERE nps IS NOT NULL AND "at" >= {p0} AND "at" < {p1}""",
+        "survey",
     )
     outstanding = points["points_outstanding"]
     return {
