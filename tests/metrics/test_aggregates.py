@@ -599,7 +599,8 @@ def test_counts_sums_and_rates_of_the_same_facts_in_one_pass_equal_each_alone(
     """Orders, revenue, buyers, repurchase and retention (and the counts of the other
     facts) of several periods from one pass over each kind of facts: each period's rows
     equal its own expression's, to the last digit, with or without a split."""
-    from memberlens.metrics.compute import Repeat, Retained, shareable, shared
+    from memberlens.metrics.compute import Repeat, Retained
+    from memberlens.metrics.shared import shareable, shared
 
     load_metrics()
     wanted = [d for d in DEFINITIONS.values() if shareable(d)]
@@ -651,7 +652,8 @@ def test_periods_that_share_days_are_left_to_each_period_alone(
     """A day inside a week is not labelled with one period: the definitions come back
     without rows, for the period-by-period path. Retention of a month whose previous month
     lies in another period asked for is left to that path, the rest is shared."""
-    from memberlens.metrics.compute import PAID, Distinct, Retained, buyers, orders, shared
+    from memberlens.metrics.compute import PAID, Distinct, Retained, buyers, orders
+    from memberlens.metrics.shared import shared
 
     assert isinstance(buyers, Distinct) and buyers.facts == PAID
     retention = Retained(PAID)

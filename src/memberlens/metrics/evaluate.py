@@ -22,10 +22,10 @@ from memberlens.metrics.compute import (
     Ratio,
     Scaled,
     Weighted,
-    shared,
 )
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import GROUP, Scope
+from memberlens.metrics.shared import shared
 
 __all__ = [
     "change",
@@ -164,7 +164,7 @@ def ahead(
     """The parts of metrics ``ids`` that can be computed for all ``periods`` together, by
     period: with the aggregates (``stored``), the parts they hold in a few queries; the
     definitions with an ``over``, in one pass over the raw tables; without aggregates, the
-    counts, sums and rates that read the same facts in one pass (:func:`~.compute.shared`).
+    counts, sums and rates that read the same facts in one pass (:func:`~.shared.shared`).
     The rest is left to the period-by-period path; the values are the same either way."""
     leaves = _leaves([DEFINITIONS[m] for m in ids])
     with_data = [p for p in dict.fromkeys(periods) if has_data(p)]
