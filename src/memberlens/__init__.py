@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from memberlens.engine import compilers
 from memberlens.errors import (
     ConfigError,
     InputError,
@@ -20,6 +21,8 @@ from memberlens.errors import (
     WarehouseBusyError,
     WorkspaceError,
 )
+
+compilers.install()  # Ibis's compilers one at a time: only DuckDB's (and Spark's) load
 
 if TYPE_CHECKING:
     from memberlens.workspace import Workspace, init, open
