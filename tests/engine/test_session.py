@@ -13,7 +13,15 @@ import ibis
 import pytest
 
 import memberlens as ml
-from memberlens.facts.coverage import PROBED, covered, data_range, reaches
+from memberlens.errors import InputError
+from memberlens.facts.coverage import (
+    PROBED,
+    check_as_of,
+    covered,
+    data_range,
+    has_orders,
+    reaches,
+)
 
 ORDERS = """order_id,member_id,ordered_at,amount,status
 A1,M1,2024-03-01 10:00,12.50,paid
@@ -82,6 +90,35 @@ def test_periods_overlapping_the_order_range_by_probes_or_by_the_range(tiny: ml.
         by_range = covered(s, periods)
         assert ("_coverage", "data_range") in s.known
         assert probed == [by_range(p) for p in periods] == list(answers.values())
+
+
+def test_an_as_of_date_inside_the_range_is_accepted_by_probes(tiny: ml.Workspace) -> None:
+    """Inside the order range two probes accept a date without reading the range; a date
+    past the last paid order but within the last record (the refund of 03-09) is accepted
+    by the range and the records; one outside is refused naming the range."""
+    with tiny.session() as s:
+        for day in (date(2024, 3, 1), date(2024, 3, 3), date(2024, 3, 5)):
+            check_as_of(s, day)
+        assert ("_coverage", "data_range") not in s.known  # probes only
+        assert has_orders(s)
+    with tiny.session() as s:
+        check_as_of(s, date(2024, 3, 9))  # the refund is the last record
+        assert ("_coverage", "data_range") in s.known
+        assert has_orders(s)  # answered from the range now
+    for day in (date(2024, 2, 29), date(2024, 3, 10)):
+        with (
+            tiny.session() as s,
+            pytest.raises(InputError, match=r"from 2024-03-01 .* to 2024-03-09"),
+        ):
+            check_as_of(s, day)
+
+
+def test_no_orders_is_no_orders(load_csv: Callable[..., ml.Workspace]) -> None:
+    ws = load_csv(("members", MEMBERS), ("orders", ORDERS.replace(",paid", ",refunded")))
+    with ws.session() as s:
+        assert not has_orders(s)
+        with pytest.raises(InputError, match="no orders yet"):
+            check_as_of(s, date(2024, 3, 1))
 
 
 def test_a_query_imports_no_pandas_and_no_churn_model(tiny: ml.Workspace) -> None:

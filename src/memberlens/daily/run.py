@@ -206,11 +206,11 @@ class _Run:
         step.status, step.detail = refresh_aggregates(self.ws, self.day, self.loads, self.dry_run)
 
     def alerts(self, step: StepResult) -> None:
-        from memberlens.facts.coverage import data_range
+        from memberlens.facts.coverage import has_orders
 
         text = self.day.isoformat()
         with self.ws.session() as session:
-            empty = data_range(session) is None
+            empty = not has_orders(session)
         if empty:  # nothing to compare the day with (a dry run before the first load)
             step.detail = "no paid member orders in the warehouse yet: no alerts"
             return

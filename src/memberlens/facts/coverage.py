@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from memberlens.dates.periods import Period, check_day
@@ -131,19 +131,37 @@ def check_as_of(session: Session, as_of: date, parameter: str = "as_of") -> None
     """Refuse a date before the first paid member order or after the last record, naming
     the range and the parameter (a date outside the sane window before any query)."""
     check_day(as_of, parameter)
+    memo = session.known if session.memo is None else session.memo
+    if _RANGE not in memo and _within(session, as_of):
+        return  # two probes: milliseconds, where the range is a scan of every paid order
     first, last = require_orders(session)
     if first <= as_of <= last:
         return
-    if as_of > last:
-        last = max(last, last_record(session) or last)
-        if as_of <= last:
-            return
+    last = max(last, last_record(session) or last)  # named in the error too
+    if first <= as_of <= last:
+        return
     raise InputError(
         f"{parameter} {as_of} is outside the data, which runs from {first} (first order) to "
         f"{last} (latest record). Choose a date from {first} to {last}.",
         parameter=parameter,
         value=str(as_of),
     )
+
+
+def _within(session: Session, day: date) -> bool:
+    """Whether a paid member order lies on or before ``day`` and one on or after it: ``day``
+    is inside the order range (False says nothing: the range decides)."""
+    return _exists(session, paid_orders(session, end=day + timedelta(days=1))) and _exists(
+        session, paid_orders(session, day)
+    )
+
+
+def has_orders(session: Session) -> bool:
+    """Whether the warehouse has a paid member order (a probe, not the range)."""
+    memo = session.known if session.memo is None else session.memo
+    if _RANGE in memo:
+        return memo[_RANGE] is not None
+    return _exists(session, paid_orders(session))
 
 
 class NoDataWarning(UserWarning):
