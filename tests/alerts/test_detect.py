@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +49,37 @@ def test_the_planted_double_points_day_is_found_and_normal_days_stay_quiet(
     # the drill-down names groups, each of which issued far more than its baseline
     assert alert.contributors
     assert all(c.value > 1.5 * c.expected for c in alert.contributors)
+
+
+def test_the_drill_down_computes_each_day_and_dimension_once(
+    program: ml.Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alerts of one day share the day's series by each dimension: the same contributors as
+    drilling each alert alone, one computation per day and dimension."""
+    import memberlens.alerts.detect as detecting
+
+    first, last = date(2025, 1, 1), date(2025, 12, 31)
+    with program.session() as session:
+        loose = detecting.Settings(threshold=3.0, min_change=0.2)  # more alerts, some a day
+        plain = detect(session, first, last, loose, drill=False)
+        alone = [detecting._drill(session, a, loose, {}) for a in plain]
+        calls: list[date] = []
+        real = detecting.daily_parts
+
+        def counted(session: Any, start: date, end: date, *rest: Any) -> Any:
+            if rest:  # by a dimension: a drill-down
+                calls.append(end)
+            return real(session, start, end, *rest)
+
+        monkeypatch.setattr(detecting, "daily_parts", counted)
+        drilled = detect(session, first, last, loose)
+    assert plain and len({a.day for a in plain}) < len(plain)  # some day has two alerts
+    by_key = {(a.day, a.metric): a for a in alone}
+    assert [a.contributors for a in drilled] == [
+        by_key[(a.day, a.metric)].contributors for a in drilled
+    ]
+    days = {a.day for a in plain}
+    assert sorted(calls) == sorted(d for d in days for _ in detecting.DRILL_DIMENSIONS)
 
 
 def test_holiday_peaks_are_not_alerts(program: ml.Workspace) -> None:

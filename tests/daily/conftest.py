@@ -31,7 +31,7 @@ def mailbox() -> Iterator[Smtp]:
         yield receiver
 
 
-def stub_report(ws: ml.Workspace, day: date) -> tuple[Path, Path]:
+def stub_report(ws: ml.Workspace, day: date, alerts: object = None) -> tuple[Path, Path]:
     """The day's report files without the full report's 15 s (one test runs the real one)."""
     folder = ws.root / "reports"
     folder.mkdir(exist_ok=True)

@@ -183,20 +183,28 @@ def detect(
             if abs(score) >= s.threshold and relative >= s.min_change:
                 alerts.append(Alert(day, metric, float(values[index]), expected, score, event))
     if drill:
-        alerts = [_drill(session, a, s) for a in alerts]
+        # the series of a day by a dimension hold every metric: computed once per day and
+        # dimension, whatever number of the day's metrics moved
+        series: dict[tuple[date, str], pl.DataFrame] = {}
+        alerts = [_drill(session, a, s, series) for a in alerts]
     return sorted(alerts, key=lambda a: (a.day, -abs(a.score)))
 
 
-def _drill(session: Session, alert: Alert, s: Settings) -> Alert:
-    """The groups of each member dimension that moved most on the alert's day."""
+def _drill(
+    session: Session, alert: Alert, s: Settings, computed: dict[tuple[date, str], pl.DataFrame]
+) -> Alert:
+    """The groups of each member dimension that moved most on the alert's day
+    (``computed``: the day's series by dimension, filled as they are computed)."""
     start = alert.day - timedelta(weeks=s.weeks)
     period = Period(Grain.DAY, alert.day, alert.day)
     found: list[Contributor] = []
     for name in DRILL_DIMENSIONS:
-        by = dimension(name)
-        scope = Scope(session, period, by)
-        series = daily_series(daily_parts(session, start, alert.day, by, scope))
-        series = series.filter(pl.col("metric") == alert.metric)
+        key = (alert.day, name)
+        if key not in computed:
+            by = dimension(name)
+            scope = Scope(session, period, by)
+            computed[key] = daily_series(daily_parts(session, start, alert.day, by, scope))
+        series = computed[key].filter(pl.col("metric") == alert.metric)
         for (group,), rows in series.group_by(GROUP):
             by_day = dict(zip(rows["day"].to_list(), rows["value"].to_list(), strict=True))
             value = by_day.get(alert.day)

@@ -225,7 +225,9 @@ class _Run:
         if self.dry_run:
             step.detail = f"would write {folder}/report-{self.day.isoformat()}.html and .xlsx"
             return
-        html, xlsx = write_day_report(self.ws, self.day)
+        # the alerts step's alerts are the day's: the report shows them, not detects again
+        alerts = self.result.alerts if self.result.step("alerts").status == "ok" else None
+        html, xlsx = write_day_report(self.ws, self.day, alerts)
         self.report = {"html": _relative(html, self.ws.root), "xlsx": _relative(xlsx, self.ws.root)}
         step.items = [self.report]
         step.detail = f"wrote {self.report['html']} and {self.report['xlsx']}"
@@ -317,11 +319,14 @@ def refresh_aggregates(
     return "ok", f"aggregates refreshed: {what} in {done.seconds:.1f} s"
 
 
-def write_day_report(ws: Workspace, day: date) -> tuple[Path, Path]:
-    """The day's report (HTML and Excel in DIR/reports), by the report's own builder."""
+def write_day_report(
+    ws: Workspace, day: date, alerts: list[Alert] | None = None
+) -> tuple[Path, Path]:
+    """The day's report (HTML and Excel in DIR/reports), by the report's own builder
+    (``alerts``: the day's, when already detected)."""
     from memberlens.report.build import write_report
 
-    return write_report(ws, day.isoformat())
+    return write_report(ws, day.isoformat(), alerts=alerts)
 
 
 def _relative(path: Path, root: Path) -> str:

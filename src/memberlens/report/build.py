@@ -13,6 +13,7 @@ from memberlens.report.excel import write_workbook
 from memberlens.report.html import render_html
 
 if TYPE_CHECKING:
+    from memberlens.alerts.detect import Alert
     from memberlens.workspace import Workspace
 
 
@@ -22,15 +23,18 @@ def write_report(
     folder: Path | None = None,
     models: bool = False,
     progress: Progress | None = None,
+    alerts: list[Alert] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``report-<period>.html`` and ``.xlsx`` into ``folder`` (default: DIR/reports);
-    ``models`` adds the CLV model's check; ``progress`` hears of each part and file."""
+    ``models`` adds the CLV model's check; ``progress`` hears of each part and file;
+    ``alerts``: the alerts of the period's days already detected (a daily run's), shown
+    instead of being detected again."""
     from memberlens.report.data import STEPS
 
     bar = progress or Silent()
     bar.start("Building the report", STEPS + 2, unit="steps")
     try:
-        data = collect(ws, period, models, bar)
+        data = collect(ws, period, models, bar, alerts)
         target = folder or ws.root / "reports"
         target.mkdir(parents=True, exist_ok=True)
         stem = f"report-{data.period}".replace("..", "_")

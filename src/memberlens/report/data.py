@@ -54,19 +54,30 @@ class ReportData:
 
 
 def collect(
-    ws: Workspace, period: str | None = None, models: bool = False, progress: Progress | None = None
+    ws: Workspace,
+    period: str | None = None,
+    models: bool = False,
+    progress: Progress | None = None,
+    alerts: list[Alert] | None = None,
 ) -> ReportData:
     """Everything the report shows (see :func:`_collect`); values computed once.
-    ``progress`` hears of the :data:`STEPS` parts as they are computed."""
+    ``progress`` hears of the :data:`STEPS` parts as they are computed; ``alerts``, when
+    given, are the period's alerts already detected."""
     with ws.cached():
-        return _collect(ws, period, models, progress or Silent())
+        return _collect(ws, period, models, progress or Silent(), alerts)
 
 
 #: The parts :func:`collect` computes, one after the other (a progress bar's total).
 STEPS = 10
 
 
-def _collect(ws: Workspace, period: str | None, models: bool, steps: Progress) -> ReportData:
+def _collect(
+    ws: Workspace,
+    period: str | None,
+    models: bool,
+    steps: Progress,
+    known_alerts: list[Alert] | None = None,
+) -> ReportData:
     """Everything the report shows for ``period`` (default: the latest full month); with
     ``models`` also the CLV model's check: fitted on orders up to six months before the
     period's end and compared with the purchases of those six months."""
@@ -111,7 +122,12 @@ def _collect(ws: Workspace, period: str | None, models: bool, steps: Progress) -
     steps.update(8)
     cohorts = ws.analyses.cohorts(cohort_start.isoformat(), end)
     steps.update(9)
-    alerts = ws.analyses.alerts(p.first.isoformat(), end) if p.grain is not Grain.YEAR else []
+    if known_alerts is not None:
+        alerts = known_alerts
+    elif p.grain is not Grain.YEAR:
+        alerts = ws.analyses.alerts(p.first.isoformat(), end)
+    else:
+        alerts = []
     steps.update(10)
     return ReportData(
         period=p,
