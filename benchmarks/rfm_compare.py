@@ -45,7 +45,7 @@ OUT = HERE / "out"
 MEMBERLENS = """
 import json
 import memberlens as ml
-written = ml.open({workspace!r}).write_rfm({as_of!r}, {output!r})
+written = ml.open({workspace!r}).segments.write_rfm({as_of!r}, {output!r})
 print(json.dumps({{"members": written}}))
 """
 
@@ -74,7 +74,7 @@ print(json.dumps({{"members": len(frame)}}))
 """
 
 NAMES = {
-    "memberlens": "memberlens ws.write_rfm (warehouse) → Parquet",
+    "memberlens": "memberlens ws.segments.write_rfm (warehouse) → Parquet",
     "sql": "one DuckDB query (orders Parquet) → Parquet",
     "pandas": "pandas read_parquet + groupby → Parquet",
 }
