@@ -98,11 +98,13 @@ def test_verdict_in_words() -> None:
         "ci_rel": [0.012, 0.084], "lift_abs": 0.004, "ci_abs": [0.001, 0.007],
     }  # fmt: skip
     assert verdict(row, 0.95, "en") == (
-        "treatment raised conversion by 4.8 % (95 % CI 1.2 %–8.4 %)"
+        "Treatment raised Conversion by 4.8 % (95 % CI 1.2 %–8.4 %)"
     )
     row |= {"lift_rel": -0.01, "ci_rel": [-0.05, 0.03]}
     assert verdict(row, 0.95, "en") == (
-        "treatment changed conversion by -1.0 %, not significantly (95 % CI -5.0 %–3.0 %)"
+        "Treatment changed Conversion by -1.0 %, not significantly (95 % CI -5.0 %–3.0 %)"
     )
     row |= {"lift_rel": None, "ci_rel": [None, None], "lift_abs": -2.0, "ci_abs": [-3.0, -1.0]}
-    assert verdict(row, 0.9, "zh") == "treatment 使 conversion 降低了 2 (90% 置信区间 -3–-1)"
+    assert verdict(row, 0.9, "zh") == "实验组 使 转化率 降低了 2 (90% 置信区间 -3–-1)"
+    row |= {"variant": "push_b", "metric": "visits"}  # ids without a name stay as they are
+    assert verdict(row, 0.9, "en").startswith("push_b lowered visits by 2")

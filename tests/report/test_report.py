@@ -230,8 +230,15 @@ def test_each_experiment_has_a_section_with_the_api_verdicts(
         assert guard(readout, "zh") in html
         for row in readout["results"]:
             assert verdict(row, 0.95, "zh") in html
+    section = html[html.index('id="experiment-') :]
+    section = section[: section.index("</section>")]
+    assert "实验组" in section and "转化率" in section  # named in the workspace language
+    assert ">treatment<" not in section and ">conversion<" not in section
     sheet = pl.read_excel(report[1], sheet_name="实验结果")
     assert set(sheet["实验"]) == set(ids)
+    assert "treatment" not in set(sheet[sheet.columns[2]]) and "转化率" in set(
+        sheet[sheet.columns[1]]
+    )
     assert sheet.height == sum(len(r["results"]) for r in readouts)
 
 

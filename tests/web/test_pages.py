@@ -62,6 +62,9 @@ def test_experiment_and_voc_pages_show_the_api_numbers(viewer: TestClient) -> No
     assert page.status_code == 200
     assert page.text.index(ranked[0]["campaign_id"]) < page.text.index(ranked[1]["campaign_id"])
     assert "sample ratio" in page.text.lower()
+    zh = viewer.get("/experiments?lang=zh").text
+    assert "<td>实验组</td>" in zh and "<td>转化率</td>" in zh  # arms and outcomes named
+    assert "<td>treatment</td>" not in zh and "<td>conversion</td>" not in zh
     unknown = viewer.get("/experiments?experiment=NOPE&lang=en")
     assert unknown.status_code == 422 and "EXP2025PUSH" in unknown.text
     nps = viewer.get(f"/api/v1/voc/nps?period={PERIOD[:4]}").json()["rows"][0]

@@ -14,7 +14,9 @@ from memberlens.cli.app import Format, FormatOption, app, open_workspace
 from memberlens.cli.render import console, emit, errors, readable, vocabulary
 from memberlens.experiments.readout import (
     WARNING,
+    arm,
     guard,
+    outcome,
     verdict,
 )
 from memberlens.labels import (
@@ -142,7 +144,7 @@ def design(
     emit(
         readable(_design_cells(result, language), language, vocabulary(ws.config)),
         fmt,
-        title=DESIGN_TITLE(language).format(metric=_name(OUTCOMES, result["metric"], language)),
+        title=DESIGN_TITLE(language).format(metric=outcome(result["metric"], language)),
     )
 
 
@@ -151,7 +153,7 @@ def _design_cells(result: dict[str, Any], language: str) -> list[dict[str, Any]]
 
     metric = str(result["metric"])
     shown = {
-        "metric": _name(OUTCOMES, metric, language),
+        "metric": outcome(metric, language),
         "baseline_mean": _in_unit(result["baseline_mean"], metric),
         "baseline_sd": _in_unit(result["baseline_sd"], metric if metric in MONEY else ""),
         "mde_abs": _difference(result["mde_abs"], metric),
@@ -238,7 +240,7 @@ def _write_assignment(frame: Any, output: Path, language: str) -> None:
         console.print(
             "  "
             + ASSIGNED_ARM(language).format(
-                variant=_name(VARIANTS, variant, language),
+                variant=arm(variant, language),
                 n=f"{count:,}",
                 share=f"{count / n:.1%}",
             ),
@@ -326,20 +328,15 @@ def analyze(
         }
         for r in data["results"]
     ]
-    sizes = ", ".join(f"{_name(VARIANTS, a['variant'], language)} {a['n']:,}" for a in data["arms"])
+    sizes = ", ".join(f"{arm(a['variant'], language)} {a['n']:,}" for a in data["arms"])
     emit(
         readable(shown, language, words),
         fmt,
         title=ARMS_TITLE(language).format(experiment=experiment_id, arms=sizes),
     )
     for r in data["results"]:
-        named = {
-            **r,
-            "metric": _name(OUTCOMES, r["metric"], language),
-            "variant": _name(VARIANTS, r["variant"], language),
-        }
         console.print(
-            f"{verdict(named, 1 - alpha, language)}; {guard(data, language)}", highlight=False
+            f"{verdict(r, 1 - alpha, language)}; {guard(data, language)}", highlight=False
         )
 
 
@@ -442,8 +439,12 @@ def points(
         }
         for name in methods
     ]
-    outcome = _name(OUTCOME_NAMES, result["outcome"], language)
-    emit(readable(rows, language, words), fmt, title=EFFECT_TITLE(language).format(outcome=outcome))
+    effect_of = _name(OUTCOME_NAMES, result["outcome"], language)
+    emit(
+        readable(rows, language, words),
+        fmt,
+        title=EFFECT_TITLE(language).format(outcome=effect_of),
+    )
     balance = [
         {**b, "before": _signed(b["before"]), "after": _signed(b["after"])}
         for b in result["weighted"]["balance"]

@@ -225,9 +225,9 @@ class _Run:
         if self.dry_run:
             step.detail = f"would write {folder}/report-{self.day.isoformat()}.html and .xlsx"
             return
-        # the alerts step's alerts are the day's: the report shows them, not detects again
-        alerts = self.result.alerts if self.result.step("alerts").status == "ok" else None
-        html, xlsx = write_day_report(self.ws, self.day, alerts)
+        # the alerts step (it ran: steps run only after their predecessors succeeded) found
+        # the day's alerts; the report shows them, not detects them again
+        html, xlsx = write_day_report(self.ws, self.day, self.result.alerts)
         self.report = {"html": _relative(html, self.ws.root), "xlsx": _relative(xlsx, self.ws.root)}
         step.items = [self.report]
         step.detail = f"wrote {self.report['html']} and {self.report['xlsx']}"

@@ -37,13 +37,11 @@ def install() -> bool:
     if spec is None or not spec.submodule_search_locations:
         return False
     folder = Path(next(iter(spec.submodule_search_locations))) / "backends" / "sql" / "compilers"
-    init = folder / "__init__.py"
-    if not all((folder / f"{name}.py").is_file() for name in (*CLASSES.values(), "base")):
-        return False
-    if not init.is_file():
+    expected = ("__init__", "base", *CLASSES.values())
+    if not all((folder / f"{name}.py").is_file() for name in expected):
         return False
     module = types.ModuleType(PACKAGE)
-    module.__file__ = str(init)
+    module.__file__ = str(folder / "__init__.py")
     module.__path__ = [str(folder)]
     module.__package__ = PACKAGE
     module.__getattr__ = _loader(module, folder)  # type: ignore[method-assign]
@@ -59,7 +57,7 @@ def _loader(module: types.ModuleType, folder: Path) -> Any:
             return importlib.import_module(f"{PACKAGE}.{name}")
         if not module.__dict__.get("_whole"):
             module.__dict__["_whole"] = True
-            path = str(folder / "__init__.py")
+            path = module.__file__ or ""
             code = compile(Path(path).read_text("utf-8"), path, "exec")
             exec(code, module.__dict__)  # the package's own __init__, as Ibis wrote it
             if name in module.__dict__:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from memberlens.labels import Label
+from memberlens.labels import OUTCOMES, VARIANTS, Label
 
 RAISED = Label("{variant} 使 {metric} 提高了 {lift}", "{variant} raised {metric} by {lift}")
 LOWERED = Label("{variant} 使 {metric} 降低了 {lift}", "{variant} lowered {metric} by {lift}")
@@ -21,6 +21,18 @@ SRM = Label(
     "sample ratio mismatch (p = {p}): check the assignment before reading the results",
 )
 WARNING = Label("注意", "Warning")
+
+
+def outcome(metric: str, language: str) -> str:
+    """An outcome's name (conversion → 转化率); an unknown id as it is."""
+    found = OUTCOMES.get(metric)
+    return metric if found is None else found(language)
+
+
+def arm(variant: str, language: str) -> str:
+    """An arm's name (control → 对照组, treatment → 实验组); other variant ids as they are."""
+    found = VARIANTS.get(variant)
+    return variant if found is None else found(language)
 
 
 def percent(value: float | None) -> str:
@@ -41,8 +53,11 @@ def verdict(row: dict[str, Any], level: float, language: str) -> str:
     >>> row = {"variant": "treatment", "metric": "conversion", "lift_rel": 0.048,
     ...        "ci_rel": [0.012, 0.084], "lift_abs": 0.004, "ci_abs": [0.001, 0.007]}
     >>> verdict(row, 0.95, "en")
-    'treatment raised conversion by 4.8 % (95 % CI 1.2 %–8.4 %)'
+    'Treatment raised Conversion by 4.8 % (95 % CI 1.2 %–8.4 %)'
+
+    The arm and the outcome are named in ``language`` (:func:`arm`, :func:`outcome`).
     """
+    variant, metric = arm(row["variant"], language), outcome(row["metric"], language)
     lo, hi = row["ci_rel"]
     lift = row["lift_rel"]
     show: Callable[[float | None], str] = _share
@@ -50,14 +65,14 @@ def verdict(row: dict[str, Any], level: float, language: str) -> str:
         lift, (lo, hi) = row["lift_abs"], row["ci_abs"]
         show = _number
     if lift is None:
-        return f"{row['variant']} · {row['metric']}: –"
+        return f"{variant} · {metric}: –"
     if lo is not None and lo > 0:
         text, shown = RAISED, show(abs(lift))
     elif hi is not None and hi < 0:
         text, shown = LOWERED, show(abs(lift))
     else:
         text, shown = UNCLEAR, ("+" if lift >= 0 else "") + show(lift)
-    sentence = text(language).format(variant=row["variant"], metric=row["metric"], lift=shown)
+    sentence = text(language).format(variant=variant, metric=metric, lift=shown)
     interval = INTERVAL(language).format(level=f"{level * 100:g}", lo=show(lo), hi=show(hi))
     return f"{sentence} {interval}"
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from memberlens.dates.periods import Period, check_day
 from memberlens.engine.session import Session
@@ -43,6 +43,11 @@ _RECORDS = (
 _RANGE = ("_coverage", "data_range")
 
 
+def _memo(session: Session) -> dict[Any, Any]:
+    """Where what coverage learns is kept: a ``cached()`` block's memo, else the session's."""
+    return session.known if session.memo is None else session.memo
+
+
 def data_range(session: Session) -> Span | None:
     """First and last local date with a paid member order, or None when there is none.
 
@@ -50,9 +55,7 @@ def data_range(session: Session) -> Span | None:
     that no period has data share it) and, inside a workspace's ``cached()`` block (the
     report), once for the block: the block's promise is that the data does not change
     meanwhile."""
-    memo, key = session.memo, _RANGE
-    if memo is None:
-        memo = session.known
+    memo, key = _memo(session), _RANGE
     if key in memo:
         return memo[key]  # type: ignore[no-any-return]
     o = paid_orders(session)
@@ -74,7 +77,7 @@ def covered(session: Session, periods: Sequence[Period]) -> Callable[[Period], b
     its start: for a few periods two probes each, which stop at the first such order
     (milliseconds, where reading the range scans every order); for more, or once the range
     is known (read once per session), the range itself. The answer is the same."""
-    memo = session.known if session.memo is None else session.memo
+    memo = _memo(session)
     if _RANGE in memo or len(set(periods)) > PROBED:
         span = data_range(session)
         return lambda p: span is not None and not (p.last < span[0] or p.first > span[1])
@@ -98,7 +101,7 @@ def reaches(session: Session, day: date) -> bool:
     """Whether the order range reaches ``day``: a paid member order on it or later. One
     probe that stops at the first such order, for a caller that needs the range's end only
     when it falls short (the read-out's past-the-end warning)."""
-    memo = session.known if session.memo is None else session.memo
+    memo = _memo(session)
     if _RANGE in memo:
         span = memo[_RANGE]
         return span is not None and span[1] >= day
@@ -131,7 +134,7 @@ def check_as_of(session: Session, as_of: date, parameter: str = "as_of") -> None
     """Refuse a date before the first paid member order or after the last record, naming
     the range and the parameter (a date outside the sane window before any query)."""
     check_day(as_of, parameter)
-    memo = session.known if session.memo is None else session.memo
+    memo = _memo(session)
     if _RANGE not in memo and _within(session, as_of):
         return  # two probes: milliseconds, where the range is a scan of every paid order
     first, last = require_orders(session)
@@ -158,7 +161,7 @@ def _within(session: Session, day: date) -> bool:
 
 def has_orders(session: Session) -> bool:
     """Whether the warehouse has a paid member order (a probe, not the range)."""
-    memo = session.known if session.memo is None else session.memo
+    memo = _memo(session)
     if _RANGE in memo:
         return memo[_RANGE] is not None
     return _exists(session, paid_orders(session))

@@ -281,6 +281,8 @@ def _alerts(data: ReportData, name: str) -> Sheet:
 
 
 def _experiments(data: ReportData, name: str) -> Sheet:
+    from memberlens.experiments.readout import arm, outcome
+
     language = data.language
     sheet = Sheet(
         name,
@@ -309,8 +311,8 @@ def _experiments(data: ReportData, name: str) -> Sheet:
             sheet.rows.append(
                 [
                     _text(e["experiment_id"]),
-                    _text(CATALOG[metric].name(language) if metric in CATALOG else metric),
-                    _text(r["variant"]),
+                    _text(outcome(metric, language)),
+                    _text(arm(r["variant"], language)),
                     Cell(r.get("n"), "count"),
                     Cell(r.get("mean"), value),
                     Cell(r.get("control_n"), "count"),

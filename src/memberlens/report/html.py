@@ -383,17 +383,18 @@ def _alerts(data: ReportData) -> list[dict[str, Any]]:
 
 
 def _experiments(data: ReportData) -> list[dict[str, Any]]:
-    from memberlens.experiments.readout import guard, percent, verdict
+    from memberlens.experiments.readout import arm, guard, outcome, percent, verdict
 
+    language = data.language
     return [
         {
             "id": e["experiment_id"],
-            "arms": ", ".join(f"{a['variant']} {a['n']:,}" for a in e["arms"]),
-            "guard": guard(e, data.language),
+            "arms": ", ".join(f"{arm(a['variant'], language)} {a['n']:,}" for a in e["arms"]),
+            "guard": guard(e, language),
             "rows": [
                 {
-                    "metric": r["metric"],
-                    "variant": r["variant"],
+                    "metric": outcome(r["metric"], language),
+                    "variant": arm(r["variant"], language),
                     "lift": percent(r["lift_rel"]),
                     "ci": f"{percent(r['ci_rel'][0])} – {percent(r['ci_rel'][1])}",
                     "p": "–" if r["p_value"] is None else f"{r['p_value']:.3f}",

@@ -40,7 +40,7 @@ LABELS: dict[str, Label] = {
     ),
     "alerts": Label("异常提醒", "Alerts"),
     "experiments": Label("实验结果", "Experiments"),
-    "variant": Label("实验组", "Variant"),
+    "variant": Label("组别", "Variant"),
     "lift": Label("相对提升", "Relative lift"),
     "ci95": Label("95% 置信区间", "95 % CI"),
     "chance": Label("胜出概率", "Chance to win"),

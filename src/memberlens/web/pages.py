@@ -22,6 +22,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from memberlens import formatting
 from memberlens.errors import InputError, MemberlensError
+from memberlens.experiments.readout import arm, outcome
+from memberlens.experiments.readout import verdict as sentence
 from memberlens.labels import LANGUAGES
 from memberlens.pii import safe_cell
 from memberlens.web import labels as L
@@ -626,8 +628,6 @@ def _plain(value: float | None) -> str:
 
 def verdict(row: dict[str, Any], lang: str) -> str:
     """The read-out's sentence, as the command line and the report say it."""
-    from memberlens.experiments.readout import verdict as sentence
-
     return sentence(row, 0.95, lang)
 
 
@@ -682,6 +682,8 @@ def experiments_page(request: Request, caller: Page, svc: Svc) -> Response:
             results = [
                 {
                     **r,
+                    "metric_name": outcome(r["metric"], lang),
+                    "variant_name": arm(r["variant"], lang),
                     "mean_text": _plain(r["mean"]),
                     "control_text": _plain(r["control_mean"]),
                     "lift_text": _signed(r["lift_rel"]),
@@ -700,13 +702,15 @@ def experiments_page(request: Request, caller: Page, svc: Svc) -> Response:
                 "id": chosen,
                 "control": data["control"],
                 "window_days": data["window_days"],
-                "arms": data["arms"],
+                "arms": [{**a, "name": arm(a["variant"], lang)} for a in data["arms"]],
                 "srm_flag": srm["flag"],
                 "srm_text": (L.SRM if srm["flag"] else L.NO_SRM)(lang).format(p=p),
                 "results": results,
                 "warnings": data.get("warnings", []),
                 "chart": {
-                    "y": [f"{r['metric']} · {r['variant']}" for r in plotted],
+                    "y": [
+                        f"{outcome(r['metric'], lang)} · {arm(r['variant'], lang)}" for r in plotted
+                    ],
                     "x": [r["lift_rel"] for r in plotted],
                     "lo": [r["ci_rel"][0] for r in plotted],
                     "hi": [r["ci_rel"][1] for r in plotted],
