@@ -128,6 +128,34 @@ def test_unexpected_errors_are_one_line_with_a_details_file(
     assert "13800138000" not in details  # personal data masked in the file too
 
 
+def test_ctrl_c_during_a_query_is_an_interruption_not_a_failure(
+    shop_ws: ml.Workspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DuckDB turns the KeyboardInterrupt of a signal that arrives during a query into
+    ``RuntimeError: Query interrupted``: still Ctrl-C's one line and exit code 130."""
+    import signal
+
+    import memberlens.cli as cli
+    import memberlens.cli.data as data
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        cli.state.signal = signal.SIGINT  # as the handler records it before raising
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(data, "open_workspace", interrupted)
+    code = run(["-w", str(shop_ws.root), "status"])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err.strip() == "Error: Interrupted (Ctrl-C): nothing was changed."
+
+    def failed(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Query interrupted")  # no signal: an unexpected failure
+
+    monkeypatch.setattr(data, "open_workspace", failed)
+    assert run(["-w", str(shop_ws.root), "status"]) == 1
+    assert "failed unexpectedly (RuntimeError: Query interrupted)" in capsys.readouterr().err
+
+
 def test_a_known_error_is_one_line_and_exit_code_2(
     shop_ws: ml.Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -219,10 +219,21 @@ def run(args: Sequence[str] | None = None) -> int:
         return code
     except KeyboardInterrupt:
         return _interrupted()
-    except MemberlensError as error:
+    except Exception as error:
+        if state.signal is not None:
+            # the signal's KeyboardInterrupt, turned by the library it stopped into an error
+            # of its own (DuckDB: "RuntimeError: Query interrupted")
+            return _interrupted()
+        return _failed(error, args)
+    return 0
+
+
+def _failed(error: Exception, args: Sequence[str]) -> int:
+    """The exit code of an error that ended the command (its message printed)."""
+    if isinstance(error, MemberlensError):
         _print_error(cli_message(error))
         return EXIT_ERROR
-    except OSError as error:
+    if isinstance(error, OSError):
         if error.strerror is None or isinstance(error, BrokenPipeError):
             return _unexpected(error, args)
         # a path the system refuses (too long, missing folder, no permission, disk full)
@@ -230,9 +241,7 @@ def run(args: Sequence[str] | None = None) -> int:
         shown = name if len(name) <= 80 else name[:40] + "…" + name[-20:]
         _print_error(f"{error.strerror}: {shown}" if shown else error.strerror)
         return EXIT_ERROR
-    except Exception as error:
-        return _unexpected(error, args)
-    return 0
+    return _unexpected(error, args)
 
 
 def _unexpected(error: BaseException, args: Sequence[str]) -> int:
