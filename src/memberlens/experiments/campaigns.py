@@ -78,6 +78,10 @@ def analyze_campaigns(
     if by_tier:
         units = _with_tiers(session, units, chosen)
         keys.append("tier")
+    # three queries read the units (the outcomes, the points cost, the treated counts); with
+    # tiers they hold one tier evaluation per campaign: computed once, not once per query
+    built = units
+    units = session.kept(("campaign units", tuple(chosen), by_tier), lambda: built)
     metrics = [Outcome.conversion, Outcome.revenue]
     sums = session.rows(arm_sums(member_outcomes(session, units, keys, window_days), keys, metrics))
     costs = _costs(session, units, chosen, keys)
