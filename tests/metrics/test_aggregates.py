@@ -15,9 +15,9 @@ import memberlens as ml
 from memberlens.dates.periods import parse_period
 from memberlens.metrics import aggregates, refresh
 from memberlens.metrics.compute import DEFINITIONS, NOT_SPLITTABLE
-from memberlens.metrics.daily import daily_parts
+from memberlens.metrics.daily import DAILY, PARTS, daily_parts, daily_series, parts_of
 from memberlens.metrics.dimensions import dimension
-from memberlens.metrics.scope import Scope
+from memberlens.metrics.scope import GROUP, Scope
 from memberlens.workspace.registry import load_dimensions, load_metrics
 
 PERIODS = ("2025-03", "2025-Q1", "2025-03-14")
@@ -120,6 +120,37 @@ def test_the_daily_series_reads_the_same_parts(
             frames.append(daily_parts(session, first, last, d, scope if d else None))
     assert frames[0].height >= 19
     assert_frame_equal(frames[1], frames[0], check_exact=True)
+
+
+def test_the_parts_of_some_daily_metrics_are_those_columns_of_all_parts(
+    demo_ws: ml.Workspace,
+) -> None:
+    first, last = date(2025, 3, 1), date(2025, 3, 20)
+    assert parts_of(["aov"]) == ("orders", "revenue")
+    assert parts_of(["redemption_rate", "buyers"]) == parts_of(["buyers", "redemption_rate"])
+    assert set(parts_of(["redemption_rate"])) == {"points_issued", "points_redeemed"}
+    assert parts_of(DAILY) == PARTS
+    with demo_ws.session() as session:
+        d = dimension("channel")
+        scope = Scope(session, parse_period("2025-03-20"), d)
+        every = daily_parts(session, first, last, d, scope)
+        some = daily_parts(session, first, last, d, scope, parts_of(["aov"]))
+    assert some.columns == ["day", GROUP, "orders", "revenue"]
+    # the same rows, but for (day, group)s that only another part has: no orders, no revenue
+    assert_frame_equal(
+        some, every.select(some.columns).join(some.select("day", GROUP), on=["day", GROUP])
+    )
+    rest = every.join(some.select("day", GROUP), on=["day", GROUP], how="anti")
+    assert rest.height > 0 and rest["orders"].sum() == 0 and rest["revenue"].sum() == 0
+    wanted = pl.col("metric").is_in(["orders", "revenue", "aov"])
+    shown = ["day", GROUP, "metric"]
+    assert_frame_equal(
+        daily_series(some).sort(shown),
+        daily_series(every)
+        .filter(wanted)
+        .join(some.select("day", GROUP), on=["day", GROUP])
+        .sort(shown),
+    )
 
 
 SERIES = [  # (from, to, grain, by): consecutive periods, read together from the aggregates

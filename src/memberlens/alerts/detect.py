@@ -24,6 +24,7 @@ dimension whose value moved most against their own baseline.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ import polars as pl
 from memberlens.dates.calendar import holiday_days, same_day_last_year
 from memberlens.dates.periods import Grain, Period
 from memberlens.engine.session import Session
-from memberlens.metrics.daily import DAILY, daily_parts, daily_series
+from memberlens.metrics.daily import DAILY, daily_parts, daily_series, parts_of
 from memberlens.metrics.dimensions import dimension
 from memberlens.metrics.scope import GROUP, Scope
 
@@ -183,18 +184,26 @@ def detect(
             if abs(score) >= s.threshold and relative >= s.min_change:
                 alerts.append(Alert(day, metric, float(values[index]), expected, score, event))
     if drill:
-        # the series of a day by a dimension hold every metric: computed once per day and
-        # dimension, whatever number of the day's metrics moved
+        # the series of a day by a dimension hold the parts of the metrics that moved that
+        # day: computed once per day and dimension, whatever number of those metrics
+        moved: dict[date, set[str]] = {}
+        for a in alerts:
+            moved.setdefault(a.day, set()).add(a.metric)
         series: dict[tuple[date, str], pl.DataFrame] = {}
-        alerts = [_drill(session, a, s, series) for a in alerts]
+        alerts = [_drill(session, a, s, series, parts_of(moved[a.day])) for a in alerts]
     return sorted(alerts, key=lambda a: (a.day, -abs(a.score)))
 
 
 def _drill(
-    session: Session, alert: Alert, s: Settings, computed: dict[tuple[date, str], pl.DataFrame]
+    session: Session,
+    alert: Alert,
+    s: Settings,
+    computed: dict[tuple[date, str], pl.DataFrame],
+    parts: Sequence[str],
 ) -> Alert:
     """The groups of each member dimension that moved most on the alert's day
-    (``computed``: the day's series by dimension, filled as they are computed)."""
+    (``computed``: the day's series by dimension, filled as they are computed from
+    ``parts``, those of every metric that moved that day)."""
     start = alert.day - timedelta(weeks=s.weeks)
     period = Period(Grain.DAY, alert.day, alert.day)
     found: list[Contributor] = []
@@ -203,13 +212,17 @@ def _drill(
         if key not in computed:
             by = dimension(name)
             scope = Scope(session, period, by)
-            computed[key] = daily_series(daily_parts(session, start, alert.day, by, scope))
+            computed[key] = daily_series(daily_parts(session, start, alert.day, by, scope, parts))
         series = computed[key].filter(pl.col("metric") == alert.metric)
         for (group,), rows in series.group_by(GROUP):
             by_day = dict(zip(rows["day"].to_list(), rows["value"].to_list(), strict=True))
-            value = by_day.get(alert.day)
-            refs = [by_day.get(alert.day - timedelta(weeks=k)) for k in range(1, s.weeks + 1)]
-            refs = [0.0 if r is None and alert.metric not in RATIOS else r for r in refs]
+            # a count with no row that day is 0 (a store without orders), as the reference
+            # days are; a ratio without a denominator has no value
+            days = [alert.day, *(alert.day - timedelta(weeks=k) for k in range(1, s.weeks + 1))]
+            value, *refs = [
+                0.0 if by_day.get(d) is None and alert.metric not in RATIOS else by_day.get(d)
+                for d in days
+            ]
             clean = [float(r) for r in refs if r is not None]
             if value is None or len(clean) < s.min_references:
                 continue

@@ -8,6 +8,7 @@ rarely has enough responses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -48,9 +49,15 @@ _SUMS = ("revenue", "points_issued", "points_redeemed")
 
 
 def daily_parts(
-    session: Session, first: date, last: date, by: Dimension | None = None, scope: Any = None
+    session: Session,
+    first: date,
+    last: date,
+    by: Dimension | None = None,
+    scope: Any = None,
+    parts: Sequence[str] = PARTS,
 ) -> pl.DataFrame:
-    """Per day (and group): the additive parts every daily metric is computed from.
+    """Per day (and group): the additive parts the daily metrics are computed from (all of
+    them, or ``parts``: one query each; :func:`parts_of` names those some metrics need).
 
     Each part is the catalog's definition on a per-day scope over ``first`` .. ``last``; a
     split labels members as of the end of ``scope``'s period (default: of ``last``).
@@ -61,13 +68,22 @@ def daily_parts(
     labels_at = scope.period if isinstance(scope, Scope) else None
     s = Scope(session, Period(Grain.RANGE, first, last), by, days=True, labels_at=labels_at)
     result: pl.DataFrame | None = None
-    for part in PARTS:
+    for part in parts:
         frame = daily_rows(s, part, DEFINITIONS[part]).rename({"value": part})
         if part in _SUMS:
             frame = frame.with_columns(pl.col(part).cast(pl.Float64))
         result = frame if result is None else result.join(frame, on=keys, how="full", coalesce=True)
     assert result is not None
-    return result.with_columns([pl.col(c).fill_null(0) for c in PARTS]).sort(keys)
+    return result.with_columns([pl.col(c).fill_null(0) for c in parts]).sort(keys)
+
+
+def parts_of(metrics: Iterable[str]) -> tuple[str, ...]:
+    """The parts the daily ``metrics`` are computed from (a ratio: its two), in PARTS order."""
+    ratios = _ratios()
+    needed: set[str] = set()
+    for metric in metrics:
+        needed.update(ratios.get(metric, (metric,)))
+    return tuple(p for p in PARTS if p in needed)
 
 
 def _ratios() -> dict[str, tuple[str, str]]:
@@ -81,12 +97,16 @@ def _ratios() -> dict[str, tuple[str, str]]:
 
 
 def daily_series(parts: pl.DataFrame) -> pl.DataFrame:
-    """Long frame (day, [group], metric, value) of the DAILY metrics from their parts."""
+    """Long frame (day, [group], metric, value) of the DAILY metrics from their parts (those
+    whose parts the frame holds)."""
+    have = set(parts.columns)
     derived = parts.with_columns(
         **{
             metric: pl.when(pl.col(bottom) > 0).then(pl.col(top) / pl.col(bottom))
             for metric, (top, bottom) in _ratios().items()
+            if top in have and bottom in have
         }
     )
     index = [c for c in ("day", GROUP) if c in derived.columns]
-    return derived.unpivot(index=index, on=list(DAILY), variable_name="metric", value_name="value")
+    shown = [m for m in DAILY if m in derived.columns]
+    return derived.unpivot(index=index, on=shown, variable_name="metric", value_name="value")

@@ -87,7 +87,7 @@ def _collect(
         span = require_orders(session)
         p = ws.resolve_period(session, period)
         months_back = (p.first.replace(day=1) - timedelta(days=365)).replace(day=1)
-        daily = daily_parts(session, months_back, p.last).select("day", "orders", "revenue")
+        daily = daily_parts(session, months_back, p.last, parts=("orders", "revenue"))
         experiments = _experiments(session)
     steps.update(1)
     start, end = months_back.isoformat(), p.last.isoformat()
