@@ -91,6 +91,8 @@ PRELOAD = (
     "memberlens.cli",
 )
 
+#: Environment variables read when the warm process starts, so part of its identity.
+_READ_AT_START = ("PYTHON", "LANG", "LC_", "OMP_", "OPENBLAS_", "MKL_", "POLARS_", "NUMEXPR_")
 _HEADER = struct.Struct("!I")  # the length of the JSON request that follows
 _STALE = -1  # the warm process's answer when its code changed: run here instead
 _LOCK = -1  # the warm process's lock file (one warm process per socket)
@@ -135,9 +137,10 @@ def _identity() -> str:
 
     from memberlens import __version__
 
-    # what the interpreter read at its start: its own settings and the locale (the default
-    # encoding of files); everything else of the environment is the caller's in each fork
-    python = {k: v for k, v in os.environ.items() if k.startswith(("PYTHON", "LANG", "LC_"))}
+    # what the interpreter and the preloaded libraries read at their start: Python's settings,
+    # the locale (the default encoding of files), the thread counts of the numeric libraries;
+    # everything else of the environment is the caller's in each fork
+    python = {k: v for k, v in os.environ.items() if k.startswith(_READ_AT_START)}
     text = json.dumps([sys.executable, sys.path, __file__, __version__, python])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
