@@ -2,10 +2,14 @@
 
     uv run python benchmarks/kpi_compare.py [--workspace benchmarks/out/ws-10000000]
         [--data benchmarks/out/program-10000000] [--period 2025-12] [--runs 1] [--set nine]
+        [--via cli]
 
 Three whole child processes, one after the other (``--runs`` rounds of the three):
 
-(a) memberlens: ``ws.metrics(core ids, period)`` on the workspace;
+(a) memberlens: ``ws.metrics(core ids, period)`` on the workspace; with ``--via cli`` the
+    command line instead, ``memberlens -w WS metrics IDS --period P --format json``, served
+    by the warm process of ``memberlens.launch`` as a user's command is (one untimed run
+    first starts it; its peak RSS is then the caller's only, not the fork's);
 (b) hand-written DuckDB SQL (benchmarks/reference_sql.py) over the same warehouse file,
     opened read-only with the workspace's ``[engine]`` settings (the same ``memory_limit``);
 (c) pandas (benchmarks/reference_pandas.py) over the generator's Parquet files.
@@ -59,6 +63,20 @@ ws = ml.open({workspace!r})
 ids = {ids!r} or [m.id for m in METRICS if m.klass == "core"]
 frame = ws.metrics(ids, {period!r})
 values = dict(zip(frame["metric"].to_list(), frame["value"].to_list(), strict=True))
+print(json.dumps({{"values": values, "seconds_in_process": time.perf_counter() - started}}))
+"""
+
+MEMBERLENS_CLI = """
+import json, subprocess, time
+started = time.perf_counter()
+done = subprocess.run(
+    [{script!r}, "-w", {workspace!r}, "metrics", *{ids!r}, "--period", {period!r},
+     "--format", "json"],
+    capture_output=True, text=True, check=True,
+)
+rows = json.loads(done.stdout)
+rows = rows["rows"] if isinstance(rows, dict) else rows
+values = {{r["metric"]: r["value"] for r in rows}}
 print(json.dumps({{"values": values, "seconds_in_process": time.perf_counter() - started}}))
 """
 
@@ -192,6 +210,13 @@ def main() -> None:
         "--memory-limit",
         help="run (a) and (b) with this [engine] memory_limit instead of the workspace's",
     )
+    parser.add_argument(
+        "--via",
+        choices=("api", "cli"),
+        default="api",
+        help="memberlens through the Python API (a child calling ws.metrics) or the command "
+        "line (the console script, warm)",
+    )
     parser.add_argument("--output", type=Path, default=OUT / "kpi-compare.json")
     args = parser.parse_args()
     use_bytecode_cache()
@@ -210,6 +235,7 @@ def main() -> None:
         "settings": settings,
         "period": args.period,
         "ids": list(NINE_IDS) if args.set == "nine" else [],
+        "script": str(Path(sys.executable).with_name("memberlens")),
         "function": "nine_metrics" if args.set == "nine" else "core_metrics",
         "inactive_days": inactive_days,
         "point_value": point_value,
@@ -229,6 +255,12 @@ def main() -> None:
     print(f"DuckDB settings for (a) and (b): {settings}")
 
     codes = {"memberlens": MEMBERLENS, "sql": SQL, "pandas": PANDAS}
+    if args.via == "cli":
+        codes["memberlens"] = MEMBERLENS_CLI
+        if not fill["ids"]:
+            fill["ids"] = list(CORE_IDS)
+        child("warm start", MEMBERLENS_CLI.format(**fill))  # starts the warm process
+        wait_for_warm()
     if args.set == "nine" or args.pandas_runs == 0:  # pandas computes the core set only
         del codes["pandas"]
     runs: dict[str, list[Measured]] = {name: [] for name in codes}
@@ -262,6 +294,7 @@ def main() -> None:
     result = {
         "period": args.period,
         "set": args.set,
+        "via": args.via,
         "workspace": str(workspace),
         "data": str(data),
         "duckdb_settings": settings,
@@ -287,8 +320,17 @@ def main() -> None:
     )
     title = f"{what} for {args.period}, median of the runs ({counts})"
     names = {name: NAMES[name] for name in codes}
+    if args.via == "cli":
+        names["memberlens"] = "memberlens metrics … --format json (command line, warm)"
     print_parts([m.detail.get("parts", {}) for m in runs["sql"]])
     print_table(title, names, seconds, rss, problems, "values", args.output)
+
+
+def wait_for_warm() -> None:
+    """Until the warm process the first command started answers (benchmarks/commands.py)."""
+    from commands import wait_until_warm
+
+    wait_until_warm()
 
 
 def print_parts(runs: list[Any]) -> None:
