@@ -92,13 +92,14 @@ def main() -> None:
         "| `MEMBERLENS_WARM=0`: median s |"
     )
     print("|---|---:|---:|---:|---|---:|")
+    started = time.time()
     for number, (command, bar) in enumerate(COMMANDS):
         argv = [executable, "-w", str(workspace), *command.split()]
         if command in ("--help", "metrics list"):
             argv = [executable, *command.split()]
         timed(argv)  # warm-up
         if number == 0:
-            wait_until_warm()
+            wait_until_warm(started)
         times = [timed(argv) for _ in range(args.runs)]
         median = statistics.median(times)
         cold_times = [timed(argv, cold) for _ in range(args.cold_runs)]
@@ -110,24 +111,15 @@ def main() -> None:
         )
 
 
-def wait_until_warm(seconds: float = 60) -> None:
-    """Wait until a warm process started after this script listens (the first command
-    started it; see memberlens.launch)."""
+def wait_until_warm(since: float, seconds: float = 60) -> None:
+    """Wait until a warm process started after ``since`` listens (the first command started
+    it; see memberlens.launch)."""
     from memberlens import launch
 
-    started = time.time() - 30
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        for base in (None, "/tmp"):
-            folder = launch.folder(base)
-            for lock in Path(folder).glob("warm-*.lock") if folder else ():
-                sock = lock.with_suffix("")
-                if (
-                    lock.stat().st_mtime > started
-                    and sock.exists()
-                    and launch._listening(str(sock))
-                ):
-                    return
+        if any(launch.warm_pid(base, since) for base in (None, "/tmp")):
+            return
         time.sleep(0.2)
     print("(no warm process answered: the commands below ran in their own processes)")
 

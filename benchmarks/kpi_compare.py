@@ -29,6 +29,7 @@ import os
 import re
 import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -259,8 +260,11 @@ def main() -> None:
         codes["memberlens"] = MEMBERLENS_CLI
         if not fill["ids"]:
             fill["ids"] = list(CORE_IDS)
+        from commands import wait_until_warm
+
+        started = time.time()
         child("warm start", MEMBERLENS_CLI.format(**fill))  # starts the warm process
-        wait_for_warm()
+        wait_until_warm(started)
     if args.set == "nine" or args.pandas_runs == 0:  # pandas computes the core set only
         del codes["pandas"]
     runs: dict[str, list[Measured]] = {name: [] for name in codes}
@@ -324,13 +328,6 @@ def main() -> None:
         names["memberlens"] = "memberlens metrics … --format json (command line, warm)"
     print_parts([m.detail.get("parts", {}) for m in runs["sql"]])
     print_table(title, names, seconds, rss, problems, "values", args.output)
-
-
-def wait_for_warm() -> None:
-    """Until the warm process the first command started answers (benchmarks/commands.py)."""
-    from commands import wait_until_warm
-
-    wait_until_warm()
 
 
 def print_parts(runs: list[Any]) -> None:

@@ -46,7 +46,11 @@ def runtime() -> Iterator[dict[str, str]]:
 
 
 def command(
-    env: dict[str, str], *args: str, importtime: bool = False, cwd: Path | None = None
+    env: dict[str, str],
+    *args: str,
+    importtime: bool = False,
+    cwd: Path | None = None,
+    umask: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     flags = ["-X", "importtime"] if importtime else []
     return subprocess.run(
@@ -56,19 +60,17 @@ def command(
         env=env,
         cwd=cwd,
         timeout=300,
+        umask=-1 if umask is None else umask,
     )
 
 
-def wait_until_warm(env: dict[str, str]) -> int:
+def wait_until_warm(env: dict[str, str], since: float = 0.0) -> int:
     """The warm process's pid, once it listens (the first command started it)."""
-    folder = Path(env["XDG_RUNTIME_DIR"])
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        for lock in folder.glob("memberlens-*/warm-*.lock"):
-            sock = lock.with_suffix("")
-            text = lock.read_text()
-            if text and sock.exists() and launch._listening(str(sock)):
-                return int(text)
+        pid = launch.warm_pid(env["XDG_RUNTIME_DIR"], since)
+        if pid is not None:
+            return pid
         time.sleep(0.2)
     raise AssertionError("the warm process did not start")
 
@@ -115,20 +117,17 @@ def test_a_command_served_warm_prints_what_it_prints_in_its_own_process(
     # a file the command writes lands in the caller's folder with the caller's umask
     out = tmp_path / "out"
     out.mkdir()
-    done = command(
-        runtime,
-        "-w",
-        str(shop.root),
-        "rfm",
-        "--as-of",
-        "2024-03-31",
-        "--output",
-        "r.parquet",
-        cwd=out,
-    )
-    assert done.returncode == 0, done.stderr
-    assert (out / "r.parquet").exists()
-    assert os.getpid() != server  # the test is not the warm process
+    for umask, mode in ((0o077, 0o600), (0o022, 0o644)):
+        written = out / f"r-{umask:o}.parquet"
+        done = command(
+            runtime,
+            *("-w", str(shop.root), "rfm", "--as-of", "2024-03-31", "--output", written.name),
+            cwd=out,
+            umask=umask,
+        )
+        assert done.returncode == 0, done.stderr
+        assert written.stat().st_mode & 0o777 == mode
+    assert launch.warm_pid(runtime["XDG_RUNTIME_DIR"]) == server  # all served by the one
 
 
 def test_ctrl_c_reaches_the_command_and_its_fork_ends(
@@ -170,20 +169,48 @@ def test_password_prompts_and_the_service_never_run_warm(monkeypatch: pytest.Mon
         assert not launch.enabled(["metrics", "list"])
 
 
-def test_a_changed_module_makes_the_warm_process_stale(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_changed_module_makes_the_warm_process_step_aside(
+    runtime: dict[str, str], tmp_path: Path
 ) -> None:
+    """A module the warm process imported changes on disk (here the interpreter's
+    sitecustomize, which both sides import at start): that command runs in its own
+    process, the old warm process exits, and the next command starts a fresh one."""
+    site = tmp_path / "site"
+    site.mkdir()
+    module = site / "sitecustomize.py"
+    module.write_text("VALUE = 1\n")
+    env = {**runtime, "PYTHONPATH": str(site)}
+    assert command(env, "metrics", "list").returncode == 0
+    old = wait_until_warm(env)
+    assert not imported(command(env, "metrics", "list", importtime=True).stderr, "typer")
+    stamp = module.stat().st_mtime_ns + 5_000_000_000
+    os.utime(module, ns=(stamp, stamp))
+    changed = time.time()
+    here = command(env, "metrics", "list", importtime=True)
+    assert here.returncode == 0 and imported(here.stderr, "typer"), "ran in its own process"
+    new = wait_until_warm(env, since=changed)
+    assert new != old
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{old}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{old}").exists(), "the old warm process exited"
+    assert not imported(command(env, "metrics", "list", importtime=True).stderr, "typer")
+
+
+def test_module_times_see_a_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     module = tmp_path / "warm_probe_module.py"
     module.write_text("VALUE = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     import warm_probe_module  # noqa: F401
 
     before = launch._module_times()
-    assert launch._module_times() == before
+    assert before[str(module)] == module.stat().st_mtime_ns
+    assert not launch._changed(before)
     stamp = module.stat().st_mtime_ns + 1_000_000_000
     os.utime(module, ns=(stamp, stamp))
-    after = launch._module_times()
-    assert after != before and after[str(module)] == stamp
+    assert launch._changed(before)
+    module.unlink()
+    assert launch._changed({str(module): stamp}), "a removed file is a change too"
     monkeypatch.delitem(sys.modules, "warm_probe_module")
 
 

@@ -71,3 +71,18 @@ def test_experiment_and_voc_pages_show_the_api_numbers(viewer: TestClient) -> No
     voc = viewer.get(f"/voc?period={PERIOD}&lang=en")
     assert voc.status_code == 200 and f"n = {nps['n']}" in voc.text
     assert viewer.get("/voc?table=orders").status_code == 422
+
+
+def test_the_alerts_page_names_each_contributor_in_its_language(viewer: TestClient) -> None:
+    from memberlens.report.labels import dimension
+
+    rows = viewer.get("/api/v1/alerts?from=2025-01-01&to=2025-06-30").json()["rows"]
+    drilled = [r for r in rows if r["contributors"]]
+    assert drilled, rows
+    month, ids = drilled[0]["day"][:7], drilled[0]["contributors"]  # ids: "channel=store: …"
+    dimensions = {part.split("=")[0].strip() for part in ids.split(";")}
+    zh = viewer.get(f"/alerts?period={month}&lang=zh").text
+    en = viewer.get(f"/alerts?period={month}&lang=en").text
+    for name in dimensions:
+        assert f"{dimension(name, 'zh')} = " in zh and f"{dimension(name, 'en')} = " in en
+        assert f"{name}=" not in zh and f"{name}=" not in en

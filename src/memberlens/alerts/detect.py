@@ -218,11 +218,9 @@ def _drill(
             by_day = dict(zip(rows["day"].to_list(), rows["value"].to_list(), strict=True))
             # a count with no row that day is 0 (a store without orders), as the reference
             # days are; a ratio without a denominator has no value
+            missing = None if alert.metric in RATIOS else 0.0
             days = [alert.day, *(alert.day - timedelta(weeks=k) for k in range(1, s.weeks + 1))]
-            value, *refs = [
-                0.0 if by_day.get(d) is None and alert.metric not in RATIOS else by_day.get(d)
-                for d in days
-            ]
+            value, *refs = [by_day.get(d, missing) for d in days]
             clean = [float(r) for r in refs if r is not None]
             if value is None or len(clean) < s.min_references:
                 continue

@@ -18,7 +18,7 @@ from memberlens.labels import Label
 from memberlens.metrics.catalog import CATALOG
 from memberlens.metrics.targets import Status
 from memberlens.report.data import CHANNEL, MEMBER_SPLIT, ReportData, ordered
-from memberlens.report.labels import LABELS, dimension, group, label
+from memberlens.report.labels import LABELS, contributor, group, label
 
 #: U+2060 WORD JOINER: no line break at a hyphen or before a bracket inside a name.
 JOINER = "\u2060"
@@ -370,13 +370,7 @@ def _alerts(data: ReportData) -> list[dict[str, Any]]:
             "expected": formatting.number(a.expected, str(CATALOG[a.metric].unit)),
             "change": "–" if a.change is None else f"{a.change:+.0%}",
             "event": a.event_day,
-            "contributors": [
-                f"{dimension(c.dimension, data.language)} = "
-                f"{group(c.dimension, c.group, data.language)}: "
-                f"{formatting.number(c.value, str(CATALOG[a.metric].unit))} "
-                f"({formatting.number(c.expected, str(CATALOG[a.metric].unit))})"
-                for c in a.contributors[:3]
-            ],
+            "contributors": [contributor(c, a.metric, data.language) for c in a.contributors[:3]],
         }
         for a in data.alerts
     ]

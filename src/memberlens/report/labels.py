@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from memberlens import labels
 from memberlens.labels import Label
 from memberlens.metrics.scope import UNKNOWN as UNKNOWN_ID
+
+if TYPE_CHECKING:
+    from memberlens.alerts.detect import Contributor
 
 LABELS: dict[str, Label] = {
     "title": Label("会员运营月报", "Membership report"),
@@ -178,3 +183,16 @@ def dimension(name: str, language: str) -> str:
     """A dimension's name in ``language`` (its id when it has no label)."""
     found = DIMENSIONS.get(name)
     return name if found is None else found(language)
+
+
+def contributor(c: Contributor, metric: str, language: str) -> str:
+    """One contributor of an alert as a person reads it, in the metric's unit:
+    ``积分使用者 = 未使用积分: 26,290 (11,332)`` — the group's value that day (its usual one)."""
+    from memberlens import formatting
+    from memberlens.metrics.catalog import CATALOG
+
+    unit = str(CATALOG[metric].unit)
+    return (
+        f"{dimension(c.dimension, language)} = {group(c.dimension, c.group, language)}: "
+        f"{formatting.number(c.value, unit)} ({formatting.number(c.expected, unit)})"
+    )

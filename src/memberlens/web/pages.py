@@ -591,22 +591,27 @@ def member_page(request: Request, caller: Page, svc: Svc) -> Response:
 @router.get("/alerts")
 def alerts_page(request: Request, caller: Page, svc: Svc) -> Response:
     from memberlens.metrics.catalog import CATALOG
+    from memberlens.report.labels import contributor
 
     lang = language(request)
 
     def build() -> dict[str, Any]:
         period, first, last = chosen_period(svc, request)
-        found = svc.queries.alerts(first, last)
         rows = []
-        for a in found:
-            unit = str(CATALOG[a["metric"]].unit)
+        for alert in svc.queries.alert_list(first, last):
+            a = alert.to_dict()
+            unit = str(CATALOG[alert.metric].unit)
             rows.append(
                 {
                     **a,
-                    "name": CATALOG[a["metric"]].name(lang),
+                    "name": CATALOG[alert.metric].name(lang),
                     "value_text": formatting.number(a["value"], unit),
                     "expected_text": formatting.number(a["expected"], unit),
                     "change_text": "–" if a["change"] is None else f"{a['change']:+.0%}",
+                    # named in the page's language (the JSON row holds the ids)
+                    "contributors": "; ".join(
+                        contributor(c, alert.metric, lang) for c in alert.contributors[:3]
+                    ),
                 }
             )
         return {"months": months(svc), "period": period, "alerts": rows}

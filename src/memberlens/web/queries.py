@@ -34,6 +34,7 @@ from memberlens.errors import InputError, MemberlensError, WarehouseBusyError, u
 if TYPE_CHECKING:
     import polars as pl
 
+    from memberlens.alerts.detect import Alert
     from memberlens.ingest.load import IngestResult
     from memberlens.workspace import Workspace
 
@@ -410,13 +411,13 @@ class Queries:
         return self.run(("vintages", as_of), lambda: rows(self.ws.points.vintages(as_of)))
 
     # -- alerts --------------------------------------------------------------------------------
+    def alert_list(self, start: str, end: str) -> list[Alert]:
+        """The alerts between ``start`` and ``end`` with their drill-downs."""
+        return self.run(("alerts", start, end), lambda: self.ws.analyses.alerts(start, end, True))
+
     def alerts(self, start: str, end: str) -> Rows:
         """As ``alerts --from --to --format json``."""
-
-        def compute() -> Rows:
-            return [a.to_dict() for a in self.ws.analyses.alerts(start, end, True)]
-
-        return self.run(("alerts", start, end), compute)
+        return [a.to_dict() for a in self.alert_list(start, end)]
 
     # -- experiments and campaigns (DESIGN §12) -------------------------------------------------
     def experiment_ids(self) -> list[str]:
