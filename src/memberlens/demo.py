@@ -1,16 +1,20 @@
-"""The demo program: generate a synthetic program, create a workspace and load every table."""
+"""The demo program: generate a synthetic program, create a workspace, load every table and
+build the daily aggregates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memberlens.errors import WorkspaceError
 from memberlens.ingest.load import IngestResult
 from memberlens.progress import Progress
 from memberlens.schema import LOAD_ORDER
 from memberlens.workspace import Workspace, init
+
+if TYPE_CHECKING:
+    from memberlens.metrics.refresh import Refreshed
 
 DATA_DIR = "data"
 DEFAULT_MEMBERS = 20_000
@@ -21,6 +25,7 @@ class Demo:
     workspace: Workspace
     truth: dict[str, Any]
     loads: list[IngestResult]
+    aggregates: Refreshed
 
 
 def build_demo(
@@ -31,7 +36,8 @@ def build_demo(
     language: str = "zh",
     progress: Progress | None = None,
 ) -> Demo:
-    """Generate ``members`` members into ``directory/data`` and load them into a new workspace."""
+    """Generate ``members`` members into ``directory/data``, load them into a new workspace
+    and build its daily aggregates, as the morning run (``run-daily``) leaves a workspace."""
     from memberlens.generate import generate
     from memberlens.generate.params import Plan
 
@@ -45,4 +51,4 @@ def build_demo(
     truth = generate(data, members, seed=Plan.seed if seed is None else seed, progress=progress)
     ws = init(root, language="en" if language == "en" else "zh")
     loads = [ws.ingest(table, data / f"{table}.parquet", progress=progress) for table in LOAD_ORDER]
-    return Demo(ws, truth, loads)
+    return Demo(ws, truth, loads, ws.refresh_aggregates(progress=progress))

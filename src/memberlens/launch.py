@@ -83,10 +83,12 @@ PRELOAD = (
     "jinja2",
     "xlsxwriter",
     "plotly.graph_objects",
+    "holidays.countries.china",
     "memberlens.config",
     "memberlens.workspace",
     "memberlens.metrics.compute",
     "memberlens.metrics.evaluate",
+    "memberlens.dates.calendar",
     "memberlens.voc.text",
     "memberlens.cli",
 )

@@ -4,10 +4,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import memberlens as ml
-from memberlens.alerts.detect import detect, event_days
+from memberlens.alerts.detect import _baselines, _spreads, detect, event_days
 from memberlens.demo import build_demo
 from memberlens.metrics.daily import PARTS
 
@@ -129,3 +130,45 @@ def test_the_golden_week_is_not_an_anomaly_because_it_is_a_holiday(
         detect_module, "holiday_days", lambda a, b, s=None: holiday_days(a, b, s) - golden
     )
     assert len(doubled(ws)) >= 3
+
+
+def _loop_baselines(values: Any, usable: Any, weeks: int, minimum: int) -> Any:
+    """The baseline as its definition reads, one day at a time."""
+    result = np.full(values.size, np.nan)
+    for i in range(values.size):
+        refs = [
+            values[i - 7 * k]
+            for k in range(1, weeks + 1)
+            if i - 7 * k >= 0 and usable[i - 7 * k] and not np.isnan(values[i - 7 * k])
+        ]
+        if len(refs) >= minimum:
+            result[i] = float(np.median(refs))
+    return result
+
+
+def _loop_spreads(residual: Any, usable: Any, width: int) -> Any:
+    result = np.zeros(residual.size)
+    for i in range(residual.size):
+        window = [
+            residual[j]
+            for j in range(max(0, i - width), i)
+            if usable[j] and not np.isnan(residual[j])
+        ]
+        result[i] = 1.4826 * float(np.median(np.abs(window))) if window else 0.0
+    return result
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_baselines_and_spreads_equal_their_day_by_day_definition(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 500))
+    values = rng.poisson(40, n).astype(float)
+    values[rng.random(n) < 0.1] = np.nan  # days without a value
+    usable = rng.random(n) > 0.15  # holidays and campaign days
+    weeks, minimum = int(rng.integers(1, 10)), int(rng.integers(0, 6))
+    base = _baselines(values, usable, weeks, minimum)
+    np.testing.assert_array_equal(base, _loop_baselines(values, usable, weeks, minimum))
+    residual = np.log1p(values) - np.log1p(base)
+    np.testing.assert_array_equal(
+        _spreads(residual, usable, 7 * weeks), _loop_spreads(residual, usable, 7 * weeks)
+    )

@@ -121,15 +121,30 @@ def _wide(series: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
 def _baselines(values: np.ndarray, usable: np.ndarray, weeks: int, minimum: int) -> np.ndarray:
     """Median of the same weekday in the ``weeks`` weeks before each day (usable days only)."""
     n = values.size
-    result = np.full(n, np.nan)
-    for index in range(n):
-        refs = [
-            values[index - 7 * k]
-            for k in range(1, weeks + 1)
-            if index - 7 * k >= 0 and usable[index - 7 * k] and not np.isnan(values[index - 7 * k])
-        ]
-        if len(refs) >= minimum:
-            result[index] = float(np.median(refs))
+    clean = np.where(usable, values, np.nan)
+    lagged = np.full((n, weeks), np.nan)
+    for k in range(1, weeks + 1):
+        lagged[7 * k :, k - 1] = clean[: max(n - 7 * k, 0)]
+    return _median_of_at_least(lagged, minimum)
+
+
+def _spreads(residual: np.ndarray, usable: np.ndarray, width: int) -> np.ndarray:
+    """1.4826 × the median absolute residual of the ``width`` days before each day (usable
+    days with a residual only; 0 where there is none)."""
+    clean = np.abs(np.where(usable, residual, np.nan))
+    padded = np.concatenate([np.full(width, np.nan), clean])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)[: clean.size]
+    spreads: np.ndarray = 1.4826 * np.nan_to_num(_median_of_at_least(windows, 1), nan=0.0)
+    return spreads
+
+
+def _median_of_at_least(rows: np.ndarray, minimum: int) -> np.ndarray:
+    """Each row's median over its non-NaN values; NaN for a row with fewer than ``minimum``."""
+    count = np.sum(~np.isnan(rows), axis=1)
+    result = np.full(rows.shape[0], np.nan)
+    enough = count >= max(minimum, 1)
+    if enough.any():
+        result[enough] = np.nanmedian(rows[enough], axis=1)
     return result
 
 
@@ -156,6 +171,7 @@ def detect(
         values = column.to_numpy()
         base = _baselines(values, usable, s.weeks, s.min_references)
         residual = np.log1p(values) - np.log1p(base)
+        spreads = _spreads(residual, usable, 7 * s.weeks)
         for index, day in enumerate(days):
             if day < first or np.isnan(values[index]) or np.isnan(base[index]):
                 continue
@@ -170,12 +186,7 @@ def detect(
                 if not np.isfinite(growth):
                     continue
                 expected = float(values[earlier] * growth)
-            window = [
-                residual[j]
-                for j in range(max(0, index - 7 * s.weeks), index)
-                if usable[j] and not np.isnan(residual[j])
-            ]
-            spread = 1.4826 * float(np.median(np.abs(window))) if window else 0.0
+            spread = float(spreads[index])
             # counts cannot be steadier than Poisson noise allows
             floor = 1 / math.sqrt(expected + 1) if metric not in RATIOS else s.min_scale
             scale = max(spread, floor, s.min_scale) * (s.event_widening if event else 1)

@@ -88,6 +88,11 @@ def demo(
     loaded = sum(r.loaded for r in result.loads)
     quarantined = sum(r.quarantined for r in result.loads)
     console.print(f"Loaded {loaded:,} rows ({quarantined:,} quarantined).")
+    built = result.aggregates
+    console.print(
+        f"Daily aggregates built: {len(built.days):,} days, {len(built.months):,} months "
+        f"({built.seconds:.1f} s)."
+    )
     show_summary(
         result.workspace.summary(list(HEADLINE)), result.workspace.config.workspace.language
     )

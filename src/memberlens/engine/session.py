@@ -100,8 +100,24 @@ class Session:
         from ibis.formats.pyarrow import PyArrowData
 
         self.backend._run_pre_execute_hooks(expression)  # registers in-memory tables
-        result = self.backend.con.sql(self.backend.compile(table)).to_arrow_table()
+        result = self.backend.con.sql(self._sql(table)).to_arrow_table()
         return expression.__pyarrow_result__(result, data_mapper=PyArrowData)
+
+    def _sql(self, table: ir.Table) -> str:
+        """The DuckDB SQL of ``table``: compiled by Ibis, or read from the workspace's cache
+        of compiled SQL when an expression of the same structure was compiled before
+        (:mod:`memberlens.engine.sqlcache`)."""
+        from memberlens.engine import sqlcache
+
+        key = sqlcache.fingerprint(table.op()) if self.root is not None else None
+        if key is None or self.root is None:
+            return str(self.backend.compile(table))
+        place = sqlcache.folder(self.root)
+        sql = sqlcache.read(place, key)
+        if sql is None:
+            sql = str(self.backend.compile(table))
+            sqlcache.write(place, key, sql)
+        return sql
 
     def kept(self, key: Any, build: Callable[[], ir.Table]) -> ir.Table:
         """``build()``'s rows computed once in this session and kept for its later queries
@@ -113,8 +129,26 @@ class Session:
         found = self.known.get(("kept", key))
         if found is None:
             name = f"_kept_{sum(1 for k in self.known if k[0] == 'kept')}"
-            found = self.known[("kept", key)] = self.backend.create_table(name, build(), temp=True)
+            found = self.known[("kept", key)] = self._temporary(name, build())
         return found
+
+    def _temporary(self, name: str, table: ir.Table) -> ir.Table:
+        """A temporary DuckDB table of ``table``'s rows, with its columns typed as Ibis would
+        type them (``create_table(temp=True)``), its query's SQL through :meth:`_sql`."""
+        schema = table.schema()
+        if any(t.is_null() for t in schema.types):  # Ibis's own error names the columns
+            return self.backend.create_table(name, table, temp=True)
+        import sqlglot as sg
+
+        dialect = self.backend.dialect
+        quoted = sg.to_identifier(name, quoted=True).sql(dialect)
+        columns = ", ".join(d.sql(dialect) for d in schema.to_sqlglot_column_defs(dialect))
+        names = ", ".join(sg.to_identifier(c, quoted=True).sql(dialect) for c in schema.names)
+        self.backend._run_pre_execute_hooks(table)
+        con = self.backend.con
+        con.execute(f"CREATE TEMPORARY TABLE {quoted} ({columns})")
+        con.execute(f"INSERT INTO temp.main.{quoted} ({names}) {self._sql(table)}")
+        return self.backend.table(name, database=("temp", "main"))
 
     def has_table(self, name: str) -> bool:
         """Whether the warehouse has table ``name`` (Ibis 12's list_tables fails on DuckDB 2)."""

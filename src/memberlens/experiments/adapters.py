@@ -3,6 +3,7 @@ their signatures can change in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import ibis.expr.types as ir
@@ -15,6 +16,13 @@ def tiers(session: Session, as_of: date) -> ir.Table:
     from memberlens.program.tiers import tiers_expression
 
     return tiers_expression(session, as_of).select("member_id", "tier")
+
+
+def tiers_on(session: Session, days: Sequence[date]) -> ir.Table:
+    """member_id, day and tier as of the end of each of ``days`` (one pass for all)."""
+    from memberlens.program.tiers import tiers_on as on_days
+
+    return on_days(session, days)
 
 
 def segment_members(session: Session, segment: str, as_of: date) -> list[str]:

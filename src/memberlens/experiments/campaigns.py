@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 
 from memberlens.engine.session import Session
 from memberlens.errors import InputError, WorkspaceError, unknown_choice
-from memberlens.experiments.adapters import tiers
+from memberlens.experiments.adapters import tiers_on
 from memberlens.experiments.outcomes import (
     DEFAULT_WINDOW_DAYS,
     Outcome,
@@ -119,24 +119,16 @@ def _rank(row: dict[str, Any]) -> tuple[int, float]:
 
 
 def _with_tiers(session: Session, units: ir.Table, campaign_ids: Sequence[str]) -> ir.Table:
-    """Each unit's tier as of the day before its campaign's first touch."""
+    """Each unit's tier as of the day before its campaign's first touch (the tiers of all
+    those days in one pass over the facts)."""
     firsts = session.rows(units.group_by("campaign_id").aggregate(first=units.start.min()))
-    parts = []
-    for r in firsts:
-        as_of = r["first"].date() - timedelta(days=1)
-        mine = units.filter(units.campaign_id == r["campaign_id"])
-        tier = tiers(session, as_of)
-        joined = mine.left_join(tier, "member_id")
-        parts.append(
-            joined.select(
-                "campaign_id",
-                "member_id",
-                "start",
-                "arm",
-                tier=joined.tier.fill_null("(unknown)"),
-            )
-        )
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+    before = {r["campaign_id"]: r["first"].date() - timedelta(days=1) for r in firsts}
+    tier = tiers_on(session, list(before.values()))
+    day = ibis.cases(*[(units.campaign_id == c, ibis.literal(d)) for c, d in before.items()])
+    joined = units.mutate(day=day).left_join(tier, ["member_id", "day"])
+    return joined.select(
+        "campaign_id", "member_id", "start", "arm", tier=joined.tier.fill_null("(unknown)")
+    )
 
 
 def _costs(

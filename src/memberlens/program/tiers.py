@@ -142,13 +142,61 @@ def tiers_expression(session: Session, as_of: date) -> ir.Table:
     valid = invited.filter(
         (invited.valid_from <= day) & (invited.valid_to.isnull() | (invited.valid_to >= day))
     )
+    return _granted(t, valid, session.config.tiers.levels, ["member_id"])
+
+
+def tiers_on(session: Session, days: Sequence[date]) -> ir.Table:
+    """member_id, ``day`` and ``tier`` for each of ``days`` and every member registered by
+    its end: on each day the tier :func:`tiers_expression` gives, with the facts read in one
+    pass for all days (:func:`measures`' conditional aggregates per window), not one per day."""
+    days = sorted(set(days))
+    ladder = session.config.tiers.ladder
+    windows = [window_ending(session.config, d) for d in days]
+    m = session.table("members")
+    t = m.select("member_id", "registered_at")
+    t = t.left_join(measures(session, ladder, windows), "member_id").drop("member_id_right")
+    wide = t.select(
+        "member_id",
+        "registered_at",
+        **{f"level_{k}": level_index(t, ladder, k) for k in range(len(days))},
+    )
+    long = wide.pivot_longer(
+        ibis.selectors.startswith("level_"),
+        names_to="k",
+        names_pattern=r"level_(\d+)",
+        names_transform=int,
+        values_to="level",
+    )
+    bound = ibis.cases(*[(long.k == k, at_midnight(w[1])) for k, w in enumerate(windows)])
+    long = long.filter(long.registered_at < bound).select(
+        "member_id",
+        day=ibis.cases(*[(long.k == k, ibis.literal(d)) for k, d in enumerate(days)]),
+        qualified=ibis.cases(*[(long.level == i, lv.id) for i, lv in enumerate(ladder)]),
+    )
+    invited = invitations(session.config, session.root)
+    if invited is None:
+        return long.mutate(tier=long.qualified).drop("qualified")
+    valid = invited.join(
+        long.select("member_id", "day"),
+        (invited.member_id == long.member_id)
+        & (invited.valid_from <= long.day)
+        & (invited.valid_to.isnull() | (invited.valid_to >= long.day)),
+    ).select("member_id", "day", "tier")
     levels = session.config.tiers.levels
+    return _granted(long, valid, levels, ["member_id", "day"]).drop("qualified")
+
+
+def _granted(
+    t: ir.Table, valid: ir.Table, levels: Sequence[TierLevel], keys: list[str]
+) -> ir.Table:
+    """``t`` with ``tier``: its ``qualified`` level, or the highest invitation of ``valid``
+    (rows of ``keys`` and ``tier``) where that ranks higher."""
 
     def rank(tier: ir.StringValue) -> ir.IntegerValue:
         return ibis.cases(*[(tier == lv.id, i) for i, lv in enumerate(levels)])
 
-    best = valid.mutate(rank=rank(valid.tier)).group_by("member_id").agg(rank=ibis._.rank.max())
-    t = t.left_join(best, "member_id").drop("member_id_right")
+    best = valid.mutate(rank=rank(valid.tier)).group_by(keys).agg(rank=ibis._.rank.max())
+    t = t.left_join(best, keys).drop(*[f"{k}_right" for k in keys])
     higher = t["rank"].notnull() & (t["rank"] > rank(t.qualified))
     ids = ibis.cases(*[(t["rank"] == i, lv.id) for i, lv in enumerate(levels)])
     return t.mutate(tier=ibis.ifelse(higher, ids, t.qualified)).drop("rank")
