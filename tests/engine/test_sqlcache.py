@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -173,3 +174,28 @@ def test_the_folder_keeps_at_most_its_limit(
     left = sorted(p.name for p in tmp_path.iterdir())
     assert len(left) <= 10
     assert "k10.sql" in left  # the newest stays
+
+
+def test_threads_writing_one_key_at_once_leave_a_whole_file(tmp_path: Path) -> None:
+    sql = "SELECT " + ", ".join(f"{i} AS c{i}" for i in range(5000))  # long enough to interleave
+    seen: list[str | None] = []
+
+    def work() -> None:
+        for _ in range(20):
+            sqlcache.write(tmp_path, "k", sql)
+            seen.append(sqlcache.read(tmp_path, "k"))
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(seen) == {sql}
+    assert [p.name for p in tmp_path.iterdir()] == ["k.sql"]
+
+
+def test_an_empty_or_unreadable_file_is_compiled_again(tmp_path: Path) -> None:
+    (tmp_path / "a.sql").write_text("", encoding="utf-8")
+    (tmp_path / "b.sql").write_bytes(b"\xff\xfe SELECT")
+    assert sqlcache.read(tmp_path, "a") is None
+    assert sqlcache.read(tmp_path, "b") is None

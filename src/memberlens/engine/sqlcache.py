@@ -23,6 +23,7 @@ import enum
 import functools
 import hashlib
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -99,18 +100,20 @@ def _versions() -> str:
 
 
 def read(place: Path, key: str) -> str | None:
-    """The SQL kept under ``key``, or None."""
+    """The SQL kept under ``key``, or None (also for a file that is empty or not text)."""
     try:
-        return (place / f"{key}.sql").read_text(encoding="utf-8")
-    except OSError:
+        sql = (place / f"{key}.sql").read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
         return None
+    return sql if sql.strip() else None
 
 
 def write(place: Path, key: str, sql: str) -> None:
     """Keep ``sql`` under ``key`` (atomically: a reader sees the whole file or none). A folder
     that cannot be written (a read-only workspace) keeps nothing; the SQL is compiled again
     next time."""
-    temporary = place / f".{key}.{os.getpid()}.tmp"
+    # one temporary file per process and thread: the service's threads may write one key at once
+    temporary = place / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
         place.mkdir(parents=True, exist_ok=True)
         temporary.write_text(sql, encoding="utf-8")
