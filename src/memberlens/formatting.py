@@ -47,3 +47,17 @@ def signed_percent(value: float | None, empty: str = "–") -> str:
     if value is None or value != value or value in (float("inf"), float("-inf")):
         return empty
     return f"{value:+.1%}"
+
+
+def percent(value: float | None, *, signed: bool = False, empty: str = "–") -> str:
+    """A share or a lift in the read-outs' style, a space before the sign: 12.5 %, +4.8 %."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return empty
+    return f"{value * 100:+.1f} %" if signed else f"{value * 100:.1f} %"
+
+
+def significant(value: float | None, empty: str = "–") -> str:
+    """A mean or a p-value to four significant digits: 0.04213, 136.6."""
+    if value is None or value != value:
+        return empty
+    return f"{value:.4g}"

@@ -4,8 +4,10 @@ workspace language (used by the command line, the report and the dashboard)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from memberlens import formatting
 from memberlens.labels import OUTCOMES, VARIANTS, Label
 
 RAISED = Label("{variant} 使 {metric} 提高了 {lift}", "{variant} raised {metric} by {lift}")
@@ -36,15 +38,12 @@ def arm(variant: str, language: str) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:+.1f} %"
+    """A lift with its sign, as the read-outs write it: +4.8 %."""
+    return formatting.percent(value, signed=True, empty="—")
 
 
-def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
-
-
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4g}"
+_share = partial(formatting.percent, empty="—")
+_number = partial(formatting.significant, empty="—")
 
 
 def verdict(row: dict[str, Any], level: float, language: str) -> str:

@@ -4,6 +4,7 @@ API reference."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -58,16 +59,9 @@ def alerts_page(request: Request, caller: Page, svc: Svc) -> Response:
     return guarded(request, caller, "alerts.html", build)
 
 
-def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f} %"
-
-
-def _signed(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:+.1f} %"
-
-
-def _plain(value: float | None) -> str:
-    return "–" if value is None else f"{value:.4g}"
+_share = formatting.percent
+_signed = partial(formatting.percent, signed=True)
+_plain = formatting.significant
 
 
 def verdict(row: dict[str, Any], lang: str) -> str:
