@@ -4,6 +4,7 @@ is the SQL Ibis compiles for it, and a folder that cannot be written only costs 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import threading
 from datetime import date, datetime
@@ -199,3 +200,39 @@ def test_an_empty_or_unreadable_file_is_compiled_again(tmp_path: Path) -> None:
     (tmp_path / "b.sql").write_bytes(b"\xff\xfe SELECT")
     assert sqlcache.read(tmp_path, "a") is None
     assert sqlcache.read(tmp_path, "b") is None
+
+
+def test_a_udf_or_a_tree_deeper_than_the_stack_is_compiled_not_cached() -> None:
+    # a UDF's class is made at run time, named by a counter that restarts in every process,
+    # and holds its SQL function outside its arguments: two processes' UDFs could share a key
+    @ibis.udf.scalar.builtin(name="upper")
+    def shout(x: str) -> str: ...  # type: ignore[empty-body]
+
+    people = ibis.table({"s": "string"}, name="people")
+    assert sqlcache.fingerprint(people.select(y=shout(people.s)).op()) is None
+    deep = people
+    for i in range(700):  # Ibis compiles it; the digest would pass the recursion limit
+        deep = deep.mutate(**{f"c{i % 3}": deep.s}).filter(deep.s != str(i))
+    assert sqlcache.fingerprint(deep.op()) is None
+
+
+def test_a_killed_writers_temporary_file_is_removed_and_reading_keeps_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    left = tmp_path / ".k.123.456.tmp"
+    left.write_text("SELECT", encoding="utf-8")
+    os.utime(left, (0, 0))  # an hour and more ago
+    fresh = tmp_path / ".j.123.457.tmp"
+    fresh.write_text("SELECT", encoding="utf-8")  # a writer at work now
+    sqlcache.write(tmp_path, "k", "SELECT 1")
+    assert not left.exists() and fresh.exists()
+    fresh.unlink()
+
+    monkeypatch.setattr(sqlcache, "LIMIT", 4)
+    for i in range(3):  # with k: four files, none pruned
+        sqlcache.write(tmp_path, f"q{i}", f"SELECT {i}")
+        os.utime(tmp_path / f"q{i}.sql", (i + 1, i + 1))
+    os.utime(tmp_path / "k.sql", (10, 10))
+    assert sqlcache.read(tmp_path, "q0") == "SELECT 0"  # the oldest, read now: the newest
+    sqlcache.write(tmp_path, "q3", "SELECT 3")  # five: the three least recently used go
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q0.sql", "q3.sql"]

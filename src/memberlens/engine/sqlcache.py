@@ -23,7 +23,9 @@ import enum
 import functools
 import hashlib
 import os
+import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,7 @@ def fingerprint(node: Any) -> str | None:
     part of it cannot be described (then the expression is not cached)."""
     try:
         return _digest(node, {})
-    except _Unknown:
+    except (_Unknown, RecursionError):  # a tree deeper than the interpreter's stack: compiled
         return None
 
 
@@ -64,6 +66,8 @@ def _digest(value: Any, seen: dict[int, tuple[Any, str]]) -> str:
     if kind is tuple or kind is list:
         return "(" + ",".join([_digest(v, seen) for v in value]) + ")"
     if hasattr(kind, "__argnames__") and hasattr(value, "__args__"):
+        if not _importable(kind):  # a class made at run time (a UDF): its name says too little
+            raise _Unknown(kind.__qualname__)
         parts = [f"{kind.__module__}.{kind.__qualname__}"]
         parts.extend(
             [
@@ -86,6 +90,22 @@ def _digest(value: Any, seen: dict[int, tuple[Any, str]]) -> str:
     raise _Unknown(kind.__qualname__)
 
 
+def _importable(cls: type) -> bool:
+    """Whether ``cls`` is what its module and name lead to. A UDF's class is made at run time
+    with a name from a counter (``f_0``) and keeps the SQL it stands for in class
+    attributes, not arguments, so two UDFs of two processes can share a name: never cached."""
+    known = _CLASSES.get(id(cls))
+    if known is None:
+        found: Any = sys.modules.get(cls.__module__)
+        for part in cls.__qualname__.split("."):
+            found = getattr(found, part, None)
+        known = _CLASSES[id(cls)] = (cls, found is cls)  # the class kept: its id stays its own
+    return known[1]
+
+
+_CLASSES: dict[int, tuple[type, bool]] = {}
+
+
 def folder(root: Path) -> Path:
     """The cache folder of a workspace for the installed Ibis and sqlglot."""
     return root / ".cache" / _versions()
@@ -101,10 +121,13 @@ def _versions() -> str:
 
 def read(place: Path, key: str) -> str | None:
     """The SQL kept under ``key``, or None (also for a file that is empty or not text)."""
+    path = place / f"{key}.sql"
     try:
-        sql = (place / f"{key}.sql").read_text(encoding="utf-8")
+        sql = path.read_text(encoding="utf-8")
     except (OSError, UnicodeError):
         return None
+    with contextlib.suppress(OSError):  # used now: the last to be pruned
+        os.utime(path)
     return sql if sql.strip() else None
 
 
@@ -125,9 +148,16 @@ def write(place: Path, key: str, sql: str) -> None:
 
 
 def _prune(place: Path) -> None:
-    entries = [e for e in os.scandir(place) if e.name.endswith(".sql")]
-    if len(entries) <= LIMIT:
+    """Keep at most :data:`LIMIT` files, the least recently used removed first, and remove
+    the temporary files of writers that were killed (an hour old)."""
+    entries = list(os.scandir(place))
+    stale = time.time() - 3600
+    for entry in entries:
+        if entry.name.endswith(".tmp") and entry.stat().st_mtime < stale:
+            Path(entry.path).unlink(missing_ok=True)
+    kept = [e for e in entries if e.name.endswith(".sql")]
+    if len(kept) <= LIMIT:
         return
-    entries.sort(key=lambda e: e.stat().st_mtime)
-    for entry in entries[: len(entries) - LIMIT // 2]:
+    kept.sort(key=lambda e: e.stat().st_mtime)
+    for entry in kept[: len(kept) - LIMIT // 2]:
         Path(entry.path).unlink(missing_ok=True)
