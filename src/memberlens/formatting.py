@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 
 def number(value: float | None, unit: str, empty: str = "–") -> str:
     """A value in its unit: 12.3%, 1,234.56, 12.5, 1,234."""
-    if value is None or value != value or value in (float("inf"), float("-inf")):
+    if value is None or not math.isfinite(value):  # NaN and ±inf: nothing to read
         return empty
     if unit == "ratio":
         return f"{value:.1%}"
@@ -44,14 +46,14 @@ def p_value(value: float | None, empty: str = "–") -> str:
 
 def signed_percent(value: float | None, empty: str = "–") -> str:
     """A lift or a difference of rates with its sign: +4.8%, -12.0%."""
-    if value is None or value != value or value in (float("inf"), float("-inf")):
+    if value is None or not math.isfinite(value):  # NaN and ±inf: nothing to read
         return empty
     return f"{value:+.1%}"
 
 
 def percent(value: float | None, *, signed: bool = False, empty: str = "–") -> str:
     """A share or a lift in the read-outs' style, a space before the sign: 12.5 %, +4.8 %."""
-    if value is None or value != value or value in (float("inf"), float("-inf")):
+    if value is None or not math.isfinite(value):  # NaN and ±inf: nothing to read
         return empty
     return f"{value * 100:+.1f} %" if signed else f"{value * 100:.1f} %"
 

@@ -72,3 +72,8 @@ def test_invitations_grant_their_level_on_the_days_they_are_valid(invited: ml.Wo
     granted = expected.filter(pl.col("tier") == "ambassador")
     assert granted.height == 5  # members[0] on 2025-01-15, members[1] on all four days
     assert _one_pass(invited, DAYS).equals(expected)
+
+
+def test_tiers_on_no_day_is_a_clear_error(demo_ws: ml.Workspace) -> None:
+    with demo_ws.session() as s, pytest.raises(ValueError, match="at least one day"):
+        tiers_on(s, [])

@@ -7,6 +7,7 @@ problem with its key and the allowed values, not just the first one.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -78,43 +79,40 @@ class Config(_Section):
     @field_validator("mapping")
     @classmethod
     def _mapping_tables(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        problems = []
-        for table, columns in value.items():
-            if table not in TABLES:
-                problems.append(f"unknown table '{table}' (tables: {', '.join(sorted(TABLES))})")
-                continue
-            names = TABLES[table].names
-            for canonical in columns:
-                if canonical not in names:
-                    problems.append(
-                        f"[mapping.{table}] '{canonical}' is not a column of {table} "
-                        f"(columns: {', '.join(names)})"
-                    )
-        if problems:
-            raise ValueError("; ".join(problems))
+        _check_columns(value, "", "[mapping.{table}]")
         return value
 
     @field_validator("sources")
     @classmethod
     def _source_tables(cls, value: dict[str, SourceSettings]) -> dict[str, SourceSettings]:
-        problems = []
-        for table, source in value.items():
-            if table not in TABLES:
-                problems.append(
-                    f"[sources.{table}]: unknown table '{table}' "
-                    f"(tables: {', '.join(sorted(TABLES))})"
-                )
-                continue
-            names = TABLES[table].names
-            for canonical in source.mapping:
-                if canonical not in names:
-                    problems.append(
-                        f"[sources.{table}] mapping '{canonical}' is not a column of {table} "
-                        f"(columns: {', '.join(names)})"
-                    )
-        if problems:
-            raise ValueError("; ".join(problems))
+        _check_columns(
+            {table: source.mapping for table, source in value.items()},
+            "[sources.{table}]: ",
+            "[sources.{table}] mapping",
+        )
         return value
+
+
+def _check_columns(columns: Mapping[str, Iterable[str]], table_key: str, column_key: str) -> None:
+    """Every table of ``columns`` a canonical table and every column one of its columns;
+    else a ValueError naming each problem under its key (``{table}`` filled in)."""
+    problems = []
+    for table, wanted in columns.items():
+        if table not in TABLES:
+            problems.append(
+                f"{table_key.format(table=table)}unknown table '{table}' "
+                f"(tables: {', '.join(sorted(TABLES))})"
+            )
+            continue
+        names = TABLES[table].names
+        problems.extend(
+            f"{column_key.format(table=table)} '{canonical}' is not a column of {table} "
+            f"(columns: {', '.join(names)})"
+            for canonical in wanted
+            if canonical not in names
+        )
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 def _format_errors(path: Path, error: ValidationError) -> str:

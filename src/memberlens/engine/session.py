@@ -109,8 +109,8 @@ class Session:
         (:mod:`memberlens.engine.sqlcache`)."""
         from memberlens.engine import sqlcache
 
-        key = sqlcache.fingerprint(table.op()) if self.root is not None else None
-        if key is None or self.root is None:
+        key = None if self.root is None else sqlcache.fingerprint(table.op())
+        if key is None or self.root is None:  # (root checked again for the type checker)
             return str(self.backend.compile(table))
         place = sqlcache.folder(self.root)
         sql = sqlcache.read(place, key)

@@ -11,13 +11,6 @@ import ibis.expr.types as ir
 from memberlens.engine.session import Session
 
 
-def tiers(session: Session, as_of: date) -> ir.Table:
-    """member_id and tier as of the end of ``as_of``."""
-    from memberlens.program.tiers import tiers_expression
-
-    return tiers_expression(session, as_of).select("member_id", "tier")
-
-
 def tiers_on(session: Session, days: Sequence[date]) -> ir.Table:
     """member_id, day and tier as of the end of each of ``days`` (one pass for all)."""
     from memberlens.program.tiers import tiers_on as on_days

@@ -40,7 +40,7 @@ from memberlens.facts.orders import paid_orders
 from memberlens.program.tiers import (
     invitations,
     level_index,
-    measures,
+    levels_on,
     used_measures,
     window_ending,
 )
@@ -237,18 +237,12 @@ def _levels(session: Session, start: date, end: date, dates: list[date]) -> pl.D
     """member_id, reg_day and the qualified level index on each of ``dates`` (level_k)."""
     import polars as pl
 
-    ladder = session.config.tiers.ladder
     windows = [window_ending(session.config, d) for d in dates]
     m = session.table("members")
     members = m.filter(m.registered_at < at_midnight(end + timedelta(days=1))).select(
         "member_id", reg_day=_day_number(m.registered_at, start)
     )
-    t = members.left_join(measures(session, ladder, windows), "member_id").drop("member_id_right")
-    t = t.select(
-        "member_id",
-        "reg_day",
-        **{f"level_{k}": level_index(t, ladder, k) for k in range(len(dates))},
-    )
+    t = levels_on(session, members, windows)
     frame = pl.from_arrow(session.arrow(t.order_by("member_id")))
     assert isinstance(frame, pl.DataFrame)
     return frame.with_row_index("index")

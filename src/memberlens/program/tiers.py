@@ -117,6 +117,17 @@ def level_index(t: ir.Table, ladder: Sequence[TierLevel], k: int | str) -> ir.In
     return index
 
 
+def levels_on(session: Session, members: ir.Table, windows: Sequence[Window]) -> ir.Table:
+    """``members``' columns and ``level_<k>``: the index in the ladder of the level each
+    member qualifies for in window k, from one pass over the facts (:func:`measures`)."""
+    ladder = session.config.tiers.ladder
+    t = members.left_join(measures(session, ladder, windows), "member_id")
+    t = t.drop("member_id_right")
+    return t.select(
+        *members.columns, **{f"level_{k}": level_index(t, ladder, k) for k in range(len(windows))}
+    )
+
+
 def qualification(session: Session, as_of: date) -> ir.Table:
     """member_id, the ladder's measures, ``qualified`` (level id) for every member registered
     by the end of ``as_of``; members without facts have zero measures."""
@@ -150,16 +161,12 @@ def tiers_on(session: Session, days: Sequence[date]) -> ir.Table:
     its end: on each day the tier :func:`tiers_expression` gives, with the facts read in one
     pass for all days (:func:`measures`' conditional aggregates per window), not one per day."""
     days = sorted(set(days))
+    if not days:
+        raise ValueError("tiers_on needs at least one day")
     ladder = session.config.tiers.ladder
     windows = [window_ending(session.config, d) for d in days]
     m = session.table("members")
-    t = m.select("member_id", "registered_at")
-    t = t.left_join(measures(session, ladder, windows), "member_id").drop("member_id_right")
-    wide = t.select(
-        "member_id",
-        "registered_at",
-        **{f"level_{k}": level_index(t, ladder, k) for k in range(len(days))},
-    )
+    wide = levels_on(session, m.select("member_id", "registered_at"), windows)
     long = wide.pivot_longer(
         ibis.selectors.startswith("level_"),
         names_to="k",
